@@ -1,0 +1,186 @@
+"""Cables, their paragraphs, TAGS, references and provenance."""
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.backends.ddl_references import Statement
+from django.urls import reverse
+
+from cables.parsing.records import CLASSIFICATIONS
+
+SEARCH_CONFIG = "english"
+
+
+class ParagraphSearchVector(SearchVector):
+    """`to_tsvector` of the paragraph's own text on PostgreSQL.
+
+    SQLite has no tsvector: the generated column is a constant NULL there and search goes
+    through the FTS5 table that ingest keeps up to date (cables/search/sqlite.py).
+    """
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return "NULL", []
+
+
+class PostgresGinIndex(GinIndex):
+    """A GIN index on PostgreSQL; nothing on other backends (SQLite searches with FTS5)."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return Statement("SELECT 1")
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+    def remove_sql(self, model, schema_editor, **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return Statement("SELECT 1")
+        return super().remove_sql(model, schema_editor, **kwargs)
+
+
+class Tag(models.Model):
+    """A TAGS code (PGOV, KZ, OVIP STEINBERG JAMES) with its definition, editable in the admin."""
+
+    class Kind(models.TextChoices):
+        SUBJECT = "subject", "Subject"
+        GEOGRAPHIC = "geographic", "Country or region"
+        ORGANISATION = "organisation", "Organisation"
+        PERSON = "person", "Person"
+        PROGRAM = "program", "Program"
+        OTHER = "other", "Other"
+
+    code = models.CharField(max_length=100, unique=True)
+    definition = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+
+class Cable(models.Model):
+    class Classification(models.TextChoices):
+        UNCLASSIFIED = CLASSIFICATIONS[0]
+        UNCLASSIFIED_FOUO = CLASSIFICATIONS[1]
+        CONFIDENTIAL = CLASSIFICATIONS[2]
+        CONFIDENTIAL_NOFORN = CLASSIFICATIONS[3]
+        SECRET = CLASSIFICATIONS[4]
+        SECRET_NOFORN = CLASSIFICATIONS[5]
+
+    reference_id = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(null=True, blank=True)
+    released = models.DateTimeField(null=True, blank=True)
+    # Denormalised from `created` for facets and per-year browsing.
+    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    classification = models.CharField(
+        max_length=40, choices=Classification.choices, blank=True, db_index=True
+    )
+    origin = models.CharField(max_length=150, blank=True, db_index=True)
+    subject = models.TextField(blank=True)
+    tags = models.ManyToManyField(Tag, related_name="cables", blank=True)
+    signers = models.JSONField(default=list, blank=True)
+    classified_by = models.TextField(blank=True)
+    classification_reasons = models.JSONField(default=list, blank=True)
+    declassify_on = models.DateField(null=True, blank=True)
+    transmission_id = models.CharField(max_length=40, blank=True)
+    precedence = models.CharField(max_length=20, blank=True)
+    routing_to = models.JSONField(default=list, blank=True)
+    routing_info = models.JSONField(default=list, blank=True)
+    partial = models.BooleanField(default=False, db_index=True)
+    summary = models.TextField(blank=True)
+    header = models.TextField(blank=True, help_text="Raw routing header, as in the source.")
+    body = models.TextField(blank=True, help_text="Raw body text, as in the source.")
+    warnings = models.JSONField(default=list, blank=True)
+    content_hash = models.CharField(
+        max_length=64, blank=True, help_text="sha256 of the raw header and body stored here."
+    )
+    ingested_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created", "reference_id"]
+        indexes = [
+            models.Index(fields=["created"], name="cable_created_idx"),
+            models.Index(fields=["origin", "created"], name="cable_origin_created_idx"),
+            models.Index(fields=["released"], name="cable_released_idx"),
+        ]
+
+    def __str__(self):
+        return self.reference_id
+
+    def get_absolute_url(self):
+        return reverse("cables:cable-detail", args=[self.reference_id])
+
+
+class Paragraph(models.Model):
+    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="paragraphs")
+    number = models.PositiveIntegerField()
+    classification = models.CharField(max_length=12, blank=True)
+    heading = models.CharField(max_length=500, blank=True)
+    text = models.TextField()
+    search_vector = models.GeneratedField(
+        expression=ParagraphSearchVector("text", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["cable", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["cable", "number"], name="paragraph_unique_number")
+        ]
+        indexes = [PostgresGinIndex(fields=["search_vector"], name="paragraph_search_gin")]
+
+    def __str__(self):
+        return f"{self.cable.reference_id} ¶{self.number}"
+
+    @property
+    def anchor(self) -> str:
+        return f"par{self.number}"
+
+    def get_absolute_url(self):
+        return f"{reverse('cables:cable-detail', args=[self.cable.reference_id])}#{self.anchor}"
+
+
+class Reference(models.Model):
+    """A REF of a cable, by canonical reference ID; `target` is set when the archive holds it."""
+
+    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="references")
+    position = models.PositiveSmallIntegerField()
+    reference_id = models.CharField(max_length=64, db_index=True)
+    target = models.ForeignKey(
+        Cable, null=True, blank=True, on_delete=models.SET_NULL, related_name="referenced_by"
+    )
+
+    class Meta:
+        ordering = ["cable", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cable", "reference_id"], name="reference_unique_per_cable"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.cable.reference_id} -> {self.reference_id}"
+
+
+class Source(models.Model):
+    """Where a cable's text came from. A cable seen in two sources has two rows."""
+
+    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="sources")
+    path = models.CharField(max_length=500)
+    row = models.PositiveIntegerField(null=True, blank=True)
+    format = models.CharField(max_length=30)
+    sha256 = models.CharField(max_length=64)
+    partial = models.BooleanField(default=False)
+    is_primary = models.BooleanField(
+        default=False, help_text="This source's text is the one the archive shows."
+    )
+    ingested_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["cable", "-is_primary", "path"]
+        indexes = [models.Index(fields=["path", "row"], name="source_path_row_idx")]
+
+    def __str__(self):
+        return f"{self.path}" + (f" row {self.row}" if self.row else "")

@@ -1,0 +1,159 @@
+"""People, parties and elections, and their mentions in paragraphs."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+
+class Entity(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    country = models.CharField(max_length=100, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:200]
+        super().save(*args, **kwargs)
+
+
+class Person(Entity):
+    role = models.CharField(max_length=200, blank=True, help_text="Role or title.")
+
+    def get_absolute_url(self):
+        return reverse("cables:person-detail", args=[self.slug])
+
+
+class Party(Entity):
+    class Meta(Entity.Meta):
+        verbose_name_plural = "parties"
+
+    def get_absolute_url(self):
+        return reverse("cables:party-detail", args=[self.slug])
+
+
+class Election(Entity):
+    class Kind(models.TextChoices):
+        PRESIDENTIAL = "presidential"
+        PARLIAMENTARY = "parliamentary"
+        LOCAL = "local"
+        REFERENDUM = "referendum"
+        OTHER = "other"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    date = models.DateField(null=True, blank=True)
+
+    class Meta(Entity.Meta):
+        ordering = ["-date", "name"]
+
+    def get_absolute_url(self):
+        return reverse("cables:election-detail", args=[self.slug])
+
+
+class Alias(models.Model):
+    """Another name for an entity: a spelling, transliteration, abbreviation or former name."""
+
+    class Kind(models.TextChoices):
+        NAME = "name", "Name or spelling"
+        ABBREVIATION = "abbreviation", "Abbreviation"
+        FORMER = "former", "Former name"
+        PHRASE = "phrase", "Phrase used in cables"
+
+    text = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NAME)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="aliases"
+    )
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.CASCADE, related_name="aliases"
+    )
+    election = models.ForeignKey(
+        Election, null=True, blank=True, on_delete=models.CASCADE, related_name="aliases"
+    )
+
+    class Meta:
+        verbose_name_plural = "aliases"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(person__isnull=False, party__isnull=True, election__isnull=True)
+                    | Q(person__isnull=True, party__isnull=False, election__isnull=True)
+                    | Q(person__isnull=True, party__isnull=True, election__isnull=False)
+                ),
+                name="alias_exactly_one_entity",
+            )
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def entity(self):
+        return self.person or self.party or self.election
+
+
+class Mention(models.Model):
+    """A paragraph mentions an entity: found automatically or by a curator."""
+
+    class Method(models.TextChoices):
+        EXACT = "exact", "Exact alias"
+        FUZZY = "fuzzy", "Fuzzy spelling"
+        SURNAME = "surname", "Surname after full name"
+        SIGNATURE = "signature", "Signer or classified-by line"
+        CONTEXT = "context", "Election context"
+        CURATOR = "curator", "Curator"
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested"
+        CONFIRMED = "confirmed"
+        REJECTED = "rejected"
+
+    paragraph = models.ForeignKey(
+        "cables.Paragraph", on_delete=models.CASCADE, related_name="mentions"
+    )
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="mentions"
+    )
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.CASCADE, related_name="mentions"
+    )
+    election = models.ForeignKey(
+        Election, null=True, blank=True, on_delete=models.CASCADE, related_name="mentions"
+    )
+    matched_text = models.CharField(max_length=300)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    method = models.CharField(max_length=20, choices=Method.choices)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.SUGGESTED, db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["paragraph", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(person__isnull=False, party__isnull=True, election__isnull=True)
+                    | Q(person__isnull=True, party__isnull=False, election__isnull=True)
+                    | Q(person__isnull=True, party__isnull=True, election__isnull=False)
+                ),
+                name="mention_exactly_one_entity",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.matched_text} in {self.paragraph_id}"
+
+    @property
+    def entity(self):
+        return self.person or self.party or self.election

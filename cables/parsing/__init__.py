@@ -1,0 +1,26 @@
+"""Plain-Python parsing of cables from every source format (no Django imports).
+
+Entry points:
+- `iter_path(path)`: every cable in a file or directory (recursively), CSV plain or .gz,
+  yielding `ParsedCable` or `ParseFailure`; never raises for bad content.
+- `parse_document(data, path)`: one file's bytes, detected and parsed.
+- `parse_text`, `parse_cablegate_html`, `parse_csv_record`: the per-format parsers.
+"""
+
+from .records import (
+    CLASSIFICATIONS,
+    ParsedCable,
+    ParsedParagraph,
+    ParseFailure,
+    SourceInfo,
+    Warning_,
+)
+
+__all__ = [
+    "CLASSIFICATIONS",
+    "ParsedCable",
+    "ParsedParagraph",
+    "ParseFailure",
+    "SourceInfo",
+    "Warning_",
+]

@@ -1,0 +1,24 @@
+"""Shared test fixtures: the real corpus files bundled with the project."""
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "sample_corpus"
+MIRROR_PAGES = sorted((CORPUS / "mirror-pages").glob("*.txt"))
+CABLEGATE_HTML = sorted((CORPUS / "cablegate-html").glob("*.html"))
+CABLEGATE_HTML_2011 = sorted((CORPUS / "cablegate-html-2011").glob("*.html"))
+SAMPLE_CSV = CORPUS / "cablegate-sample.csv.gz"
+FIRST_ROWS_CSV = CORPUS / "cables-csv-first-rows.csv"
+
+
+def mirror_page(prefix: str) -> Path:
+    """The mirror page whose file name starts with `prefix` (000 ... 004)."""
+    (path,) = [p for p in MIRROR_PAGES if p.name.startswith(prefix)]
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    return CORPUS
