@@ -40,7 +40,10 @@ def python_version_of(executable: str) -> tuple[int, int] | None:
     try:
         out = subprocess.run(
             [executable, "-c", "import sys; print(*sys.version_info[:2])"],
-            capture_output=True, text=True, timeout=20, check=True,
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=True,
         ).stdout.split()
         return int(out[0]), int(out[1])
     except (OSError, subprocess.SubprocessError, ValueError, IndexError):
@@ -52,7 +55,9 @@ def find_python() -> str:
         return sys.executable
     candidates = [shutil.which(name) for name in ("python3.14", "python3.13", "python3.12")]
     home = Path.home()
-    candidates += sorted(glob.glob(str(home / ".pyenv/versions/3.1[2-9]*/bin/python3")), reverse=True)
+    candidates += sorted(
+        glob.glob(str(home / ".pyenv/versions/3.1[2-9]*/bin/python3")), reverse=True
+    )
     candidates += sorted(glob.glob("/usr/local/bin/python3.1[2-9]"), reverse=True)
     candidates += sorted(glob.glob("/usr/bin/python3.1[2-9]"), reverse=True)
     for candidate in filter(None, candidates):
@@ -84,8 +89,16 @@ def ensure_venv(requirements: str) -> Path:
     if not stamp.exists() or stamp.read_text() != wanted:
         say(f"installing {requirements}")
         subprocess.run(
-            [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q",
-             "-r", str(ROOT / requirements)],
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "-q",
+                "-r",
+                str(ROOT / requirements),
+            ],
             check=True,
         )
         stamp.write_text(wanted)
@@ -102,7 +115,9 @@ def requirements_digest(path: Path) -> str:
 
 
 def manage(python: Path, *args: str, check: bool = True) -> int:
-    return subprocess.run([str(python), str(ROOT / "manage.py"), *args], cwd=ROOT, check=check).returncode
+    return subprocess.run(
+        [str(python), str(ROOT / "manage.py"), *args], cwd=ROOT, check=check
+    ).returncode
 
 
 def run(extra: list[str]) -> int:

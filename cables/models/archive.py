@@ -134,12 +134,12 @@ class Paragraph(models.Model):
     def __str__(self):
         return f"{self.cable.reference_id} ¶{self.number}"
 
+    def get_absolute_url(self):
+        return f"{reverse('cables:cable-detail', args=[self.cable.reference_id])}#{self.anchor}"
+
     @property
     def anchor(self) -> str:
         return f"par{self.number}"
-
-    def get_absolute_url(self):
-        return f"{reverse('cables:cable-detail', args=[self.cable.reference_id])}#{self.anchor}"
 
 
 class Reference(models.Model):
