@@ -1,4 +1,4 @@
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
 from .models import Cable
@@ -11,7 +11,3 @@ def home(request):
 def cable_detail(request, reference_id):
     cable = get_object_or_404(Cable, reference_id=reference_id)
     return HttpResponse(cable.subject)
-
-
-def entity_placeholder(request, slug):
-    raise Http404

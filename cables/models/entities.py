@@ -29,7 +29,7 @@ class Person(Entity):
     role = models.CharField(max_length=200, blank=True, help_text="Role or title.")
 
     def get_absolute_url(self):
-        return reverse("cables:person-detail", args=[self.slug])
+        return reverse("entities:person-detail", args=[self.slug])
 
 
 class Party(Entity):
@@ -37,7 +37,7 @@ class Party(Entity):
         verbose_name_plural = "parties"
 
     def get_absolute_url(self):
-        return reverse("cables:party-detail", args=[self.slug])
+        return reverse("entities:party-detail", args=[self.slug])
 
 
 class Election(Entity):
@@ -55,7 +55,7 @@ class Election(Entity):
         ordering = ["-date", "name"]
 
     def get_absolute_url(self):
-        return reverse("cables:election-detail", args=[self.slug])
+        return reverse("entities:election-detail", args=[self.slug])
 
 
 class Alias(models.Model):

@@ -1,0 +1,1 @@
+"""Entity tagging: people, parties and elections mentioned in paragraphs."""
