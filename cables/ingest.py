@@ -1,0 +1,345 @@
+"""Ingest: parsed cables into the archive, idempotently, in batches inside transactions.
+
+Rules:
+- One cable per reference ID. Every source it was seen in is recorded (`Source`).
+- The fuller text wins: a full cable replaces a partial extract, never the reverse; between two
+  texts of the same kind the longer body wins; on a tie the stored one stays (so re-runs and
+  the order of inputs do not flip the archive back and forth).
+- A cable whose parsed record is unchanged is not touched (no rewrite, no re-index).
+- Each batch is one transaction and each cable a savepoint inside it: an interrupted run leaves
+  no half-written cable, and one bad record never aborts the run.
+- Search index upkeep and entity tagging are explicit calls here, not signals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.db import DatabaseError, transaction
+from django.db.models import OuterRef, Subquery
+
+from cables.models import Cable, Paragraph, Reference, Source, Tag
+from cables.parsing import ParsedCable, ParseFailure, iter_path
+from cables.search import get_backend
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 200
+
+
+@dataclass
+class IngestSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def seen(self) -> int:
+        return self.created + self.updated + self.unchanged + self.failed
+
+    def line(self) -> str:
+        return (
+            f"created {self.created}, updated {self.updated}, "
+            f"unchanged {self.unchanged}, failed {self.failed}"
+        )
+
+
+class _Rollback(Exception):
+    """Raised inside a batch transaction to undo it (dry run)."""
+
+
+def content_hash(parsed: ParsedCable) -> str:
+    """Digest of everything the archive stores from a parse (not where it came from)."""
+    record = parsed.to_json()
+    record.pop("source", None)
+    record["header"] = parsed.header
+    record["body"] = parsed.body
+    encoded = json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def raw_hash(parsed: ParsedCable) -> str:
+    return hashlib.sha256(f"{parsed.header}\0{parsed.body}".encode()).hexdigest()
+
+
+def fullness(partial: bool, body: str) -> tuple[bool, int]:
+    return (not partial, len(body.strip()))
+
+
+def tag_kind(code: str) -> str:
+    """Classify a TAGS code by its written form (definitions come from the Tag table)."""
+    if " " in code:
+        return Tag.Kind.PERSON
+    if len(code) == 2 and code.isalpha():
+        return Tag.Kind.GEOGRAPHIC
+    if len(code) == 4 and code.isalpha() and code[0] in "PEKSTAOC":
+        return Tag.Kind.SUBJECT
+    return Tag.Kind.OTHER
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def iter_inputs(paths: Iterable[str | Path]) -> Iterator[ParsedCable | ParseFailure]:
+    for path in paths:
+        yield from iter_path(path)
+
+
+def ingest_paths(
+    paths: Iterable[str | Path],
+    *,
+    dry_run: bool = False,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_failure: Callable[[str], None] | None = None,
+    progress: bool = False,
+) -> IngestSummary:
+    """Parse every input and store its cables; return the counts."""
+    return ingest_records(
+        iter_inputs(paths),
+        dry_run=dry_run,
+        batch_size=batch_size,
+        on_failure=on_failure,
+        progress=progress,
+    )
+
+
+def ingest_records(
+    records: Iterable[ParsedCable | ParseFailure],
+    *,
+    dry_run: bool = False,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_failure: Callable[[str], None] | None = None,
+    progress: bool = False,
+) -> IngestSummary:
+    summary = IngestSummary()
+    writer = _BatchWriter(summary, dry_run=dry_run, on_failure=on_failure)
+    if progress:
+        from tqdm import tqdm
+
+        records = tqdm(records, unit=" cables", file=sys.stderr, mininterval=0.5)
+    batch: list[ParsedCable] = []
+    for record in records:
+        if isinstance(record, ParseFailure):
+            writer.fail(record.describe())
+            continue
+        if not record.ok:
+            reason = "; ".join(record.errors) or "no recognisable reference ID"
+            writer.fail(f"{record.source.describe()}: {reason}")
+            continue
+        batch.append(record)
+        if len(batch) >= batch_size:
+            writer.write(batch)
+            batch = []
+    if batch:
+        writer.write(batch)
+    return summary
+
+
+class _BatchWriter:
+    def __init__(self, summary: IngestSummary, *, dry_run: bool, on_failure):
+        self.summary = summary
+        self.dry_run = dry_run
+        self.on_failure = on_failure
+        self.backend = get_backend()
+
+    def fail(self, message: str) -> None:
+        self.summary.failed += 1
+        self.summary.failures.append(message)
+        if self.on_failure:
+            self.on_failure(message)
+
+    def write(self, batch: list[ParsedCable]) -> None:
+        counts_before = (self.summary.created, self.summary.updated, self.summary.unchanged)
+        try:
+            with transaction.atomic():
+                self._write_batch(batch)
+                if self.dry_run:
+                    raise _Rollback
+        except _Rollback:
+            pass
+        except DatabaseError as error:
+            # The batch transaction is gone: nothing of it was stored, so count it all as failed.
+            self.summary.created, self.summary.updated, self.summary.unchanged = counts_before
+            for parsed in batch:
+                self.fail(f"{parsed.source.describe()}: database error: {error}")
+
+    def _write_batch(self, batch: list[ParsedCable]) -> None:
+        existing = {
+            cable.reference_id: cable
+            for cable in Cable.objects.filter(
+                reference_id__in={parsed.reference_id for parsed in batch}
+            )
+        }
+        tags = self._tags_for(batch)
+        written: list[Cable] = []
+        for parsed in batch:
+            try:
+                with transaction.atomic():
+                    cable = self._write_one(parsed, existing.get(parsed.reference_id), tags)
+            except (DatabaseError, ValueError, TypeError) as error:
+                self.fail(
+                    f"{parsed.source.describe()}: could not store {parsed.reference_id}: {error}"
+                )
+                continue
+            existing[parsed.reference_id] = cable
+            if getattr(cable, "_rewritten", False):
+                written.append(cable)
+        if written:
+            self._resolve_references(written)
+            self._tag_entities([cable.pk for cable in written])
+
+    def _tags_for(self, batch: list[ParsedCable]) -> dict[str, Tag]:
+        codes = {code[:100] for parsed in batch for code in parsed.tags}
+        if not codes:
+            return {}
+        known = {tag.code: tag for tag in Tag.objects.filter(code__in=codes)}
+        missing = [Tag(code=code, kind=tag_kind(code)) for code in codes - known.keys()]
+        if missing:
+            Tag.objects.bulk_create(missing, ignore_conflicts=True)
+            known = {tag.code: tag for tag in Tag.objects.filter(code__in=codes)}
+        return known
+
+    def _write_one(self, parsed: ParsedCable, cable: Cable | None, tags: dict[str, Tag]) -> Cable:
+        digest = content_hash(parsed)
+        source_hash = raw_hash(parsed)
+        if cable is None:
+            cable = Cable(reference_id=parsed.reference_id)
+            self._fill(cable, parsed, digest)
+            cable.save()
+            self._replace_contents(cable, parsed, tags, fresh=True)
+            self._record_source(cable, parsed, source_hash, primary=True)
+            self.summary.created += 1
+            cable._rewritten = True
+            return cable
+
+        primary = cable.sources.filter(is_primary=True).first()
+        same_source = primary is not None and (primary.path, primary.row) == (
+            parsed.source.path,
+            parsed.source.row,
+        )
+        if digest == cable.content_hash:
+            self._record_source(cable, parsed, source_hash, primary=same_source or primary is None)
+            self.summary.unchanged += 1
+            return cable
+        fuller = fullness(parsed.partial, parsed.body) > fullness(cable.partial, cable.body)
+        if not (fuller or same_source):
+            # A partial or shorter text of a cable we hold: note where it was seen, keep ours.
+            self._record_source(cable, parsed, source_hash, primary=False)
+            self.summary.unchanged += 1
+            return cable
+        self._fill(cable, parsed, digest)
+        cable.save()
+        self._replace_contents(cable, parsed, tags, fresh=False)
+        cable.sources.update(is_primary=False)
+        self._record_source(cable, parsed, source_hash, primary=True)
+        self.summary.updated += 1
+        cable._rewritten = True
+        return cable
+
+    @staticmethod
+    def _fill(cable: Cable, parsed: ParsedCable, digest: str) -> None:
+        created = _aware(parsed.created)
+        cable.created = created
+        cable.year = created.year if created else None
+        cable.released = _aware(parsed.released)
+        cable.classification = parsed.classification
+        cable.origin = parsed.origin[:150]
+        cable.subject = parsed.subject
+        cable.signers = list(parsed.signers)
+        cable.classified_by = parsed.classified_by
+        cable.classification_reasons = list(parsed.classification_reasons)
+        cable.declassify_on = parsed.declassify_on
+        cable.transmission_id = parsed.transmission_id[:40]
+        cable.precedence = parsed.precedence[:20]
+        cable.routing_to = list(parsed.to)
+        cable.routing_info = list(parsed.info)
+        cable.partial = parsed.partial
+        cable.summary = parsed.summary
+        cable.header = parsed.header
+        cable.body = parsed.body
+        cable.warnings = [warning.to_json() for warning in parsed.warnings]
+        cable.content_hash = digest
+
+    def _replace_contents(
+        self, cable: Cable, parsed: ParsedCable, tags: dict[str, Tag], *, fresh: bool
+    ) -> None:
+        if not fresh:
+            self.backend.unindex_cables([cable.pk])
+            cable.paragraphs.all().delete()
+            cable.references.all().delete()
+        Paragraph.objects.bulk_create(paragraph_rows(cable, parsed))
+        self.backend.index_cables([cable.pk])
+        cable.tags.set(
+            [tags[code[:100]] for code in dict.fromkeys(parsed.tags) if code[:100] in tags]
+        )
+        Reference.objects.bulk_create(
+            Reference(cable=cable, position=position, reference_id=reference_id[:64])
+            for position, reference_id in enumerate(dict.fromkeys(parsed.references), start=1)
+        )
+
+    @staticmethod
+    def _record_source(cable: Cable, parsed: ParsedCable, digest: str, *, primary: bool) -> None:
+        Source.objects.update_or_create(
+            cable=cable,
+            path=parsed.source.path[:500],
+            row=parsed.source.row,
+            defaults={
+                "format": parsed.source.format,
+                "sha256": digest,
+                "partial": parsed.partial,
+                "is_primary": primary,
+            },
+        )
+
+    @staticmethod
+    def _resolve_references(cables: list[Cable]) -> None:
+        ids = [cable.pk for cable in cables]
+        target = Subquery(
+            Cable.objects.filter(reference_id=OuterRef("reference_id")).values("pk")[:1]
+        )
+        # This batch's own references, and older references that pointed at these cables.
+        Reference.objects.filter(cable_id__in=ids).update(target=target)
+        Reference.objects.filter(
+            target__isnull=True, reference_id__in=[cable.reference_id for cable in cables]
+        ).update(target=target)
+
+    @staticmethod
+    def _tag_entities(cable_ids: list[int]) -> None:
+        try:
+            from cables.entities import tag_cables
+        except ImportError:  # entity tagging not installed in this build
+            return
+        tag_cables(cable_ids)
+
+
+def paragraph_rows(cable: Cable, parsed: ParsedCable) -> list[Paragraph]:
+    """Paragraph rows for a cable; numbers are made unique if a source repeated one."""
+    rows = []
+    seen: set[int] = set()
+    for position, paragraph in enumerate(parsed.paragraphs, start=1):
+        number = paragraph.number if paragraph.number not in seen else position
+        while number in seen:
+            number += 1
+        seen.add(number)
+        rows.append(
+            Paragraph(
+                cable=cable,
+                number=number,
+                classification=paragraph.classification[:12],
+                heading=paragraph.heading[:500],
+                text=paragraph.text,
+            )
+        )
+    return rows
