@@ -1,11 +1,13 @@
 from .archive import Cable, Paragraph, Reference, Source, Tag
-from .entities import Alias, Election, Mention, Party, Person
+from .entities import Alias, Election, EntitySuggestion, Mention, MentionDecision, Party, Person
 
 __all__ = [
     "Alias",
     "Cable",
     "Election",
+    "EntitySuggestion",
     "Mention",
+    "MentionDecision",
     "Paragraph",
     "Party",
     "Person",

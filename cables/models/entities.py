@@ -1,9 +1,17 @@
 """People, parties and elections, and their mentions in paragraphs."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+ONE_ENTITY = (
+    Q(person__isnull=False, party__isnull=True, election__isnull=True)
+    | Q(person__isnull=True, party__isnull=False, election__isnull=True)
+    | Q(person__isnull=True, party__isnull=True, election__isnull=False)
+)
 
 
 class Entity(models.Model):
@@ -27,12 +35,15 @@ class Entity(models.Model):
 
 class Person(Entity):
     role = models.CharField(max_length=200, blank=True, help_text="Role or title.")
+    history = HistoricalRecords()
 
     def get_absolute_url(self):
         return reverse("entities:person-detail", args=[self.slug])
 
 
 class Party(Entity):
+    history = HistoricalRecords()
+
     class Meta(Entity.Meta):
         verbose_name_plural = "parties"
 
@@ -50,6 +61,7 @@ class Election(Entity):
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta(Entity.Meta):
         ordering = ["-date", "name"]
@@ -78,16 +90,13 @@ class Alias(models.Model):
     election = models.ForeignKey(
         Election, null=True, blank=True, on_delete=models.CASCADE, related_name="aliases"
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "aliases"
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(person__isnull=False, party__isnull=True, election__isnull=True)
-                    | Q(person__isnull=True, party__isnull=False, election__isnull=True)
-                    | Q(person__isnull=True, party__isnull=True, election__isnull=False)
-                ),
+                condition=ONE_ENTITY,
                 name="alias_exactly_one_entity",
             )
         ]
@@ -142,11 +151,7 @@ class Mention(models.Model):
         ordering = ["paragraph", "start"]
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(person__isnull=False, party__isnull=True, election__isnull=True)
-                    | Q(person__isnull=True, party__isnull=False, election__isnull=True)
-                    | Q(person__isnull=True, party__isnull=True, election__isnull=False)
-                ),
+                condition=ONE_ENTITY,
                 name="mention_exactly_one_entity",
             )
         ]
@@ -157,3 +162,91 @@ class Mention(models.Model):
     @property
     def entity(self):
         return self.person or self.party or self.election
+
+
+class MentionDecision(models.Model):
+    """A curator's verdict on a mention, kept apart from the mentions themselves.
+
+    Tagging (at ingest, `tag_entities`) deletes and recreates automatic mentions, and ingest
+    recreates paragraphs when a cable's text changes. Decisions are keyed by what survives
+    both, the cable's reference ID, the paragraph number and the matched text near a
+    character offset, and are re-applied every time the cable is tagged.
+    """
+
+    reference_id = models.CharField(max_length=64, db_index=True)
+    paragraph_number = models.PositiveIntegerField()
+    matched_text = models.CharField(max_length=300)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"
+    )
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"
+    )
+    election = models.ForeignKey(
+        Election, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"
+    )
+    status = models.CharField(max_length=20, choices=Mention.Status.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    decided_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-decided_at"]
+        constraints = [
+            models.CheckConstraint(condition=ONE_ENTITY, name="decision_exactly_one_entity"),
+            models.UniqueConstraint(
+                fields=["reference_id", "paragraph_number", "start", "matched_text"],
+                name="decision_unique_span",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.matched_text} in {self.reference_id} ¶{self.paragraph_number}: {self.status}"
+
+    @property
+    def entity(self):
+        return self.person or self.party or self.election
+
+
+class EntitySuggestion(models.Model):
+    """A name the archive does not know yet, waiting in the review queue."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person"
+        PARTY = "party"
+
+    class Reason(models.TextChoices):
+        TITLE = "title", "Name after a title"
+        TAG = "tag", "Person TAG"
+        PARTY_NAME = "party-name", "X Party"
+        ABBREVIATION = "abbreviation", "Parenthesised abbreviation"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        ACCEPTED = "accepted"
+        DISMISSED = "dismissed"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    examples = models.JSONField(
+        default=list, blank=True, help_text="Up to five places: reference ID, paragraph, context."
+    )
+    first_seen = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["status", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="suggestion_unique_name")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.kind})"
