@@ -1,0 +1,131 @@
+"""The known entities, loaded once per tagging run: automaton, surnames, elections, countries."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from cables.models import Alias, Election, Party, Person
+
+from .matching import (
+    ELECTION,
+    PARTY,
+    PERSON,
+    AliasMatcher,
+    EntityRef,
+    Pattern,
+    fold,
+    is_abbreviation,
+)
+
+STARTER_LIST = Path(__file__).resolve().parent.parent / "data" / "entities.json"
+
+
+@dataclass(frozen=True)
+class ElectionInfo:
+    ref: EntityRef
+    kind: str
+    date: date | None
+    country: str
+
+
+@cache
+def country_hints() -> dict[str, dict[str, list[str]]]:
+    """Country -> the TAGS codes and posts (cable origins) that place a cable there."""
+    try:
+        return json.loads(STARTER_LIST.read_text(encoding="utf-8")).get("countries", {})
+    except (OSError, ValueError):
+        return {}
+
+
+def surname_of(name: str) -> str | None:
+    words = name.split()
+    if len(words) < 2 or len(words[-1]) < 3:
+        return None
+    return words[-1]
+
+
+class EntityIndex:
+    def __init__(self) -> None:
+        self.patterns: dict[str, Pattern] = {}
+        self.names: dict[EntityRef, str] = {}
+        self.surnames: dict[str, list[EntityRef]] = {}  # lower-cased surname -> people
+        self.elections: dict[EntityRef, ElectionInfo] = {}
+        self.known_words: set[str] = set()  # lower-cased words of every name and alias
+        self.full_name_keys: dict[EntityRef, set[str]] = {}
+
+        explicit: list[tuple[EntityRef, str, bool]] = []
+        for person in Person.objects.only("pk", "name"):
+            ref = EntityRef(PERSON, person.pk)
+            self.names[ref] = person.name
+            explicit.append((ref, person.name, False))
+            surname = surname_of(person.name)
+            if surname:
+                self.surnames.setdefault(surname.lower(), []).append(ref)
+        for party in Party.objects.only("pk", "name"):
+            ref = EntityRef(PARTY, party.pk)
+            self.names[ref] = party.name
+            explicit.append((ref, party.name, is_abbreviation(party.name)))
+        for election in Election.objects.only("pk", "name", "kind", "date", "country"):
+            ref = EntityRef(ELECTION, election.pk)
+            self.names[ref] = election.name
+            self.elections[ref] = ElectionInfo(ref, election.kind, election.date, election.country)
+            explicit.append((ref, election.name, False))
+        for alias in Alias.objects.only("text", "kind", "person_id", "party_id", "election_id"):
+            if alias.person_id:
+                ref = EntityRef(PERSON, alias.person_id)
+            elif alias.party_id:
+                ref = EntityRef(PARTY, alias.party_id)
+            else:
+                ref = EntityRef(ELECTION, alias.election_id)
+            abbreviation = alias.kind == Alias.Kind.ABBREVIATION or is_abbreviation(alias.text)
+            explicit.append((ref, alias.text, abbreviation))
+
+        for ref, text, abbreviation in explicit:
+            self._add(text, ref, case_sensitive=abbreviation, derived=False)
+            if ref.kind == PERSON and len(text.split()) > 1:
+                self.full_name_keys.setdefault(ref, set()).add(fold(text))
+        for surname, refs in self.surnames.items():
+            for ref in refs:
+                self._add(self.names[ref].split()[-1], ref, case_sensitive=False, derived=True)
+            self.known_words.add(surname)
+        self.matcher = AliasMatcher(self.patterns)
+
+    def _add(self, text: str, ref: EntityRef, *, case_sensitive: bool, derived: bool) -> None:
+        text = " ".join(text.split())
+        if not text:
+            return
+        key = fold(text)
+        pattern = self.patterns.get(key)
+        if pattern is None:
+            pattern = self.patterns[key] = Pattern(text, case_sensitive)
+        elif case_sensitive and not pattern.case_sensitive and pattern.text != text:
+            # The same letters as a name and as an abbreviation: the name rule is the looser.
+            pass
+        if any(
+            existing == ref and not existing_derived
+            for existing, existing_derived in pattern.targets
+        ):
+            return
+        if derived and any(existing == ref for existing, _ in pattern.targets):
+            return
+        pattern.targets = [t for t in pattern.targets if t[0] != ref] + [(ref, derived)]
+        self.known_words.update(word.lower().strip(".,'") for word in text.split())
+
+    def is_full_name(self, ref: EntityRef, key: str) -> bool:
+        return key in self.full_name_keys.get(ref, ())
+
+    def country_of_cable(self, origin: str, tag_codes: list[str]) -> str:
+        origin_lower = origin.lower()
+        for country, hints in country_hints().items():
+            if any(code in tag_codes for code in hints.get("tags", [])):
+                return country
+        for country, hints in country_hints().items():
+            if country.lower() in origin_lower or any(
+                post.lower() in origin_lower for post in hints.get("posts", [])
+            ):
+                return country
+        return ""

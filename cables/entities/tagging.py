@@ -1,0 +1,425 @@
+"""Tag paragraphs with the people, parties and elections they mention.
+
+`tag_cables` is called by ingest for every cable whose paragraphs it (re)wrote, inside the
+ingest transaction, and by `manage.py tag_entities` for the whole archive. It replaces the
+cables' mentions with fresh ones and then re-applies the curators' decisions
+(`MentionDecision`), so re-tagging never duplicates a mention and a confirmed or rejected
+mention keeps its status.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from rapidfuzz.distance import JaroWinkler
+
+from cables.models import (
+    Cable,
+    EntitySuggestion,
+    Mention,
+    MentionDecision,
+    Paragraph,
+)
+
+from .elections import find_elections
+from .index import EntityIndex
+from .matching import PERSON, EntityRef, fold
+from .suggestions import find_candidates, person_from_tag
+
+CAPITALISED_WORD = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?\b")
+FUZZY_THRESHOLD = 0.93
+FUZZY_MIN_LENGTH = 6
+EXAMPLES_KEPT = 5
+CONTEXT_CHARS = 80
+
+Method = Mention.Method
+Status = Mention.Status
+
+
+@dataclass
+class TaggingStats:
+    cables: int = 0
+    paragraphs: int = 0
+    mentions: int = 0
+    suggestions: int = 0
+    decisions_applied: int = 0
+    seconds: float = 0.0
+    by_method: Counter = field(default_factory=Counter)
+
+    def add(self, other: TaggingStats) -> None:
+        self.cables += other.cables
+        self.paragraphs += other.paragraphs
+        self.mentions += other.mentions
+        self.suggestions += other.suggestions
+        self.decisions_applied += other.decisions_applied
+        self.seconds += other.seconds
+        self.by_method.update(other.by_method)
+
+    @property
+    def paragraphs_per_second(self) -> float:
+        return self.paragraphs / self.seconds if self.seconds else 0.0
+
+    def line(self) -> str:
+        methods = ", ".join(f"{name} {count}" for name, count in sorted(self.by_method.items()))
+        return (
+            f"{self.cables} cables, {self.paragraphs} paragraphs, {self.mentions} mentions"
+            f" ({methods or 'none'}), {self.suggestions} new names for review,"
+            f" {self.decisions_applied} curator decisions applied,"
+            f" {self.paragraphs_per_second:.0f} paragraphs/second"
+        )
+
+
+@dataclass
+class Found:
+    """A mention before it becomes a row."""
+
+    paragraph: Paragraph
+    ref: EntityRef
+    start: int
+    end: int
+    text: str
+    method: str
+    status: str
+
+    def to_mention(self) -> Mention:
+        return Mention(
+            paragraph=self.paragraph,
+            matched_text=self.text[:300],
+            start=self.start,
+            end=self.end,
+            method=self.method,
+            status=self.status,
+            **{f"{self.ref.kind}_id": self.ref.pk},
+        )
+
+
+class FuzzyNames:
+    """Spelling variants of known surnames (`Dzhakysebekov` for Dzhaksybekov)."""
+
+    def __init__(self, index: EntityIndex):
+        self.index = index
+        self.surnames = {
+            surname: refs for surname, refs in index.surnames.items() if len(refs) == 1
+        }
+        self.cache: dict[str, EntityRef | None] = {}
+
+    def lookup(self, word: str) -> EntityRef | None:
+        key = word.lower()
+        if key in self.cache:
+            return self.cache[key]
+        best: tuple[float, EntityRef | None] = (0.0, None)
+        if len(key) >= FUZZY_MIN_LENGTH and key not in self.index.known_words:
+            for surname, refs in self.surnames.items():
+                if surname[0] != key[0] or abs(len(surname) - len(key)) > 2:
+                    continue
+                score = JaroWinkler.normalized_similarity(key, surname)
+                if score >= FUZZY_THRESHOLD and score > best[0]:
+                    best = (score, refs[0])
+        self.cache[key] = best[1]
+        return best[1]
+
+
+class CableTagger:
+    def __init__(self, index: EntityIndex):
+        self.index = index
+        self.fuzzy = FuzzyNames(index)
+
+    def tag(
+        self, cable: Cable, paragraphs: list[Paragraph], tag_codes: list[str]
+    ) -> tuple[list[Found], list[tuple[str, str, str, dict]]]:
+        index = self.index
+        found: list[Found] = []
+        suggestions: list[tuple[str, str, str, dict]] = []
+        named_in_full: set[EntityRef] = set()
+        country = index.country_of_cable(cable.origin, tag_codes)
+        for paragraph in paragraphs:
+            text = paragraph.text
+            covered: list[tuple[int, int]] = []
+            in_paragraph: list[Found] = []
+            for hit in index.matcher.find(text):
+                resolved = self._resolve(hit, named_in_full, cable)
+                covered.append((hit.start, hit.end))
+                if resolved is None:
+                    continue
+                ref, method, status = resolved
+                in_paragraph.append(
+                    Found(paragraph, ref, hit.start, hit.end, hit.text, method, status)
+                )
+            for match in CAPITALISED_WORD.finditer(text):
+                start, end = match.span()
+                if any(start < c_end and c_start < end for c_start, c_end in covered):
+                    continue
+                ref = self.fuzzy.lookup(match.group())
+                if ref is not None:
+                    covered.append((start, end))
+                    in_paragraph.append(
+                        Found(
+                            paragraph,
+                            ref,
+                            start,
+                            end,
+                            match.group(),
+                            Method.FUZZY,
+                            Status.SUGGESTED,
+                        )
+                    )
+            mentioned = {f.ref for f in in_paragraph}
+            for hit in find_elections(text, index=index, country=country, created=cable.created):
+                overlaps = any(
+                    hit.start < c_end and c_start < hit.end for c_start, c_end in covered
+                )
+                if hit.election.ref in mentioned or overlaps:
+                    continue
+                status = Status.CONFIRMED if hit.explicit_date else Status.SUGGESTED
+                in_paragraph.append(
+                    Found(
+                        paragraph,
+                        hit.election.ref,
+                        hit.start,
+                        hit.end,
+                        hit.text,
+                        Method.CONTEXT,
+                        status,
+                    )
+                )
+            for candidate in find_candidates(text, index=index, covered=covered):
+                suggestions.append(
+                    (candidate.kind, candidate.name, candidate.reason,
+                     self._example(cable, paragraph, candidate.start, candidate.end))
+                )  # fmt: skip
+            found.extend(sorted(in_paragraph, key=lambda f: f.start))
+        if paragraphs:
+            found.extend(self._signatures(cable, paragraphs[-1], found))
+        for code in tag_codes:
+            name = person_from_tag(code)
+            if name and name.split()[-1].lower() not in index.surnames:
+                example = {"reference_id": cable.reference_id, "paragraph": None, "context": code}
+                suggestions.append(("person", name, "tag", example))
+        return found, suggestions
+
+    def _resolve(self, hit, named_in_full: set[EntityRef], cable: Cable):
+        index = self.index
+        explicit = [ref for ref, derived in hit.pattern.targets if not derived]
+        derived = [ref for ref, is_derived in hit.pattern.targets if is_derived]
+        if explicit:
+            refs = explicit
+            if refs[0].kind == "election" and len(refs) > 1:
+                refs = self._nearest_election(refs, cable)
+            if len(refs) != 1:
+                return None
+            ref = refs[0]
+            if ref.kind == PERSON and index.is_full_name(ref, fold(hit.text)):
+                named_in_full.add(ref)
+            return ref, Method.EXACT, Status.CONFIRMED
+        earlier = [ref for ref in derived if ref in named_in_full]
+        if len(earlier) == 1:
+            return earlier[0], Method.SURNAME, Status.CONFIRMED
+        if len(derived) == 1:
+            # A surname with no full name earlier in the cable: probably them, not certainly.
+            return derived[0], Method.SURNAME, Status.SUGGESTED
+        return None
+
+    def _nearest_election(self, refs: list[EntityRef], cable: Cable) -> list[EntityRef]:
+        if not cable.created:
+            return []
+        day = cable.created.date()
+        dated = [
+            (abs((self.index.elections[ref].date - day).days), ref)
+            for ref in refs
+            if self.index.elections[ref].date
+        ]
+        dated.sort(key=lambda pair: pair[0])
+        return [dated[0][1]] if dated and dated[0][0] <= 400 else []
+
+    def _signatures(self, cable: Cable, last: Paragraph, found: list[Found]) -> list[Found]:
+        """Signers and the classified-by line, attached to the last paragraph, zero-width."""
+        people: dict[EntityRef, str] = {}
+        for signer in cable.signers or []:
+            refs = self.index.surnames.get(str(signer).strip().lower(), [])
+            if len(refs) == 1:
+                people.setdefault(refs[0], str(signer).strip())
+        if cable.classified_by:
+            for hit in self.index.matcher.find(cable.classified_by):
+                refs = [ref for ref, _ in hit.pattern.targets if ref.kind == PERSON]
+                if len(refs) == 1:
+                    people.setdefault(refs[0], hit.text)
+        end = len(last.text)
+        return [
+            Found(last, ref, end, end, text, Method.SIGNATURE, Status.CONFIRMED)
+            for ref, text in people.items()
+        ]
+
+    @staticmethod
+    def _example(cable: Cable, paragraph: Paragraph, start: int, end: int) -> dict:
+        text = paragraph.text
+        context = " ".join(text[max(0, start - CONTEXT_CHARS) : end + CONTEXT_CHARS].split())
+        return {
+            "reference_id": cable.reference_id,
+            "paragraph": paragraph.number,
+            "context": context,
+        }
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence holding text[start:end], whitespace folded."""
+    left = max(text.rfind(". ", 0, start), text.rfind("\n\n", 0, start))
+    right_candidates = [i for i in (text.find(". ", end), text.find("\n\n", end)) if i != -1]
+    right = min(right_candidates) + 1 if right_candidates else len(text)
+    return " ".join(text[left + 1 if left >= 0 else 0 : right].split())
+
+
+def apply_decisions(found: list[Found], cables: list[Cable], paragraphs: dict) -> int:
+    """Re-apply curator decisions to freshly found mentions; add curator-only mentions."""
+    by_reference = {cable.reference_id: cable for cable in cables}
+    decisions = MentionDecision.objects.filter(reference_id__in=list(by_reference))
+    if not decisions:
+        return 0
+    by_place: dict[tuple[int, str], list[Found]] = defaultdict(list)
+    for item in found:
+        by_place[(item.paragraph.pk, item.text)].append(item)
+    applied = 0
+    for decision in decisions:
+        cable = by_reference[decision.reference_id]
+        paragraph = paragraphs.get((cable.pk, decision.paragraph_number))
+        if paragraph is None:
+            continue
+        ref = decision_ref(decision)
+        same_text = by_place.get((paragraph.pk, decision.matched_text), [])
+        if same_text:
+            item = min(same_text, key=lambda f: abs(f.start - decision.start))
+            item.ref = ref
+            item.status = decision.status
+            applied += 1
+            continue
+        if decision.status != Status.CONFIRMED:
+            continue
+        start = _nearest_occurrence(paragraph.text, decision.matched_text, decision.start)
+        if start is None:
+            continue
+        found.append(
+            Found(paragraph, ref, start, start + len(decision.matched_text), decision.matched_text,
+                  Method.CURATOR, Status.CONFIRMED)
+        )  # fmt: skip
+        applied += 1
+    return applied
+
+
+def decision_ref(decision: MentionDecision) -> EntityRef:
+    if decision.person_id:
+        return EntityRef("person", decision.person_id)
+    if decision.party_id:
+        return EntityRef("party", decision.party_id)
+    return EntityRef("election", decision.election_id)
+
+
+def _nearest_occurrence(text: str, needle: str, near: int) -> int | None:
+    positions = [m.start() for m in re.finditer(re.escape(needle), text)]
+    if not positions:
+        return len(text) if needle and near >= len(text) else None
+    return min(positions, key=lambda p: abs(p - near))
+
+
+def store_suggestions(suggestions: list[tuple[str, str, str, dict]]) -> int:
+    if not suggestions:
+        return 0
+    grouped: dict[tuple[str, str], tuple[str, list[dict]]] = {}
+    for kind, name, reason, example in suggestions:
+        name = name[:200]
+        entry = grouped.setdefault((kind, name), (reason, []))
+        entry[1].append(example)
+    existing = {
+        (s.kind, s.name): s
+        for s in EntitySuggestion.objects.filter(name__in={name for _, name in grouped})
+    }
+    created = []
+    changed = []
+    for (kind, name), (reason, examples) in grouped.items():
+        suggestion = existing.get((kind, name))
+        if suggestion is None:
+            created.append(
+                EntitySuggestion(kind=kind, name=name, reason=reason, examples=_dedupe(examples))
+            )
+        elif suggestion.status == EntitySuggestion.Status.PENDING:
+            merged = _dedupe(suggestion.examples + examples)
+            if merged != suggestion.examples:
+                suggestion.examples = merged
+                changed.append(suggestion)
+    EntitySuggestion.objects.bulk_create(created, ignore_conflicts=True)
+    if changed:
+        EntitySuggestion.objects.bulk_update(changed, ["examples"])
+    return len(created)
+
+
+def _dedupe(examples: list[dict]) -> list[dict]:
+    seen = set()
+    kept = []
+    for example in examples:
+        key = (example.get("reference_id"), example.get("paragraph"))
+        if key not in seen:
+            seen.add(key)
+            kept.append(example)
+    return kept[:EXAMPLES_KEPT]
+
+
+def tag_cables(cable_ids: list[int], *, index: EntityIndex | None = None) -> TaggingStats:
+    """Replace the mentions of these cables; curator decisions are re-applied. Idempotent."""
+    began = time.perf_counter()
+    stats = TaggingStats()
+    cable_ids = list(cable_ids)
+    if not cable_ids:
+        return stats
+    index = index or EntityIndex()
+    tagger = CableTagger(index)
+    cables = list(
+        Cable.objects.filter(pk__in=cable_ids).only(
+            "pk", "reference_id", "origin", "created", "signers", "classified_by"
+        )
+    )
+    tag_codes: dict[int, list[str]] = defaultdict(list)
+    for cable_id, code in Cable.tags.through.objects.filter(cable_id__in=cable_ids).values_list(
+        "cable_id", "tag__code"
+    ):
+        tag_codes[cable_id].append(code)
+    by_cable: dict[int, list[Paragraph]] = defaultdict(list)
+    paragraphs: dict[tuple[int, int], Paragraph] = {}
+    for paragraph in (
+        Paragraph.objects.filter(cable_id__in=cable_ids)
+        .only("pk", "cable_id", "number", "text")
+        .order_by("cable_id", "number")
+    ):
+        by_cable[paragraph.cable_id].append(paragraph)
+        paragraphs[(paragraph.cable_id, paragraph.number)] = paragraph
+    found: list[Found] = []
+    suggestions: list[tuple[str, str, str, dict]] = []
+    for cable in cables:
+        cable_found, cable_suggestions = tagger.tag(cable, by_cable[cable.pk], tag_codes[cable.pk])
+        found.extend(cable_found)
+        suggestions.extend(cable_suggestions)
+    with transaction.atomic():
+        stats.decisions_applied = apply_decisions(found, cables, paragraphs)
+        Mention.objects.filter(paragraph__cable_id__in=cable_ids).delete()
+        Mention.objects.bulk_create([item.to_mention() for item in found], batch_size=1000)
+        stats.suggestions = store_suggestions(suggestions)
+    stats.cables = len(cables)
+    stats.paragraphs = len(paragraphs)
+    stats.mentions = len(found)
+    stats.by_method.update(item.method for item in found)
+    stats.seconds = time.perf_counter() - began
+    return stats
+
+
+def tag_archive(*, batch_size: int = 500, progress=None) -> TaggingStats:
+    """Re-tag every cable, in batches; `progress(cables_done)` is called after each batch."""
+    index = EntityIndex()
+    total = TaggingStats()
+    ids = list(Cable.objects.order_by("pk").values_list("pk", flat=True))
+    for offset in range(0, len(ids), batch_size):
+        batch = ids[offset : offset + batch_size]
+        total.add(tag_cables(batch, index=index))
+        if progress:
+            progress(len(batch))
+    return total
