@@ -7,6 +7,8 @@ Entry points:
 - `parse_text`, `parse_cablegate_html`, `parse_csv_record`: the per-format parsers.
 """
 
+from .cable import parse_cablegate_html, parse_csv_record, parse_text
+from .fields import canonical_reference_id, parse_references
 from .records import (
     CLASSIFICATIONS,
     ParsedCable,
@@ -15,6 +17,7 @@ from .records import (
     SourceInfo,
     Warning_,
 )
+from .sources import detect_format, iter_csv, iter_path, parse_document
 
 __all__ = [
     "CLASSIFICATIONS",
@@ -23,4 +26,13 @@ __all__ = [
     "ParseFailure",
     "SourceInfo",
     "Warning_",
+    "canonical_reference_id",
+    "detect_format",
+    "iter_csv",
+    "iter_path",
+    "parse_cablegate_html",
+    "parse_csv_record",
+    "parse_document",
+    "parse_references",
+    "parse_text",
 ]

@@ -1,0 +1,481 @@
+"""Header fields of a cable, read from its text (any format, after HTML unescaping).
+
+Each function takes text and returns a value (or empty); none raises on odd input.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from .records import CLASSIFICATIONS
+
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1
+    )
+}
+MONTH_NAMES = {
+    name: number
+    for number, name in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        1,
+    )
+}
+
+# --- reference IDs -------------------------------------------------------------------------
+
+CANONICAL_ID = re.compile(r"^\d{2}[A-Z][A-Z]*\d+$")
+# Known site errors (`7575LIBREVILLE1895`, `08ECTION01OF02MANAMA492`): kept, flagged.
+ANY_ID = re.compile(r"^\d{2}[A-Z0-9]+\d$")
+
+
+def canonical_reference_id(year: int | str, post: str, serial: int | str) -> str:
+    """`07ASTANA2223` from (2007 or "07", "Astana", "002223")."""
+    year_text = str(year).strip()
+    two_digit = int(year_text) % 100
+    post_key = re.sub(r"[^A-Z]", "", post.upper())
+    return f"{two_digit:02d}{post_key}{int(str(serial).strip())}"
+
+
+def is_canonical_reference_id(value: str) -> bool:
+    return bool(CANONICAL_ID.match(value))
+
+
+# `C O N F I D E N T I A L SECTION 01 OF 03 ASTANA 001848`, `UNCLAS ALMATY 004123`,
+# `C O N F I D E N T I A L 75 LIBREVILLE 1895`, `SECRET STATE 036722`.
+_CLASS_WORDS = (
+    r"(?P<cls>C\s?O\s?N\s?F\s?I\s?D\s?E\s?N\s?T\s?I\s?A\s?L|S\s?E\s?C\s?R\s?E\s?T"
+    r"|U\s?N\s?C\s?L\s?A\s?S(?:\s?S\s?I\s?F\s?I\s?E\s?D)?|LIMITED OFFICIAL USE)"
+)
+CLASSIFICATION_LINE = re.compile(
+    r"^[ \t]*" + _CLASS_WORDS + r"(?P<rest>(?:[ \t/]+[A-Z0-9/ .'-]*)?)[ \t]*$", re.MULTILINE
+)
+_SECTION = re.compile(r"\bSECTION\s+\d+\s+OF\s+\d+\b")
+_POST_SERIAL = re.compile(
+    r"(?:^|\s)(?:(?P<year>\d{2})\s+)?(?P<post>[A-Z][A-Z .'-]*?[A-Z])\s+(?P<serial>\d{1,7})\s*$"
+)
+
+
+def classification_line(text: str, limit: int = 6000):
+    """The first classification line of the cable text (a match), or None."""
+    return CLASSIFICATION_LINE.search(text, 0, limit)
+
+
+def post_and_serial(rest: str) -> tuple[str | None, str, str] | None:
+    """(year or None, post, serial) from what follows the classification words."""
+    rest = _SECTION.sub(" ", rest.replace("/", " ")).strip()
+    rest = re.sub(r"\b(?:NOFORN|SENSITIVE|EXDIS|NODIS|LIMDIS|STADIS|SIPDIS)\b", " ", rest)
+    match = _POST_SERIAL.search(rest.strip())
+    if not match:
+        return None
+    return match.group("year"), match.group("post").strip(), match.group("serial")
+
+
+# --- classification --------------------------------------------------------------------------
+
+
+def normalise_classification(value: str, *, sensitive: bool = False, noforn: bool = False) -> str:
+    """One of the six release values from any written form, or ""."""
+    word = re.sub(r"\s+", "", value.upper())
+    if value.strip().upper() in CLASSIFICATIONS:
+        return value.strip().upper()
+    if word.startswith("SECRET"):
+        base = "SECRET"
+    elif word.startswith("CONFIDENTIAL"):
+        base = "CONFIDENTIAL"
+    elif word.startswith("UNCLAS") or word.startswith("LIMITEDOFFICIALUSE"):
+        base = "UNCLASSIFIED"
+        sensitive = sensitive or word.startswith("LIMITED") or "FOROFFICIALUSEONLY" in word
+    else:
+        return ""
+    if base == "UNCLASSIFIED":
+        return "UNCLASSIFIED//FOR OFFICIAL USE ONLY" if sensitive else base
+    if noforn or "NOFORN" in word:
+        return f"{base}//NOFORN"
+    return base
+
+
+# --- origin ------------------------------------------------------------------------------------
+
+_ORIGIN_PREFIXES = (
+    ("AMEMBASSY", "Embassy"),
+    ("AMCONSUL", "Consulate"),
+    ("USOFFICE", "US Office"),
+    ("USINT", "US Interests Section"),
+)
+
+
+def normalise_origin(sender: str) -> str:
+    """`AMEMBASSY ASTANA` -> `Embassy Astana`, the spelling of the release's origin column."""
+    sender = re.sub(r"\s+", " ", sender.strip().upper())
+    sender = re.sub(r"\s+(?:IMMEDIATE|PRIORITY|ROUTINE|FLASH|NIACT).*$", "", sender)
+    sender = sender.split("//")[0].strip()
+    if sender.startswith("SECSTATE") or sender.startswith("SECSTATE WASHDC"):
+        return "Secretary of State"
+    for prefix, label in _ORIGIN_PREFIXES:
+        if sender.startswith(prefix + " "):
+            return f"{label} {sender[len(prefix) + 1 :].title()}"
+    if sender.startswith("USMISSION "):
+        place = sender[len("USMISSION ") :]
+        if place.startswith("US"):
+            return f"Mission {place}"
+        return f"US Mission {place.title()}"
+    if sender.startswith("USUN "):
+        return "USUN New York"
+    if sender.startswith("USEU "):
+        return "USEU Brussels"
+    return sender.title()
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+DTG = re.compile(
+    r"\b(?P<day>\d{2})(?P<hour>\d{2})(?P<minute>\d{2})Z\s+"
+    r"(?P<month>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\s+(?P<year>\d{2}(?:\d{2})?)\b"
+)
+
+
+def expand_year(two_or_four: str | int) -> int:
+    year = int(two_or_four)
+    if year >= 100:
+        return year
+    return 1900 + year if year >= 60 else 2000 + year
+
+
+def date_time_group(text: str, limit: int = 4000) -> datetime | None:
+    """The date-time group (`P 090009Z JUL 07`) as a datetime, or None."""
+    match = DTG.search(text, 0, limit)
+    if not match:
+        return None
+    try:
+        return datetime(
+            expand_year(match.group("year")),
+            MONTHS[match.group("month")],
+            int(match.group("day")),
+            int(match.group("hour")),
+            int(match.group("minute")),
+        )
+    except ValueError:
+        return None
+
+
+def parse_iso_datetime(value: str) -> datetime | None:
+    value = value.strip()
+    for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value, pattern)
+        except ValueError:
+            continue
+    return None
+
+
+def parse_csv_datetime(value: str) -> datetime | None:
+    """`12/28/1966 18:48` (the release's created column)."""
+    try:
+        return datetime.strptime(value.strip(), "%m/%d/%Y %H:%M")
+    except ValueError:
+        return None
+
+
+_DECL = re.compile(r"\bDECL(?:ASSIFY ON)?\s*:\s*(\d{1,2})/(\d{1,2})/(\d{2,4})\b", re.IGNORECASE)
+
+
+def declassify_on(text: str) -> date | None:
+    match = _DECL.search(text)
+    if not match:
+        return None
+    month, day, year = match.groups()
+    try:
+        return date(expand_year(year) if len(year) == 2 else int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+# --- TAGS ----------------------------------------------------------------------------------------
+
+_TAGS_START = re.compile(r"^[ \t]*TAGS\b[ \t]*:?[ \t]*(?P<first>.*)$", re.MULTILINE)
+_FIELD_START = re.compile(r"^\s*(?:SUBJECT|SUBJ|REF|REFS|CLASSIFIED BY|E\.O\.|SIPDIS|\d+\.)", re.I)
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_PERSON_TAG_PREFIXES = ("OVIP", "OREP")
+
+
+def _is_tag_code(token: str) -> bool:
+    if len(token) == 2 and token.isalpha():
+        return True
+    return len(token) == 4 and token.isalpha() and token[0] in "ABCEKMOPST"
+
+
+def _group_tag_tokens(piece: str) -> list[str]:
+    """Space-separated codes, with a person's name kept on its tag (`OVIP STEINBERG JAMES`)."""
+    tags: list[str] = []
+    previous_is_name_host = False
+    for token in piece.split():
+        token = token.strip(".;:")
+        if not token:
+            continue
+        if tags and previous_is_name_host and not _is_tag_code(token):
+            tags[-1] = f"{tags[-1]} {token}"
+            continue
+        tags.append(token)
+        previous_is_name_host = token in _PERSON_TAG_PREFIXES or not _is_tag_code(token)
+    return tags
+
+
+def tags(text: str, limit: int = 8000) -> list[str]:
+    match = _TAGS_START.search(text, 0, limit)
+    if not match:
+        return []
+    parts = [match.group("first")]
+    rest = text[match.end() : match.end() + 400].split("\n")[1:4]
+    for line in rest:
+        if not line.strip() or _FIELD_START.match(line) or ":" in line:
+            break
+        parts.append(line)
+    written = _MARKDOWN_LINK.sub(r"\1", " ".join(parts)).upper()
+    found: list[str] = []
+    pieces = written.split(",") if "," in written else [written]
+    for piece in pieces:
+        for tag in _group_tag_tokens(piece):
+            if tag not in found:
+                found.append(tag)
+    return found
+
+
+# --- SUBJECT ---------------------------------------------------------------------------------------
+
+_SUBJECT_START = re.compile(r"^[ \t]*SUBJ(?:ECT)?[ \t]*:[ \t]*(?P<first>.*)$", re.MULTILINE | re.I)
+_SUBJECT_STOP = re.compile(
+    r"^\s*(?:REF|REFS|REFTEL|CLASSIFIED BY|CLASSIFIED|E\.O\.|TAGS|¶?\d+\s*[.,)]\s|\(|SUMMARY)",
+    re.IGNORECASE,
+)
+
+
+def subject(text: str, limit: int = 10000) -> str:
+    match = _SUBJECT_START.search(text, 0, limit)
+    if not match:
+        return ""
+    parts = [match.group("first").strip()]
+    for line in text[match.end() : match.end() + 600].split("\n")[1:4]:
+        if not line.strip() or _SUBJECT_STOP.match(line):
+            break
+        parts.append(line.strip())
+    return re.sub(r"\s+", " ", " ".join(parts)).strip()
+
+
+# --- REF -----------------------------------------------------------------------------------------
+
+_REF_START = re.compile(r"^[ \t]*(?:REF|REFS|REFTEL|REFTELS)\b[ \t]*:?[ \t]*(?P<first>.*)$", re.M)
+_REF_STOP = re.compile(
+    r"^\s*(?:CLASSIFIED BY|CLASSIFIED|E\.O\.|TAGS|SUBJ|¶?\d+\s*[.,)]\s|\(U\)|\(C\)|\(S)", re.I
+)
+# `Astana 2069`, `06 TBILISI 2601`, `08 STATE 12345`, `STATE 272523`.
+_REF_ITEM = re.compile(
+    r"(?<![\w@.])(?:(?P<year>\d{2})\s+)?(?P<post>[A-Z][A-Za-z]+(?:\s[A-Z][A-Za-z]+)?)"
+    r"\s+(?P<serial>\d{1,6})(?![\w@/-])"
+)
+_NOT_POSTS = {
+    "A",
+    "B",
+    "C",
+    "D",
+    "E",
+    "F",
+    "AND",
+    "REF",
+    "REFS",
+    "REFTEL",
+    "SEPTEL",
+    "PARA",
+    "PARAS",
+    "PARAGRAPH",
+    "NOTAL",
+    "OF",
+    "IN",
+    "ON",
+    "DATED",
+    "EMAIL",
+    "CIRCULAR",
+    "SECTION",
+    "TO",
+    "FROM",
+    "AUG",
+    "JUL",
+    "JAN",
+    "FEB",
+    "MAR",
+    "APR",
+    "MAY",
+    "JUN",
+    "SEP",
+    "OCT",
+    "NOV",
+    "DEC",
+    "AUGUST",
+    "JULY",
+    "JANUARY",
+    "FEBRUARY",
+    "MARCH",
+    "APRIL",
+    "JUNE",
+    "SEPTEMBER",
+    "OCTOBER",
+    "NOVEMBER",
+    "DECEMBER",
+    "USC",
+    "CFR",
+    "RES",
+    "UNSCR",
+    "RESOLUTION",
+    "ARTICLE",
+    "LAW",
+    "NO",
+    "NUMBER",
+}
+
+
+def ref_text(text: str, limit: int = 10000) -> str:
+    match = _REF_START.search(text, 0, limit)
+    if not match:
+        return ""
+    parts = [match.group("first")]
+    for line in text[match.end() : match.end() + 800].split("\n")[1:8]:
+        if not line.strip() or _REF_STOP.match(line):
+            break
+        parts.append(line)
+    return " ".join(p.strip() for p in parts)
+
+
+def parse_references(ref: str, default_year: int | None) -> list[str]:
+    """Canonical reference IDs named in a REF text; non-cable references are skipped."""
+    found: list[str] = []
+    # Leading list letters (`A.`, `B)`, `(C)`) become separators, not posts.
+    cleaned = re.sub(r"(?:(?<=\s)|^)\(?[A-Za-z][.)](?=\s)", " ; ", ref)
+    for match in _REF_ITEM.finditer(cleaned):
+        post_words = match.group("post").split()
+        # A two-word match like `AND STATE` or `B Astana`: drop filler words in front.
+        while post_words and post_words[0].upper() in _NOT_POSTS:
+            post_words = post_words[1:]
+        if not post_words or any(w.upper() in _NOT_POSTS for w in post_words):
+            continue
+        post = " ".join(post_words)
+        year = match.group("year")
+        if year is None:
+            if default_year is None:
+                continue
+            year = default_year
+        reference_id = canonical_reference_id(year, post, match.group("serial"))
+        if reference_id not in found:
+            found.append(reference_id)
+    return found
+
+
+# --- classified by, reasons --------------------------------------------------------------------------
+
+_CLASSIFIED_BY = re.compile(
+    r"^[ \t]*CLASSIFIED[ \t]+BY[ \t]*:?[ \t]*(?P<line>.*(?:\n(?![ \t]*\n)[^\n]*){0,2})",
+    re.IGNORECASE | re.MULTILINE,
+)
+_REASON_SPLIT = re.compile(r"[,;]?\s*(?:FOR\s+)?REASONS?\b", re.IGNORECASE)
+_REASON = re.compile(r"\b(1\.[45]|1\.5)\s*\(?\s*([A-Ha-h](?:\s*(?:,|AND|&)\s*[A-Ha-h])*)\s*\)?")
+_EXTRA_LETTER = re.compile(r"(?:,|\bAND\b|&)\s*\(\s*([A-Ha-h])\s*\)", re.IGNORECASE)
+
+
+def classified_by(text: str, limit: int = 12000) -> tuple[str, list[str]]:
+    match = _CLASSIFIED_BY.search(text, 0, limit)
+    if not match:
+        return "", []
+    line = re.sub(r"\s+", " ", match.group("line")).strip()
+    # Stop at a paragraph start that followed without a blank line.
+    line = re.split(r"\s¶?\d+\.\s+\(", line)[0]
+    who = _REASON_SPLIT.split(line, maxsplit=1)[0].strip(" ,.;:")
+    reasons: list[str] = []
+    for reason in _REASON.finditer(line):
+        section = reason.group(1)
+        letters = re.findall(r"[A-Ha-h]", reason.group(2))
+        tail = line[reason.end() : reason.end() + 40]
+        letters += _EXTRA_LETTER.findall(re.split(r"\b1\.\d", tail)[0])
+        for letter in letters:
+            code = f"{section}({letter.lower()})"
+            if code not in reasons:
+                reasons.append(code)
+    return who, reasons
+
+
+# --- summary -----------------------------------------------------------------------------------------
+
+_SUMMARY = re.compile(
+    r"\b(?:SUMMARY|Summary)(?: and [Cc]omment| AND COMMENT)?\s*[:.\-]+\s*(?P<text>.+?)\s*"
+    r"(?:\(?\bEND\s+(?:OF\s+)?SUMMARY\b|\(?\bEnd\s+(?:of\s+)?[Ss]ummary\b)",
+    re.DOTALL,
+)
+
+
+def summary(text: str) -> str:
+    match = _SUMMARY.search(text)
+    if not match:
+        return ""
+    return re.sub(r"\s+", " ", match.group("text")).strip(" .")
+
+
+# --- signers -----------------------------------------------------------------------------------------
+
+_SIGNER = re.compile(r"^[A-Z][A-Z'\-]+(?:[ /,][A-Z][A-Z'\-.]*){0,2}$")
+_NOT_SIGNERS = {
+    "END",
+    "BT",
+    "NNNN",
+    "SIPDIS",
+    "NOFORN",
+    "UNQUOTE",
+    "QUOTE",
+    "END TEXT",
+    "END QUOTE",
+    "END CABLE",
+    "CONFIDENTIAL",
+    "SECRET",
+    "UNCLASSIFIED",
+    "SENSITIVE",
+    "COMMENT",
+    "END COMMENT",
+    "SUMMARY",
+    "NOTE",
+    "END NOTE",
+    "ENDNOTE",
+    "EXDIS",
+    "NODIS",
+    "LIMDIS",
+    "UNCLAS",
+}
+
+
+def signers(lines: list[str]) -> tuple[list[str], int | None]:
+    """The signer name line at the end of the cable and its index in `lines` (or None)."""
+    checked = 0
+    for index in range(len(lines) - 1, -1, -1):
+        line = lines[index].strip()
+        if not line:
+            continue
+        checked += 1
+        if checked > 3:
+            break
+        if line in ("NNNN", "BT") or line.endswith("...") or re.fullmatch(r"[#=\-_* ]+", line):
+            continue
+        if _SIGNER.match(line) and line not in _NOT_SIGNERS and not line.startswith("END "):
+            return [line], index
+        return [], None
+    return [], None

@@ -1,0 +1,165 @@
+"""Numbered paragraphs of a cable body, read as a sequence.
+
+A line starting with a number only opens a paragraph when the number is the next one expected:
+a list `1. Fight corruption` inside paragraph 20 stays there. Mirrors that turned `¶1` into `11.`
+are recognised by their first paragraph `11.` and renumbered 1, 2, 3 ... with a warning.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .records import ParsedParagraph, Warning_
+from .text import clean_display, is_noise_line
+
+PARAGRAPH_START = re.compile(
+    r"^[ \t]*¶?[ \t]*(?P<number>\d{1,3})[ \t]*[.,)](?![\d])[ \t]*"
+    r"(?:\((?P<marking>[A-Z]{1,4}(?:/[A-Z]{1,6})*)\)[ \t]*)?(?P<text>.*)$"
+)
+_SENTENCE_END = re.compile(r"""[.?!:;"')\]]\s*$""")
+_HEADING_TEXT = re.compile(r"^[A-Z0-9\"'(][^\n]{0,110}$")
+_MARKINGS = {"U", "C", "S", "SBU", "S/NF", "C/NF", "TS", "LOU", "FOUO", "NF", "U/FOUO", "S/REL"}
+
+
+def _expected_numbers(count: int, first: int, mangled: bool) -> set[int]:
+    """The numbers that may open paragraph `count + 1` (1-based)."""
+    following = first + count
+    if not mangled:
+        return {following}
+    position = count + 1  # the true paragraph number in a mangled mirror
+    accepted = {position, int(f"1{position}")}
+    if position < 10:
+        accepted.add(10 + position)
+    return accepted
+
+
+def _is_heading(lines: list[str], index: int) -> bool:
+    """Whether lines[index] is a section heading (it is the last text line before a paragraph)."""
+    line = lines[index].strip()
+    if not line or len(line) > 110 or not _HEADING_TEXT.match(line):
+        return False
+    if line[-1] in ".,;" and not line.endswith("..."):
+        return False
+    if PARAGRAPH_START.match(line):
+        return False
+    # Between paragraphs: preceded by a blank line or by the end of a sentence.
+    previous = index - 1
+    while previous >= 0 and is_noise_line(lines[previous]):
+        previous -= 1
+    if previous < 0 or not lines[previous].strip():
+        return True
+    return bool(_SENTENCE_END.search(lines[previous]))
+
+
+def _join(lines: list[str]) -> str:
+    """Paragraph text: wrapped lines joined, blank-line breaks kept only between sentences."""
+    out: list[str] = []
+    gap = False
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            gap = bool(out)
+            continue
+        if not out:
+            out.append(line)
+        elif gap and _SENTENCE_END.search(out[-1]) and line[:1].isupper():
+            out.append("\n\n" + line)
+        elif re.match(r"^(?:\d{1,2}[.)]|[-*•]|\([a-z0-9]\))\s", line):
+            out.append("\n" + line)
+        else:
+            out.append(" " + line)
+        gap = False
+    text = "".join(out)
+    text = re.sub(r"[ \t]+", " ", text)
+    # The site's paragraph anchor sign left inside text (`¶2007.`): keep the text, drop the sign.
+    return clean_display(text.replace("¶", "")).strip()
+
+
+def split_paragraphs(
+    lines: list[str], start: int = 0
+) -> tuple[list[ParsedParagraph], list[Warning_]]:
+    """Paragraphs of `lines[start:]` (noise lines already allowed: they are dropped here)."""
+    warnings: list[Warning_] = []
+    body = [line for line in lines[start:] if not is_noise_line(line)]
+    openings: list[tuple[int, int, str]] = []  # (line index, written number, marking)
+    first: int | None = None
+    mangled = False
+    for index, line in enumerate(body):
+        match = PARAGRAPH_START.match(line)
+        if not match:
+            continue
+        number = int(match.group("number"))
+        marking = match.group("marking") or ""
+        marking_ok = not marking or marking in _MARKINGS
+        if first is None:
+            if not marking_ok or number > 30:
+                continue
+            first = number
+            mangled = number == 11
+            openings.append((index, number, marking))
+            continue
+        expected = _expected_numbers(len(openings), first, mangled)
+        if number in expected and marking_ok:
+            openings.append((index, number, marking))
+        elif not mangled and number == first + len(openings) + 1 and marking:
+            # One paragraph lost in transmission: keep the written number, say so.
+            warnings.append(Warning_("paragraph-number-gap", f"paragraph {number - 1} is missing"))
+            openings.append((index, number, marking))
+    if not openings:
+        return [], warnings
+    if mangled:
+        warnings.append(
+            Warning_(
+                "paragraphs-renumbered",
+                "paragraph numbers mangled by a mirror (11., 12., ...) renumbered 1, 2, 3 ...",
+            )
+        )
+    paragraphs: list[ParsedParagraph] = []
+    for position, (index, number, marking) in enumerate(openings):
+        end = openings[position + 1][0] if position + 1 < len(openings) else len(body)
+        chunk = body[index:end]
+        match = PARAGRAPH_START.match(chunk[0])
+        chunk = [match.group("text") if match else chunk[0], *chunk[1:]]
+        heading = ""
+        paragraphs.append(
+            ParsedParagraph(
+                number=position + 1 if mangled else number,
+                classification=marking if marking in _MARKINGS else "",
+                heading=heading,
+                text="",
+            )
+        )
+        paragraphs[-1].text = "\n".join(chunk)  # joined below, after headings are taken out
+    # Headings: the trailing heading line of a paragraph belongs to the next one.
+    for position in range(len(paragraphs)):
+        chunk = paragraphs[position].text.split("\n")
+        if position + 1 < len(paragraphs):
+            last = len(chunk) - 1
+            while last > 0 and not chunk[last].strip():
+                last -= 1
+            if last > 0 and _is_heading(chunk, last):
+                paragraphs[position + 1].heading = clean_display(chunk[last].strip())
+                chunk = chunk[:last]
+        paragraphs[position].text = _join(chunk)
+    return paragraphs, warnings
+
+
+def split_blocks(lines: list[str], start: int = 0) -> list[ParsedParagraph]:
+    """Fallback for cables without numbered paragraphs: blocks separated by blank lines."""
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for line in lines[start:]:
+        if is_noise_line(line):
+            continue
+        if line.strip():
+            current.append(line)
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return [
+        ParsedParagraph(number=n, classification="", heading="", text=_join(block))
+        for n, block in enumerate(blocks, 1)
+        if _join(block)
+    ]
