@@ -1,5 +1,14 @@
 from .archive import Cable, Paragraph, Reference, Source, Tag
-from .entities import Alias, Election, EntitySuggestion, Mention, MentionDecision, Party, Person
+from .entities import (
+    Alias,
+    Election,
+    EntitySuggestion,
+    Mention,
+    MentionDecision,
+    Party,
+    Person,
+    ReviewQueueMention,
+)
 
 __all__ = [
     "Alias",
@@ -12,6 +21,7 @@ __all__ = [
     "Party",
     "Person",
     "Reference",
+    "ReviewQueueMention",
     "Source",
     "Tag",
 ]

@@ -250,3 +250,12 @@ class EntitySuggestion(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.kind})"
+
+
+class ReviewQueueMention(Mention):
+    """Suggested mentions, waiting for a curator: the admin's review queue."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "mention to review"
+        verbose_name_plural = "review queue: suggested mentions"

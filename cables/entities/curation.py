@@ -1,0 +1,169 @@
+"""Curators' changes: confirm, reject, reassign (split), merge, new aliases, accepted names.
+
+Every change of a mention is written to `MentionDecision` (with django-simple-history, so who
+and when are kept) before the mention row itself is changed: mentions are rebuilt by every
+re-tagging and re-ingest, decisions are what outlives them.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q
+
+from cables.models import (
+    Alias,
+    Cable,
+    Election,
+    EntitySuggestion,
+    Mention,
+    MentionDecision,
+    Party,
+    Person,
+)
+
+from .tagging import TaggingStats, tag_cables
+
+ENTITY_FIELDS = ("person", "party", "election")
+ENTITY_MODELS = {"person": Person, "party": Party, "election": Election}
+
+
+def entity_field(entity) -> str:
+    return type(entity).__name__.lower()
+
+
+def _as_user(obj, user):
+    if user is not None and getattr(user, "is_authenticated", False):
+        obj._history_user = user
+    return obj
+
+
+@transaction.atomic
+def decide(mention: Mention, status: str, *, user=None, entity=None, reason: str = "") -> Mention:
+    """Record a curator's verdict on one mention (optionally moving it to another entity)."""
+    target = entity or mention.entity
+    paragraph = mention.paragraph
+    decision = MentionDecision.objects.filter(
+        reference_id=paragraph.cable.reference_id,
+        paragraph_number=paragraph.number,
+        start=mention.start,
+        matched_text=mention.matched_text,
+    ).first() or MentionDecision(
+        reference_id=paragraph.cable.reference_id,
+        paragraph_number=paragraph.number,
+        start=mention.start,
+        matched_text=mention.matched_text,
+    )
+    decision.end = mention.end
+    decision.status = status
+    for name in ENTITY_FIELDS:
+        setattr(decision, name, target if entity_field(target) == name else None)
+    if user is not None and getattr(user, "is_authenticated", False):
+        decision.decided_by = user
+    _as_user(decision, user)
+    decision._change_reason = reason or f"{status} as {target}"
+    decision.save()
+    mention.status = status
+    for name in ENTITY_FIELDS:
+        setattr(mention, name, target if entity_field(target) == name else None)
+    mention.save(update_fields=["status", *ENTITY_FIELDS, "updated_at"])
+    return mention
+
+
+def decide_many(mentions, status: str, *, user=None) -> int:
+    count = 0
+    for mention in mentions.select_related("paragraph__cable", "person", "party", "election"):
+        decide(mention, status, user=user)
+        count += 1
+    return count
+
+
+def reassign(mention: Mention, entity, *, user=None) -> Mention:
+    """Split a wrong mention off: it now names `entity`, confirmed by the curator."""
+    return decide(
+        mention,
+        Mention.Status.CONFIRMED,
+        user=user,
+        entity=entity,
+        reason=f"moved from {mention.entity} to {entity}",
+    )
+
+
+@transaction.atomic
+def merge_entities(keep, others, *, user=None) -> int:
+    """Move the mentions, aliases and decisions of `others` to `keep`, then delete them."""
+    field = entity_field(keep)
+    merged = 0
+    for other in others:
+        if other.pk == keep.pk or entity_field(other) != field:
+            continue
+        Mention.objects.filter(**{field: other}).update(**{field: keep})
+        for decision in MentionDecision.objects.filter(**{field: other}):
+            setattr(decision, field, keep)
+            _as_user(decision, user)._change_reason = f"merged {other} into {keep}"
+            decision.save()
+        for alias in Alias.objects.filter(**{field: other}):
+            setattr(alias, field, keep)
+            _as_user(alias, user)._change_reason = f"merged {other} into {keep}"
+            alias.save()
+        known = {
+            text.lower()
+            for text in Alias.objects.filter(**{field: keep}).values_list("text", flat=True)
+        }
+        if other.name.lower() not in known and other.name.lower() != keep.name.lower():
+            alias = Alias(text=other.name, kind=Alias.Kind.NAME, **{field: keep})
+            _as_user(alias, user)._change_reason = f"merged {other} into {keep}"
+            alias.save()
+        _as_user(other, user)._change_reason = f"merged into {keep}"
+        other.delete()
+        merged += 1
+    return merged
+
+
+def cables_containing(texts: list[str]) -> list[int]:
+    query = Q()
+    for text in texts:
+        if text.strip():
+            query |= Q(paragraphs__text__icontains=text.strip())
+    if not query:
+        return []
+    return list(Cable.objects.filter(query).values_list("pk", flat=True).distinct())
+
+
+def retag_for_texts(texts: list[str]) -> TaggingStats:
+    """Tag again every cable with a paragraph holding one of these names."""
+    return tag_cables(cables_containing(texts))
+
+
+@transaction.atomic
+def accept_suggestion(suggestion: EntitySuggestion, *, user=None):
+    """Create the suggested person or party, with its abbreviation, and tag the archive."""
+    name = suggestion.name
+    abbreviation = ""
+    if name.endswith(")") and " (" in name:
+        name, abbreviation = name[:-1].rsplit(" (", 1)
+    model = Person if suggestion.kind == EntitySuggestion.Kind.PERSON else Party
+    entity = model.objects.filter(name__iexact=name).first()
+    if entity is None:
+        entity = _as_user(model(name=name), user)
+        entity.save()
+    if abbreviation:
+        alias = Alias(
+            text=abbreviation, kind=Alias.Kind.ABBREVIATION, **{entity_field(entity): entity}
+        )
+        _as_user(alias, user).save()
+    suggestion.status = EntitySuggestion.Status.ACCEPTED
+    _as_user(suggestion, user).save()
+    texts = [name.split()[-1] if model is Person else name] + (
+        [abbreviation] if abbreviation else []
+    )
+    retag_for_texts(texts)
+    return entity
+
+
+def dismiss_suggestions(suggestions, *, user=None) -> int:
+    count = 0
+    for suggestion in suggestions:
+        suggestion.status = EntitySuggestion.Status.DISMISSED
+        _as_user(suggestion, user).save()
+        count += 1
+    return count
