@@ -1,0 +1,99 @@
+"""Facet filters of the search page and the API, kept in the URL (`?origin=…&tag=…`).
+
+Every facet takes several values (repeated parameters) and matches any of them, so a facet can
+be widened. The search service counts each facet with its own parameter left out (disjunctive
+facets).
+"""
+
+import django_filters
+from django import forms
+
+from cables.models import Cable, Mention
+
+VISIBLE_MENTIONS = (Mention.Status.CONFIRMED, Mention.Status.SUGGESTED)
+
+
+class AnyValueField(forms.MultipleChoiceField):
+    """Several free values: choices come from the data, not from a fixed list."""
+
+    def valid_value(self, value):
+        return bool(value) and len(value) <= 200
+
+
+class YearsField(AnyValueField):
+    def valid_value(self, value):
+        return value.isdigit() and len(value) == 4
+
+
+class AnyOfFilter(django_filters.MultipleChoiceFilter):
+    field_class = AnyValueField
+
+
+class YearFilter(django_filters.MultipleChoiceFilter):
+    field_class = YearsField
+
+
+def _mentioned(entity: str):
+    def filter_method(queryset, name, values):
+        if not values:
+            return queryset
+        cables = Mention.objects.filter(
+            status__in=VISIBLE_MENTIONS, **{f"{entity}__slug__in": values}
+        ).values("paragraph__cable_id")
+        return queryset.filter(id__in=cables)
+
+    return filter_method
+
+
+class CableFilter(django_filters.FilterSet):
+    year = YearFilter(field_name="year", label="Year")
+    origin = AnyOfFilter(field_name="origin", label="Origin")
+    classification = AnyOfFilter(field_name="classification", label="Classification")
+    tag = AnyOfFilter(field_name="tags__code", label="TAGS", distinct=True)
+    person = AnyOfFilter(label="Person", method="filter_person")
+    party = AnyOfFilter(label="Party", method="filter_party")
+    election = AnyOfFilter(label="Election", method="filter_election")
+    partial = django_filters.ChoiceFilter(
+        label="Text",
+        choices=[("full", "Full text"), ("partial", "Partial extract")],
+        method="filter_partial",
+        empty_label="Any",
+    )
+    date_from = django_filters.DateFilter(
+        field_name="created",
+        lookup_expr="date__gte",
+        label="Created from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        field_name="created",
+        lookup_expr="date__lte",
+        label="Created until",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Cable
+        fields: list[str] = []
+
+    filter_person = staticmethod(_mentioned("person"))
+    filter_party = staticmethod(_mentioned("party"))
+    filter_election = staticmethod(_mentioned("election"))
+
+    def filter_partial(self, queryset, name, value):
+        if value in ("full", "partial"):
+            return queryset.filter(partial=(value == "partial"))
+        return queryset
+
+
+FACET_PARAMETERS = (
+    "year",
+    "origin",
+    "classification",
+    "tag",
+    "person",
+    "party",
+    "election",
+    "partial",
+)
+FILTER_PARAMETERS = (*FACET_PARAMETERS, "date_from", "date_to")
