@@ -120,36 +120,59 @@ class TestIdempotence:
         assert Source.objects.count() == 0
 
 
+PARTIAL_NOTICE = (
+    "This record is a partial extract of the original cable. "
+    "The full text of the original cable is not available."
+)
+
+
+def partial_extract_of(page: Path, keep_paragraphs: int, out_dir: Path) -> Path:
+    """The page as the original site showed partial extracts: notice, first paragraphs only.
+
+    The corpus holds no cable in both forms, so the partial one is cut from a real full page.
+    """
+    html = page.read_text(encoding="utf-8")
+    header_start = html.index("<code><pre>")
+    header_end = html.index("</pre></code>", header_start) + len("</pre></code>")
+    html = html[:header_start] + f"<code><pre>{PARTIAL_NOTICE}</pre></code>" + html[header_end:]
+    cut = html.index(f"<a id='par{keep_paragraphs + 1}'")
+    html = html[:cut] + html[html.index("</pre></code>", cut) :]
+    out = out_dir / "partial" / page.name
+    out.parent.mkdir()
+    out.write_text(html, encoding="utf-8")
+    return out
+
+
 @pytest.mark.django_db
 class TestFullerTextWins:
-    reference_id = "05DUSHANBE1648"
+    reference_id = "05TASHKENT2473"
 
     @pytest.fixture
-    def partial_page(self) -> Path:
+    def full_page(self) -> Path:
         (page,) = [path for path in CABLEGATE_HTML if path.stem == self.reference_id]
         return page
 
     @pytest.fixture
-    def full_csv(self, tmp_path) -> Path:
-        return write_csv(tmp_path / "cables.csv", sample_csv_rows({self.reference_id}))
+    def partial_page(self, full_page, tmp_path) -> Path:
+        return partial_extract_of(full_page, keep_paragraphs=2, out_dir=tmp_path)
 
-    def test_a_full_text_replaces_a_partial_extract(self, partial_page, full_csv):
+    def test_a_full_text_replaces_a_partial_extract(self, partial_page, full_page):
         ingest_paths([partial_page])
         cable = Cable.objects.get(reference_id=self.reference_id)
         assert cable.partial
-        partial_body = cable.body
+        assert list(cable.paragraphs.values_list("number", flat=True)) == [1, 2]
 
-        summary = ingest_paths([full_csv])
+        summary = ingest_paths([full_page])
         assert summary.updated == 1
         cable.refresh_from_db()
         assert not cable.partial
-        assert len(cable.body) > len(partial_body)
-        sources = {(source.format, source.is_primary) for source in cable.sources.all()}
-        assert sources == {("cablegate-html", False), ("cables-csv", True)}
+        assert cable.paragraphs.count() > 2
+        assert cable.sources.get(is_primary=True).path == str(full_page)
+        assert cable.sources.get(is_primary=False).path == str(partial_page)
         assert fts_row_count() == Paragraph.objects.count()
 
-    def test_a_partial_extract_never_replaces_the_full_text(self, partial_page, full_csv):
-        ingest_paths([full_csv])
+    def test_a_partial_extract_never_replaces_the_full_text(self, partial_page, full_page):
+        ingest_paths([full_page])
         full = Cable.objects.get(reference_id=self.reference_id)
         summary = ingest_paths([partial_page])
         assert summary.unchanged == 1
@@ -158,14 +181,25 @@ class TestFullerTextWins:
         assert cable.body == full.body
         assert cable.content_hash == full.content_hash
         assert cable.sources.count() == 2
-        assert cable.sources.get(is_primary=True).format == "cables-csv"
+        assert cable.sources.get(is_primary=True).path == str(full_page)
 
-    def test_either_order_ends_with_the_same_cable(self, partial_page, full_csv):
-        ingest_paths([partial_page, full_csv])
+    def test_either_order_ends_with_the_same_cable(self, partial_page, full_page):
+        ingest_paths([partial_page, full_page])
         first = Cable.objects.values("content_hash", "partial").get()
         Cable.objects.all().delete()
-        ingest_paths([full_csv, partial_page])
+        ingest_paths([full_page, partial_page])
         assert Cable.objects.values("content_hash", "partial").get() == first
+
+    def test_between_two_texts_of_a_cable_the_longer_one_is_kept(self, tmp_path):
+        # The original page and the cables.csv row of the same cable differ in whitespace.
+        (page,) = [path for path in CABLEGATE_HTML if path.stem == "05DUSHANBE1648"]
+        row_file = write_csv(tmp_path / "cables.csv", sample_csv_rows({"05DUSHANBE1648"}))
+        ingest_paths([page, row_file])
+        kept = Cable.objects.values_list("content_hash", flat=True).get()
+        Cable.objects.all().delete()
+        ingest_paths([row_file, page])
+        assert Cable.objects.values_list("content_hash", flat=True).get() == kept
+        assert Source.objects.count() == 2
 
 
 @pytest.mark.django_db
