@@ -168,11 +168,10 @@ def _fill(cable: ParsedCable, header: str, body: str, page_created: datetime | N
     if signer_names:
         cable.signers = signer_names
         lines = lines[:signer_index]
-    start = _body_start(lines)
     paragraphs, warnings = split_paragraphs(lines, 0)
     cable.warnings.extend(warnings)
     if not paragraphs:
-        paragraphs = split_blocks(lines, start)
+        paragraphs = split_blocks(lines, _body_start(lines))
         if paragraphs:
             cable.warn("no-paragraph-numbers", "no numbered paragraphs: blocks by blank lines")
     cable.paragraphs = paragraphs

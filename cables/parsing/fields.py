@@ -195,8 +195,8 @@ def parse_csv_datetime(value: str) -> datetime | None:
 _DECL = re.compile(r"\bDECL(?:ASSIFY ON)?\s*:\s*(\d{1,2})/(\d{1,2})/(\d{2,4})\b", re.IGNORECASE)
 
 
-def declassify_on(text: str) -> date | None:
-    match = _DECL.search(text)
+def declassify_on(text: str, limit: int = 5000) -> date | None:
+    match = _DECL.search(text, 0, limit)
     if not match:
         return None
     month, day, year = match.groups()
@@ -418,18 +418,19 @@ def classified_by(text: str, limit: int = 12000) -> tuple[str, list[str]]:
 
 # --- summary -----------------------------------------------------------------------------------------
 
-_SUMMARY = re.compile(
-    r"\b(?:SUMMARY|Summary)(?: and [Cc]omment| AND COMMENT)?\s*[:.\-]+\s*(?P<text>.+?)\s*"
-    r"(?:\(?\bEND\s+(?:OF\s+)?SUMMARY\b|\(?\bEnd\s+(?:of\s+)?[Ss]ummary\b)",
-    re.DOTALL,
-)
+_SUMMARY_START = re.compile(r"\bSUMMARY(?:\s+AND\s+COMMENT)?\s*[:.\-]+\s*", re.IGNORECASE)
+_SUMMARY_END = re.compile(r"\(?\bEND\s+(?:OF\s+)?SUMMARY\b", re.IGNORECASE)
 
 
 def summary(text: str) -> str:
-    match = _SUMMARY.search(text)
-    if not match:
+    """The text between `Summary:` and `End summary` (empty when either is missing)."""
+    start = _SUMMARY_START.search(text, 0, 8000)
+    if not start:
         return ""
-    return re.sub(r"\s+", " ", match.group("text")).strip(" .")
+    end = _SUMMARY_END.search(text, start.end())
+    if not end:
+        return ""
+    return re.sub(r"\s+", " ", text[start.end() : end.start()]).strip(" .")
 
 
 # --- signers -----------------------------------------------------------------------------------------

@@ -17,6 +17,10 @@ PARAGRAPH_START = re.compile(
     r"(?:\((?P<marking>[A-Z]{1,4}(?:/[A-Z]{1,6})*)\)[ \t]*)?(?P<text>.*)$"
 )
 _SENTENCE_END = re.compile(r"""[.?!:;"')\]]\s*$""")
+_SENTENCE_END_CHARS = frozenset(".?!:;\"')]")
+_LIST_FIRST = frozenset("0123456789-*•(")
+_LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[-*•]|\([a-z0-9]\))\s")
+_BLANKS = re.compile(r"[ \t]{2,}|\t")
 _HEADING_TEXT = re.compile(r"^[A-Z0-9\"'(][^\n]{0,110}$")
 _MARKINGS = {"U", "C", "S", "SBU", "S/NF", "C/NF", "TS", "LOU", "FOUO", "NF", "U/FOUO", "S/REL"}
 
@@ -62,15 +66,15 @@ def _join(lines: list[str]) -> str:
             continue
         if not out:
             out.append(line)
-        elif gap and _SENTENCE_END.search(out[-1]) and line[:1].isupper():
+        elif gap and out[-1][-1] in _SENTENCE_END_CHARS and line[0].isupper():
             out.append("\n\n" + line)
-        elif re.match(r"^(?:\d{1,2}[.)]|[-*•]|\([a-z0-9]\))\s", line):
+        elif line[0] in _LIST_FIRST and _LIST_ITEM.match(line):
             out.append("\n" + line)
         else:
             out.append(" " + line)
         gap = False
     text = "".join(out)
-    text = re.sub(r"[ \t]+", " ", text)
+    text = _BLANKS.sub(" ", text)
     # The site's paragraph anchor sign left inside text (`¶2007.`): keep the text, drop the sign.
     return clean_display(text.replace("¶", "")).strip()
 
@@ -85,6 +89,9 @@ def split_paragraphs(
     first: int | None = None
     mangled = False
     for index, line in enumerate(body):
+        stripped = line.lstrip()
+        if not stripped or not (stripped[0].isdigit() or stripped[0] == "¶"):
+            continue
         match = PARAGRAPH_START.match(line)
         if not match:
             continue

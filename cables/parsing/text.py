@@ -57,9 +57,16 @@ def squash_spaces(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+_NOISE = re.compile("|".join(f"(?:{p.pattern})" for p in (PAGE_BREAK, DASH_RULE, SIPDIS)))
+_NOISE_FIRST = frozenset("PABCDEFGHIJKLMNOQRSTUVWXYZ-=_*~#")
+
+
 def is_noise_line(line: str) -> bool:
     """Lines that belong to the transmission or the page, never to paragraph text."""
-    return bool(PAGE_BREAK.match(line) or DASH_RULE.match(line) or SIPDIS.match(line))
+    stripped = line.lstrip()
+    if not stripped or stripped[0] not in _NOISE_FIRST:
+        return False
+    return _NOISE.match(stripped) is not None
 
 
 def cut_boilerplate(text: str) -> str:
