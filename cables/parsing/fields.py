@@ -195,10 +195,19 @@ def parse_csv_datetime(value: str) -> datetime | None:
 _DECL = re.compile(r"\bDECL(?:ASSIFY ON)?\s*:\s*(\d{1,2})/(\d{1,2})/(\d{2,4})\b", re.IGNORECASE)
 
 
+_DECL_ISO = re.compile(r"\bDECL\s*:\s*(\d{4})[/-](\d{1,2})[/-](\d{1,2})\b", re.IGNORECASE)
+
+
 def declassify_on(text: str, limit: int = 5000) -> date | None:
     match = _DECL.search(text, 0, limit)
     if not match:
-        return None
+        iso = _DECL_ISO.search(text, 0, limit)
+        if not iso:
+            return None
+        try:
+            return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        except ValueError:
+            return None
     month, day, year = match.groups()
     try:
         return date(expand_year(year) if len(year) == 2 else int(year), int(month), int(day))
@@ -223,16 +232,16 @@ def _is_tag_code(token: str) -> bool:
 def _group_tag_tokens(piece: str) -> list[str]:
     """Space-separated codes, with a person's name kept on its tag (`OVIP STEINBERG JAMES`)."""
     tags: list[str] = []
-    previous_is_name_host = False
+    in_person_tag = False
     for token in piece.split():
         token = token.strip(".;:")
         if not token:
             continue
-        if tags and previous_is_name_host and not _is_tag_code(token):
+        if in_person_tag and not _is_tag_code(token):
             tags[-1] = f"{tags[-1]} {token}"
             continue
         tags.append(token)
-        previous_is_name_host = token in _PERSON_TAG_PREFIXES or not _is_tag_code(token)
+        in_person_tag = token in _PERSON_TAG_PREFIXES
     return tags
 
 
@@ -274,7 +283,7 @@ def subject(text: str, limit: int = 10000) -> str:
         if not line.strip() or _SUBJECT_STOP.match(line):
             break
         parts.append(line.strip())
-    return re.sub(r"\s+", " ", " ".join(parts)).strip()
+    return re.sub(r"\s+", " ", " ".join(parts)).strip(" \\")
 
 
 # --- REF -----------------------------------------------------------------------------------------
@@ -357,7 +366,8 @@ def ref_text(text: str, limit: int = 10000) -> str:
         if not line.strip() or _REF_STOP.match(line):
             break
         parts.append(line)
-    return " ".join(p.strip() for p in parts)
+    joined = " ".join(p.strip() for p in parts)
+    return re.split(r"\bCLASSIFIED\s+BY\b", joined, maxsplit=1, flags=re.IGNORECASE)[0]
 
 
 def parse_references(ref: str, default_year: int | None) -> list[str]:
@@ -387,11 +397,13 @@ def parse_references(ref: str, default_year: int | None) -> list[str]:
 # --- classified by, reasons --------------------------------------------------------------------------
 
 _CLASSIFIED_BY = re.compile(
-    r"^[ \t]*CLASSIFIED[ \t]+BY[ \t]*:?[ \t]*(?P<line>.*(?:\n(?![ \t]*\n)[^\n]*){0,2})",
+    r"\bCLASSIFIED[ \t]+BY[ \t]*:?[ \t]*(?P<line>.*(?:\n(?![ \t]*\n)[^\n]*){0,2})",
     re.IGNORECASE | re.MULTILINE,
 )
-_REASON_SPLIT = re.compile(r"[,;]?\s*(?:FOR\s+)?REASONS?\b", re.IGNORECASE)
-_REASON = re.compile(r"\b(1\.[45]|1\.5)\s*\(?\s*([A-Ha-h](?:\s*(?:,|AND|&)\s*[A-Ha-h])*)\s*\)?")
+_REASON_SPLIT = re.compile(r"[,;.:]?\s*(?:(?:FOR\s+)?REASONS?\b|1\.[45]\b)", re.IGNORECASE)
+_REASON = re.compile(
+    r"\b(1\.[45])\.?\s*\(?\s*([A-H](?:\s*(?:,|AND|&|/)\s*\(?[A-H]\b)*)\s*\)?", re.IGNORECASE
+)
 _EXTRA_LETTER = re.compile(r"(?:,|\bAND\b|&)\s*\(\s*([A-Ha-h])\s*\)", re.IGNORECASE)
 
 
@@ -406,7 +418,7 @@ def classified_by(text: str, limit: int = 12000) -> tuple[str, list[str]]:
     reasons: list[str] = []
     for reason in _REASON.finditer(line):
         section = reason.group(1)
-        letters = re.findall(r"[A-Ha-h]", reason.group(2))
+        letters = re.findall(r"\b[A-Ha-h]\b", reason.group(2))
         tail = line[reason.end() : reason.end() + 40]
         letters += _EXTRA_LETTER.findall(re.split(r"\b1\.\d", tail)[0])
         for letter in letters:

@@ -20,16 +20,16 @@ _SENTENCE_END = re.compile(r"""[.?!:;"')\]]\s*$""")
 _SENTENCE_END_CHARS = frozenset(".?!:;\"')]")
 _LIST_FIRST = frozenset("0123456789-*•(")
 _LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[-*•]|\([a-z0-9]\))\s")
+_TRAILING_RULE = re.compile(r"\s*[-=_]{4,}\s*$")
 _BLANKS = re.compile(r"[ \t]{2,}|\t")
 _HEADING_TEXT = re.compile(r"^[A-Z0-9\"'(][^\n]{0,110}$")
 _MARKINGS = {"U", "C", "S", "SBU", "S/NF", "C/NF", "TS", "LOU", "FOUO", "NF", "U/FOUO", "S/REL"}
 
 
-def _expected_numbers(count: int, first: int, mangled: bool) -> set[int]:
-    """The numbers that may open paragraph `count + 1` (1-based)."""
-    following = first + count
+def _expected_numbers(count: int, last: int, mangled: bool) -> set[int]:
+    """The numbers that may open the paragraph after `count` found ones (last written `last`)."""
     if not mangled:
-        return {following}
+        return {last + 1}
     position = count + 1  # the true paragraph number in a mangled mirror
     accepted = {position, int(f"1{position}")}
     if position < 10:
@@ -61,6 +61,9 @@ def _join(lines: list[str]) -> str:
     gap = False
     for raw in lines:
         line = raw.strip()
+        if line.endswith("\\"):
+            # A mirror's line-continuation backslash, not text.
+            line = line.rstrip("\\ ")
         if not line:
             gap = bool(out)
             continue
@@ -105,12 +108,17 @@ def split_paragraphs(
             mangled = number == 11
             openings.append((index, number, marking))
             continue
-        expected = _expected_numbers(len(openings), first, mangled)
-        if number in expected and marking_ok:
+        last = openings[-1][1]
+        if number in _expected_numbers(len(openings), last, mangled) and marking_ok:
             openings.append((index, number, marking))
-        elif not mangled and number == first + len(openings) + 1 and marking:
+        elif (
+            not mangled
+            and marking in _MARKINGS
+            and (number == last + 2 or (stripped[0] == "¶" and last + 2 < number < last + 10))
+        ):
             # One paragraph lost in transmission: keep the written number, say so.
-            warnings.append(Warning_("paragraph-number-gap", f"paragraph {number - 1} is missing"))
+            missing = f"{last + 1}" if number == last + 2 else f"{last + 1}-{number - 1}"
+            warnings.append(Warning_("paragraph-number-gap", f"paragraph {missing} missing"))
             openings.append((index, number, marking))
     if not openings:
         return [], warnings
@@ -145,7 +153,8 @@ def split_paragraphs(
             while last > 0 and not chunk[last].strip():
                 last -= 1
             if last > 0 and _is_heading(chunk, last):
-                paragraphs[position + 1].heading = clean_display(chunk[last].strip())
+                heading = _TRAILING_RULE.sub("", chunk[last].strip())
+                paragraphs[position + 1].heading = clean_display(heading)
                 chunk = chunk[:last]
         paragraphs[position].text = _join(chunk)
     return paragraphs, warnings
