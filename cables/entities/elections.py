@@ -68,7 +68,12 @@ def _cable_day(created: datetime | None) -> date | None:
 
 
 def find_elections(
-    text: str, *, index: EntityIndex, country: str, created: datetime | None
+    text: str,
+    *,
+    index: EntityIndex,
+    country: str,
+    created: datetime | None,
+    cable_year: int | None = None,
 ) -> list[ElectionHit]:
     """Each known election a paragraph speaks of by kind and date words, first place only."""
     candidates = [
@@ -87,6 +92,10 @@ def find_elections(
         if not (month or year or kind) and OTHER_ELECTION.search(text[: match.start()][-20:]):
             continue
         chosen = _resolve(candidates, kind=kind, month=month, year=year, day=day)
+        if chosen is None and day is None and cable_year and not year:
+            # Undated cable: its reference ID still gives the year, enough when one national
+            # election of that kind took place in it.
+            chosen = _resolve(candidates, kind=kind, month=month, year=cable_year, day=None)
         if chosen is None or chosen.ref.pk in hits:
             continue
         hits[chosen.ref.pk] = ElectionHit(
@@ -109,6 +118,7 @@ def _resolve(
     if month:
         pool = [c for c in pool if c.date.month == month]
     if day is None:
+        pool = [c for c in pool if kind == "local" or c.kind != "local"]
         return pool[0] if len(pool) == 1 and (year or month) else None
     if not year:
         # Without a year the cable means an election close to its own date, preferably ahead.

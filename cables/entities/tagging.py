@@ -136,6 +136,7 @@ class CableTagger:
         suggestions: list[tuple[str, str, str, dict]] = []
         named_in_full: set[EntityRef] = set()
         country = index.country_of_cable(cable.origin, tag_codes)
+        cable_year = year_of_reference(cable.reference_id)
         for paragraph in paragraphs:
             text = paragraph.text
             covered: list[tuple[int, int]] = []
@@ -168,7 +169,9 @@ class CableTagger:
                         )
                     )
             mentioned = {f.ref for f in in_paragraph}
-            for hit in find_elections(text, index=index, country=country, created=cable.created):
+            for hit in find_elections(
+                text, index=index, country=country, created=cable.created, cable_year=cable_year
+            ):
                 overlaps = any(
                     hit.start < c_end and c_start < hit.end for c_start, c_end in covered
                 )
@@ -262,6 +265,15 @@ class CableTagger:
             "paragraph": paragraph.number,
             "context": context,
         }
+
+
+def year_of_reference(reference_id: str) -> int | None:
+    """`05ALMATY4123` -> 2005 (cables run from 1966 to 2010)."""
+    digits = reference_id[:2]
+    if not digits.isdigit():
+        return None
+    year = int(digits)
+    return 2000 + year if year <= 10 else 1900 + year
 
 
 def sentence_around(text: str, start: int, end: int) -> str:

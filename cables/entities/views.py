@@ -1,13 +1,57 @@
-from django.http import Http404
+"""Entity pages of the reading room: readable by anyone, curated in the admin."""
+
+from django import forms
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import select_template
+
+from cables.models import Election, Party, Person
+
+from . import pages
+
+PER_PAGE = 25
+
+
+class EntityPageForm(forms.Form):
+    order = forms.ChoiceField(
+        choices=[("newest", "Newest first"), ("oldest", "Oldest first")], required=False
+    )
+    page = forms.IntegerField(min_value=1, required=False)
+
+
+def _entity_detail(request, model, slug):
+    entity = get_object_or_404(model, slug=slug)
+    form = EntityPageForm(request.GET or None)
+    order, page_number = "newest", 1
+    if form.is_valid():
+        order = form.cleaned_data["order"] or "newest"
+        page_number = form.cleaned_data["page"] or 1
+    paragraphs = pages.entity_paragraphs(entity, newest_first=order == "newest")
+    page = Paginator(paragraphs, PER_PAGE).get_page(page_number)
+    bars = pages.timeline(entity)
+    context = {
+        "base_template": select_template(["base.html", "entities/_base.html"]),
+        "entity": entity,
+        "kind": pages.kind_of(entity),
+        "aliases": entity.aliases.all(),
+        "form": form,
+        "order": order,
+        "page": page,
+        "rows": pages.page_rows(entity, page.object_list),
+        "co_mentioned": pages.co_mentioned(entity),
+        "timeline": bars,
+        "timeline_max": pages.max_count(bars),
+    }
+    return render(request, "entities/entity_detail.html", context)
 
 
 def person_detail(request, slug):
-    raise Http404
+    return _entity_detail(request, Person, slug)
 
 
 def party_detail(request, slug):
-    raise Http404
+    return _entity_detail(request, Party, slug)
 
 
 def election_detail(request, slug):
-    raise Http404
+    return _entity_detail(request, Election, slug)
