@@ -1,10 +1,26 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views
+from . import api, views
 
 app_name = "cables"
 
+REFERENCE = r"(?P<reference_id>\d{2,4}[A-Z][A-Z0-9-]*?\d+)"
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("cables/", views.search_view, name="search"),
+    path("cables/help/", views.search_help, name="search-help"),
+    path("origins/", views.origins, name="origins"),
+    path("tags/", views.tags, name="tags"),
     path("cable/<str:reference_id>/", views.cable_detail, name="cable-detail"),
+    re_path(
+        rf"^cable/(?P<year>\d{{4}})/(?P<month>\d{{2}})/{REFERENCE}\.html$",
+        views.old_cable_address,
+        name="old-cable-address",
+    ),
+    re_path(rf"^{REFERENCE}/?$", views.old_cable_address, name="bare-reference"),
+    path("api/cables/", api.cable_list, name="api-cable-list"),
+    path("api/cables/export.csv", api.export_csv, name="api-export-csv"),
+    path("api/cables/export.json", api.export_json, name="api-export-json"),
+    path("api/cables/<str:reference_id>/", api.cable_detail, name="api-cable-detail"),
 ]

@@ -1,13 +1,80 @@
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+"""Reading-room pages: thin views that validate input, call one function and render."""
 
-from .models import Cable
+from django.core.paginator import InvalidPage
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from cables import browse
+from cables.filters import FACET_PARAMETERS, CableFilter
+from cables.forms import SearchForm
+from cables.models import Cable, Tag
+from cables.search.query import QuerySyntaxError, parse_query
+from cables.search.service import search
 
 
 def home(request):
-    return HttpResponse(f"Cable archive: {Cable.objects.count()} cables.")
+    return render(request, "cables/home.html", browse.overview())
+
+
+def search_view(request):
+    form = SearchForm(request.GET)
+    context = {"form": form, "facet_parameters": FACET_PARAMETERS}
+    if not form.is_valid():
+        context["error"] = " ".join(e for errors in form.errors.values() for e in errors)
+        return render(request, "cables/search.html", context, status=400)
+    query = form.cleaned_data["q"]
+    try:
+        results = search(
+            query, request.GET, form.cleaned_data["sort"], request.GET.get("page") or 1
+        )
+    except QuerySyntaxError as error:
+        context["error"] = str(error)
+        return render(request, "cables/search.html", context, status=400)
+    except InvalidPage as error:
+        raise Http404(str(error)) from None
+    context.update(
+        results=results,
+        query=query,
+        date_form=CableFilter(request.GET).form,
+        selected=[(f.name, v) for f in results.facets for v in f.selected],
+    )
+    return render(request, "cables/search.html", context)
+
+
+def search_help(request):
+    return render(request, "cables/search_help.html")
 
 
 def cable_detail(request, reference_id):
-    cable = get_object_or_404(Cable, reference_id=reference_id)
-    return HttpResponse(cable.subject)
+    cable = get_object_or_404(
+        Cable.objects.prefetch_related("tags", "paragraphs"), reference_id=reference_id
+    )
+    terms = []
+    if request.GET.get("q"):
+        try:
+            terms = parse_query(request.GET["q"][:500]).highlight_terms()
+        except QuerySyntaxError:
+            terms = []  # a broken query only loses the highlighting
+    context = browse.cable_context(cable)
+    context.update(
+        terms=terms,
+        query=request.GET.get("q", ""),
+        permalink=request.build_absolute_uri(cable.get_absolute_url()),
+    )
+    return render(request, "cables/cable_detail.html", context)
+
+
+def old_cable_address(request, reference_id, year=None, month=None):
+    """The original site's /cable/2007/08/07ASTANA2223.html and a bare /07ASTANA2223."""
+    return redirect(reverse("cables:cable-detail", args=[reference_id]), permanent=True)
+
+
+def origins(request):
+    return render(request, "cables/origins.html", {"groups": browse.origins_by_country()})
+
+
+def tags(request):
+    tag_list = Tag.objects.annotate(n=Count("cables")).filter(n__gt=0).order_by("-n", "code")
+    return render(request, "cables/tags.html", {"tags": tag_list})

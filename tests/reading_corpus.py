@@ -9,8 +9,12 @@ with their original `parN` anchors and markings.
 from __future__ import annotations
 
 import html
+import io
 import re
 from datetime import UTC, datetime
+
+import pytest
+from django.db import transaction
 
 from cables.models import Cable, Paragraph, Reference, Tag
 from cables.search import get_backend
@@ -112,3 +116,55 @@ def load_cables(names: list[str] | None = None, references: dict | None = None) 
             )
     get_backend().index_cables([c.id for c in cables])
     return cables
+
+
+@pytest.fixture(scope="module")
+def corpus(django_db_setup, django_db_blocker):
+    """The cablegate pages loaded once per test module, rolled back at its end.
+
+    Each test runs in a savepoint inside this transaction, so tests see the rows and none
+    of them outlives the module (other modules share the test database).
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_cables(
+            references={
+                # 05TASHKENT284 cites two Tashkent cables; neither is in the sample.
+                "05TASHKENT284": ["04TASHKENT3390", "04TASHKENT2574"],
+                # Two cables held by the archive citing a third one it also holds.
+                "08TASHKENT153": ["05TASHKENT284"],
+                "10TASHKENT27": ["05TASHKENT284", "08TASHKENT153"],
+            }
+        )
+        load_tag_definitions()
+        yield {c.reference_id: c for c in Cable.objects.all()}
+        transaction.set_rollback(True)
+
+
+def load_tag_definitions() -> None:
+    from django.core.management import call_command
+
+    call_command("load_tag_definitions", stdout=io.StringIO())
+
+
+def paragraphs_by_cable() -> dict[str, list[str]]:
+    """Reference ID -> paragraph texts, read back from the database."""
+    texts: dict[str, list[str]] = {}
+    for ref, text in Paragraph.objects.values_list("cable__reference_id", "text"):
+        texts.setdefault(ref, []).append(text)
+    return texts
+
+
+def cables_where(paragraph_matches) -> set[str]:
+    """Reference IDs of cables with a paragraph for which `paragraph_matches(text)` is true:
+    the expected answer of a search, computed independently of either index."""
+    return {
+        ref
+        for ref, texts in paragraphs_by_cable().items()
+        if any(paragraph_matches(text) for text in texts)
+    }
+
+
+def has(word_pattern: str):
+    """A case-insensitive whole-word regex test."""
+    regex = re.compile(rf"\b{word_pattern}\b", re.I)
+    return lambda text: bool(regex.search(text))

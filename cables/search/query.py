@@ -184,6 +184,10 @@ def parse_query(text: str) -> ParsedQuery:
             raise QuerySyntaxError(
                 'A phrase is missing its closing quote ("). Close it or remove the quote.'
             )
+        if quoted and text.startswith("*", position):
+            raise QuerySyntaxError(
+                f'“"{raw}"*”: a prefix search (*) works on a single word, not on a phrase.'
+            )
 
         if field_name is not None:
             key = FIELD_NAMES.get(field_name.lower())

@@ -60,6 +60,12 @@ class FacetItem:
     toggle: list[str]  # the facet's values after clicking this item
     title: str = ""
     percent: int = 0  # bar length, relative to the largest count
+    name: str = ""
+
+    @property
+    def params(self) -> dict:
+        """Changes to the current URL's parameters that toggle this item."""
+        return {self.name: self.toggle or None, "page": None}
 
 
 @dataclass
@@ -73,7 +79,11 @@ class Facet:
 @dataclass
 class Suggestion:
     text: str
-    params: dict  # querystring changes that relax the search
+    changes: dict  # querystring changes that relax the search
+
+    @property
+    def params(self) -> dict:
+        return {**{k: (v or None) for k, v in self.changes.items()}, "page": None}
 
 
 @dataclass
@@ -228,6 +238,7 @@ def _facet_items(name: str, rows, selected: list[str], labels=None, titles=None)
                 toggle=toggle,
                 title=(titles or {}).get(value, ""),
                 percent=round(100 * count / largest),
+                name=name,
             )
         )
     return items

@@ -32,7 +32,7 @@ class SqliteBackend(SearchBackend):
         ids = list(cable_ids)
         with connections[self.using].cursor() as cursor:
             for chunk in _chunks(ids):
-                marks = ",".join("?" * len(chunk))
+                marks = ",".join(["%s"] * len(chunk))
                 # External content: FTS5 needs the old text to remove its tokens.
                 cursor.execute(
                     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) "
@@ -44,7 +44,7 @@ class SqliteBackend(SearchBackend):
         ids = list(cable_ids)
         with connections[self.using].cursor() as cursor:
             for chunk in _chunks(ids):
-                marks = ",".join("?" * len(chunk))
+                marks = ",".join(["%s"] * len(chunk))
                 cursor.execute(
                     f"INSERT INTO {FTS_TABLE}(rowid, text) "
                     f"SELECT id, text FROM cables_paragraph WHERE cable_id IN ({marks})",

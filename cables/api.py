@@ -1,0 +1,226 @@
+"""JSON API and streamed exports, with the same query and facet parameters as `/cables/`."""
+
+import csv
+import json
+
+from django.core.paginator import InvalidPage
+from django.http import JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+
+from cables.filters import VISIBLE_MENTIONS
+from cables.models import Cable, Mention
+from cables.search.query import QuerySyntaxError
+from cables.search.service import SORTS, filtered_cables, ordered, search
+
+EXPORT_FIELDS = [
+    "reference_id",
+    "created",
+    "released",
+    "classification",
+    "origin",
+    "subject",
+    "tags",
+    "partial",
+    "url",
+]
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _error(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def cable_list(request):
+    sort = request.GET.get("sort", "")
+    try:
+        results = search(request.GET.get("q", ""), request.GET, sort, request.GET.get("page") or 1)
+    except QuerySyntaxError as error:
+        return _error(str(error))
+    except InvalidPage as error:
+        return _error(str(error), status=404)
+    page = results.page
+    return JsonResponse(
+        {
+            "count": results.total,
+            "page": page.number,
+            "num_pages": page.paginator.num_pages,
+            "sort": results.sort,
+            "next": _page_url(request, page.next_page_number()) if page.has_next() else None,
+            "previous": _page_url(request, page.previous_page_number())
+            if page.has_previous()
+            else None,
+            "results": [
+                {
+                    "reference_id": hit.cable.reference_id,
+                    "created": _iso(hit.cable.created),
+                    "released": _iso(hit.cable.released),
+                    "classification": hit.cable.classification,
+                    "origin": hit.cable.origin,
+                    "subject": hit.cable.subject,
+                    "tags": [tag.code for tag in hit.cable.tags.all()],
+                    "partial": hit.cable.partial,
+                    "url": request.build_absolute_uri(hit.cable.get_absolute_url()),
+                    "paragraphs": [
+                        {
+                            "number": para.number,
+                            "snippet": str(para.snippet),
+                            "url": request.build_absolute_uri(
+                                f"{hit.cable.get_absolute_url()}#par{para.number}"
+                            ),
+                        }
+                        for para in hit.paragraphs
+                    ],
+                }
+                for hit in page
+            ],
+            "facets": {
+                facet.name: [{"value": i.value, "count": i.count} for i in facet.items]
+                for facet in results.facets
+            },
+        }
+    )
+
+
+def _page_url(request, number: int) -> str:
+    params = request.GET.copy()
+    params["page"] = str(number)
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+
+def cable_record(cable: Cable, request) -> dict:
+    """The cable in the `parse_cables` schema (ParsedCable.to_json), plus permalinks and mentions."""
+    permalink = request.build_absolute_uri(cable.get_absolute_url())
+    mentions: dict[int, list] = {}
+    for mention in (
+        Mention.objects.filter(paragraph__cable=cable, status__in=VISIBLE_MENTIONS)
+        .select_related("person", "party", "election")
+        .order_by("paragraph_id", "start")
+    ):
+        entity = mention.entity
+        kind = "person" if mention.person_id else "party" if mention.party_id else "election"
+        mentions.setdefault(mention.paragraph_id, []).append(
+            {
+                "type": kind,
+                "name": entity.name,
+                "slug": entity.slug,
+                "url": request.build_absolute_uri(entity.get_absolute_url()),
+                "text": mention.matched_text,
+                "start": mention.start,
+                "end": mention.end,
+                "status": mention.status,
+            }
+        )
+    source = next((s for s in cable.sources.all() if s.is_primary), None) or next(
+        iter(cable.sources.all()), None
+    )
+    return {
+        "reference_id": cable.reference_id,
+        "created": _iso(cable.created),
+        "released": _iso(cable.released),
+        "classification": cable.classification,
+        "origin": cable.origin,
+        "subject": cable.subject,
+        "tags": [tag.code for tag in cable.tags.all()],
+        "references": [ref.reference_id for ref in cable.references.all()],
+        "signers": list(cable.signers),
+        "classified_by": cable.classified_by,
+        "classification_reasons": list(cable.classification_reasons),
+        "declassify_on": _iso(cable.declassify_on),
+        "transmission_id": cable.transmission_id,
+        "precedence": cable.precedence,
+        "to": list(cable.routing_to),
+        "info": list(cable.routing_info),
+        "partial": cable.partial,
+        "summary": cable.summary,
+        "paragraphs": [
+            {
+                "number": para.number,
+                "classification": para.classification,
+                "heading": para.heading,
+                "text": para.text,
+                "permalink": f"{permalink}#{para.anchor}",
+                "mentions": mentions.get(para.id, []),
+            }
+            for para in cable.paragraphs.all()
+        ],
+        "warnings": list(cable.warnings),
+        "source": {"path": source.path, "format": source.format, "row": source.row}
+        if source
+        else None,
+        "url": permalink,
+    }
+
+
+def cable_detail(request, reference_id):
+    cable = get_object_or_404(
+        Cable.objects.prefetch_related("tags", "paragraphs", "references", "sources"),
+        reference_id=reference_id,
+    )
+    return JsonResponse(cable_record(cable, request), json_dumps_params={"ensure_ascii": False})
+
+
+def _export_queryset(request):
+    """Cables of the whole result set, newest first unless sorted by date (not by relevance)."""
+    _, _, _, cables = filtered_cables(request.GET.get("q", ""), request.GET)
+    sort = request.GET.get("sort", "")
+    return ordered(cables, sort if sort in SORTS else "-created")
+
+
+def _export_rows(request, cables):
+    """Rows streamed in chunks of 500 cables: the result set is never all in memory."""
+    base = request.build_absolute_uri("/")[:-1]
+    for cable in cables.prefetch_related("tags").iterator(chunk_size=500):
+        yield {
+            "reference_id": cable.reference_id,
+            "created": _iso(cable.created),
+            "released": _iso(cable.released),
+            "classification": cable.classification,
+            "origin": cable.origin,
+            "subject": cable.subject,
+            "tags": [tag.code for tag in cable.tags.all()],
+            "partial": cable.partial,
+            "url": base + cable.get_absolute_url(),
+        }
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def export_csv(request):
+    try:
+        rows = _export_rows(request, _export_queryset(request))
+    except QuerySyntaxError as error:
+        return _error(str(error))
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(EXPORT_FIELDS)
+        for row in rows:
+            row["tags"] = " ".join(row["tags"])
+            yield writer.writerow([row[name] for name in EXPORT_FIELDS])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="cables.csv"'
+    return response
+
+
+def export_json(request):
+    try:
+        rows = _export_rows(request, _export_queryset(request))
+    except QuerySyntaxError as error:
+        return _error(str(error))
+
+    def chunks():
+        yield "[\n"
+        for index, row in enumerate(rows):
+            yield ("," if index else "") + json.dumps(row, ensure_ascii=False) + "\n"
+        yield "]\n"
+
+    response = StreamingHttpResponse(chunks(), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="cables.json"'
+    return response

@@ -1,0 +1,95 @@
+"""The corpus at a glance (home, origins) and what a cable page shows besides its text."""
+
+from collections import Counter, defaultdict
+
+from django.db.models import Count, F
+
+from cables.models import Cable, Reference
+
+
+def overview() -> dict:
+    cables = Cable.objects.order_by()
+    years = list(cables.values_list("year").annotate(n=Count("id")).order_by("year"))
+    largest = max((n for _, n in years), default=0) or 1
+    return {
+        "total": cables.count(),
+        "years": [(year, n, round(100 * n / largest)) for year, n in years],
+        "classifications": list(
+            cables.values_list("classification").annotate(n=Count("id")).order_by("-n")
+        ),
+        "origins": list(
+            cables.values_list("origin").annotate(n=Count("id")).order_by("-n", "origin")[:20]
+        ),
+        "newest": list(
+            Cable.objects.order_by("-ingested_at", "-id").only(
+                "reference_id", "subject", "created", "origin"
+            )[:10]
+        ),
+    }
+
+
+def origins_by_country() -> list[tuple[str, list[tuple[str, int]]]]:
+    """Origins with their cable counts, grouped by the country TAG their cables carry most.
+
+    The archive has no table of posts; a post's cables nearly always carry its country's
+    two-letter TAG (Embassy Astana: KZ), so the most frequent one names the group.
+    """
+    counts = dict(Cable.objects.order_by().values_list("origin").annotate(n=Count("id")).order_by())
+    country_tags = (
+        Cable.tags.through.objects.filter(tag__code__regex=r"^[A-Z]{2}$")
+        .values_list("cable__origin", "tag__code", "tag__definition")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    best: dict[str, Counter] = defaultdict(Counter)
+    names = {}
+    for origin, code, definition, n in country_tags:
+        best[origin][code] += n
+        names[code] = definition or code
+    groups: dict[str, list] = defaultdict(list)
+    for origin, n in counts.items():
+        if not origin:
+            continue
+        code = best[origin].most_common(1)[0][0] if best[origin] else ""
+        groups[names.get(code, "Other") if code else "Other"].append((origin, n))
+    return [
+        (country, sorted(origins, key=lambda item: (-item[1], item[0])))
+        for country, origins in sorted(groups.items(), key=lambda g: (g[0] == "Other", g[0]))
+    ]
+
+
+def cable_context(cable: Cable) -> dict:
+    """Everything around a cable's text, in a fixed small number of queries."""
+    same_origin = Cable.objects.filter(origin=cable.origin).exclude(id=cable.id)
+    previous_cable = next_cable = None
+    if cable.created and cable.origin:
+        previous_cable = (
+            same_origin.filter(created__lt=cable.created)
+            .order_by("-created", "-reference_id")
+            .only("reference_id", "subject", "created")
+            .first()
+        )
+        next_cable = (
+            same_origin.filter(created__gt=cable.created)
+            .order_by("created", "reference_id")
+            .only("reference_id", "subject", "created")
+            .first()
+        )
+    return {
+        "cable": cable,
+        "tags": list(cable.tags.all()),
+        "paragraphs": list(cable.paragraphs.all()),
+        "references": list(
+            cable.references.select_related("target").only(
+                "reference_id", "position", "cable_id", "target__reference_id", "target__subject"
+            )
+        ),
+        "referenced_by": list(
+            Reference.objects.filter(target=cable)
+            .select_related("cable")
+            .order_by(F("cable__created").desc(nulls_last=True))
+            .only("cable__reference_id", "cable__subject", "cable__created", "cable__origin")
+        ),
+        "previous_cable": previous_cable,
+        "next_cable": next_cable,
+    }
