@@ -113,7 +113,10 @@ class AliasInline(admin.TabularInline):
     extra = 1
 
 
-@admin.action(description="Merge the selected into the oldest of them (moves mentions and aliases)")
+@admin.action(
+    permissions=["change"],
+    description="Merge the selected into the oldest of them (moves mentions and aliases)",
+)
 def merge_selected(modeladmin, request, queryset):
     entities = list(queryset.order_by("pk"))
     if len(entities) < 2:
@@ -262,13 +265,13 @@ class CableFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.action(description="Confirm the selected mentions")
+@admin.action(permissions=["change"], description="Confirm the selected mentions")
 def confirm_mentions(modeladmin, request, queryset):
     count = curation.decide_many(queryset, Mention.Status.CONFIRMED, user=request.user)
     modeladmin.message_user(request, f"Confirmed {count} mentions.", messages.SUCCESS)
 
 
-@admin.action(description="Reject the selected mentions")
+@admin.action(permissions=["change"], description="Reject the selected mentions")
 def reject_mentions(modeladmin, request, queryset):
     count = curation.decide_many(queryset, Mention.Status.REJECTED, user=request.user)
     modeladmin.message_user(request, f"Rejected {count} mentions.", messages.SUCCESS)
@@ -374,7 +377,9 @@ class MentionDecisionAdmin(SimpleHistoryAdmin):
     readonly_fields = ("decided_by", "decided_at")
 
 
-@admin.action(description="Accept: create the person or party and tag the archive")
+@admin.action(
+    permissions=["change"], description="Accept: create the person or party and tag the archive"
+)
 def accept_suggestions(modeladmin, request, queryset):
     created = [
         curation.accept_suggestion(s, user=request.user) for s in queryset.filter(status="pending")
@@ -384,7 +389,7 @@ def accept_suggestions(modeladmin, request, queryset):
     )
 
 
-@admin.action(description="Dismiss the selected names")
+@admin.action(permissions=["change"], description="Dismiss the selected names")
 def dismiss_suggestions(modeladmin, request, queryset):
     count = curation.dismiss_suggestions(queryset, user=request.user)
     modeladmin.message_user(request, f"Dismissed {count}.", messages.SUCCESS)

@@ -1,0 +1,169 @@
+"""The curation admin: staff only, review queue actions, alias re-tagging, history pages."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from cables.models import Alias, Mention, MentionDecision, Paragraph, Person
+from tests.test_entities_seed import seed_mirror_pages
+
+
+@pytest.fixture
+def seeded(db):
+    return {cable.reference_id: cable for cable in seed_mirror_pages()}
+
+
+@pytest.fixture
+def curator(db):
+    return get_user_model().objects.create_superuser("curator", "c@example.org", "pw")
+
+
+@pytest.fixture
+def staff_client(client, curator):
+    client.force_login(curator)
+    return client
+
+
+@pytest.mark.django_db
+class TestOnlyStaffCurate:
+    def test_anonymous_visitors_are_sent_to_the_login_page(self, client, seeded):
+        response = client.get(reverse("admin:cables_reviewqueuemention_changelist"))
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]
+
+    def test_a_logged_in_non_staff_user_is_refused(self, client, seeded):
+        reader = get_user_model().objects.create_user("reader", password="pw")
+        reader.user_permissions.add(*Permission.objects.filter(codename__endswith="_mention"))
+        client.force_login(reader)
+        mention = Mention.objects.filter(status="suggested").first()
+        response = client.post(
+            reverse("admin:cables_mention_changelist"),
+            {"action": "confirm_mentions", "_selected_action": [mention.pk]},
+        )
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]
+        mention.refresh_from_db()
+        assert mention.status == "suggested"
+
+    def test_staff_without_change_permission_cannot_curate(self, client, seeded):
+        staff = get_user_model().objects.create_user("viewer", password="pw", is_staff=True)
+        staff.user_permissions.add(Permission.objects.get(codename="view_mention"))
+        client.force_login(staff)
+        mention = Mention.objects.filter(status="suggested").first()
+        client.post(
+            reverse("admin:cables_mention_changelist"),
+            {"action": "reject_mentions", "_selected_action": [mention.pk]},
+        )
+        mention.refresh_from_db()
+        assert mention.status == "suggested"
+
+    def test_anonymous_visitors_read_entity_pages(self, client, seeded):
+        response = client.get(reverse("entities:person-detail", args=["bulat-abilov"]))
+        assert response.status_code == 200
+
+
+@pytest.mark.django_db
+class TestReviewQueue:
+    def test_the_queue_lists_suggested_mentions_with_their_sentence_and_permalink(
+        self, staff_client, seeded
+    ):
+        response = staff_client.get(reverse("admin:cables_reviewqueuemention_changelist"))
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "<mark>Tsinukova</mark>" in page
+        assert "/cable/07ASTANA2244/#par13" in page
+        assert "confirmed" not in {m.status for m in response.context["cl"].result_list}
+
+    def test_filters_by_method_entity_type_and_cable(self, staff_client, seeded):
+        url = reverse("admin:cables_mention_changelist")
+        response = staff_client.get(url, {"method": "fuzzy", "entity_type": "person"})
+        assert {m.matched_text for m in response.context["cl"].result_list} == {
+            "Dzhakysebekov",
+            "Tsinukova",
+            "Tuyakbaya",
+        }
+        response = staff_client.get(url, {"cable": "05ALMATY4123", "method": "signature"})
+        assert [m.matched_text for m in response.context["cl"].result_list] == ["ORDWAY"]
+
+    def test_bulk_confirm_records_decisions(self, staff_client, curator, seeded):
+        fuzzy = list(Mention.objects.filter(method="fuzzy").values_list("pk", flat=True))
+        response = staff_client.post(
+            reverse("admin:cables_reviewqueuemention_changelist"),
+            {"action": "confirm_mentions", "_selected_action": fuzzy},
+        )
+        assert response.status_code == 302
+        assert set(Mention.objects.filter(pk__in=fuzzy).values_list("status", flat=True)) == {
+            "confirmed"
+        }
+        assert MentionDecision.objects.filter(decided_by=curator, status="confirmed").count() == 3
+
+    def test_rejecting_one_mention_from_its_change_page(self, staff_client, seeded):
+        mention = Mention.objects.get(matched_text="Tuyakbaya")
+        url = reverse("admin:cables_mention_change", args=[mention.pk])
+        assert staff_client.get(url).status_code == 200
+        response = staff_client.post(
+            url, {"status": "rejected", "person": mention.person_id, "party": "", "election": ""}
+        )
+        assert response.status_code == 302
+        mention.refresh_from_db()
+        assert mention.status == "rejected"
+        assert MentionDecision.objects.get().status == "rejected"
+
+
+@pytest.mark.django_db
+class TestEntityAdmin:
+    def test_adding_an_alias_inline_tags_the_archive(self, staff_client, seeded):
+        svoik = Person.objects.create(name="Petr Svoik")
+        url = reverse("admin:cables_person_change", args=[svoik.pk])
+        form = {
+            "name": "Petr Svoik",
+            "slug": "petr-svoik",
+            "country": "Kazakhstan",
+            "note": "",
+            "role": "Opposition activist",
+            "aliases-TOTAL_FORMS": "1",
+            "aliases-INITIAL_FORMS": "0",
+            "aliases-MIN_NUM_FORMS": "0",
+            "aliases-MAX_NUM_FORMS": "1000",
+            "aliases-0-text": "Svoik",
+            "aliases-0-kind": "name",
+        }
+        response = staff_client.post(url, form)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert Alias.objects.filter(person=svoik, text="Svoik").exists()
+        mention = Mention.objects.get(person=svoik)
+        assert mention.paragraph == Paragraph.objects.get(
+            cable__reference_id="07ASTANA1848", number=4
+        )
+
+    def test_merge_action_keeps_the_oldest(self, staff_client, seeded):
+        keep = Person.objects.get(slug="bulat-abilov")
+        other = Person.objects.create(name="Bulat Abilov (duplicate)")
+        response = staff_client.post(
+            reverse("admin:cables_person_changelist"),
+            {"action": "merge_selected", "_selected_action": [keep.pk, other.pk]},
+        )
+        assert response.status_code == 302
+        assert not Person.objects.filter(pk=other.pk).exists()
+        assert keep.aliases.filter(text="Bulat Abilov (duplicate)").exists()
+
+    def test_the_entity_page_in_the_admin_shows_its_curation_history(
+        self, staff_client, curator, seeded
+    ):
+        from cables.entities import curation
+
+        abilov = Person.objects.get(slug="bulat-abilov")
+        mention = Mention.objects.filter(person=abilov).first()
+        curation.decide(mention, "rejected", user=curator)
+        page = staff_client.get(reverse("admin:cables_person_change", args=[abilov.pk]))
+        text = page.content.decode()
+        assert "curator" in text and "rejected" in text
+        history = staff_client.get(reverse("admin:cables_person_history", args=[abilov.pk]))
+        assert history.status_code == 200
+
+    def test_every_archive_model_is_registered(self, staff_client, seeded):
+        for name in ["cable", "tag", "source", "reference", "person", "party", "election",
+                     "alias", "mention", "mentiondecision", "entitysuggestion"]:  # fmt: skip
+            response = staff_client.get(reverse(f"admin:cables_{name}_changelist"))
+            assert response.status_code == 200, name
