@@ -2,6 +2,7 @@
 """Set up and run the cable archive, its tests or its benchmark, from a fresh clone.
 
     python3 scripts/archive.py run     # venv, install, migrate, ingest the sample, serve :8000
+                                   # (run --reingest to ingest the sample again)
     python3 scripts/archive.py test    # venv, install, run the whole test suite
     python3 scripts/archive.py bench   # the search/ingest benchmark (see `manage.py bench -h`)
 
@@ -123,14 +124,29 @@ def manage(python: Path, *args: str, check: bool = True) -> int:
 def run(extra: list[str]) -> int:
     python = ensure_venv("requirements.txt")
     manage(python, "migrate", "--no-input", "-v", "0")
-    say("ingesting the bundled sample corpus (unchanged cables are skipped)")
-    # One bad record must not keep the server from starting: ingest reports it and goes on.
-    manage(python, "ingest", *SAMPLE_INPUTS, check=False)
+    if archive_is_empty(python) or "--reingest" in extra:
+        say("ingesting the bundled sample corpus (a few minutes the first time)")
+        # One bad record must not keep the server from starting: ingest reports it and goes on.
+        manage(python, "ingest", *SAMPLE_INPUTS, check=False)
+    else:
+        say("the archive already holds cables; not re-ingesting (pass --reingest to refresh)")
+    extra = [arg for arg in extra if arg != "--reingest"]
     if (ROOT / "cables/management/commands/load_entities.py").exists():
         manage(python, "load_entities", check=False)
     address = extra[0] if extra else "127.0.0.1:8000"
     say(f"serving the archive at http://{address}/")
     return manage(python, "runserver", address, check=False)
+
+
+def archive_is_empty(python: Path) -> bool:
+    code = "from cables.models import Cable; print(int(Cable.objects.exists()))"
+    result = subprocess.run(
+        [str(python), str(ROOT / "manage.py"), "shell", "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip() != "1"
 
 
 def chromium_path() -> str | None:

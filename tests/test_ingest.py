@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cables.ingest import ingest_paths
 from cables.models import Cable, Paragraph, Reference, Source, Tag
@@ -92,6 +93,14 @@ class TestIngestOfTheMirrorPages:
         assert (
             Reference.objects.get(reference_id="07ASTANA2223").target.reference_id == "07ASTANA2223"
         )
+
+    def test_ingest_works_through_the_debug_cursor_that_runserver_uses(self):
+        # DEBUG=True wraps cursors in CursorDebugWrapper, which formats every statement.
+        with CaptureQueriesContext(connection) as queries:
+            summary = ingest_paths([mirror_page("003")])
+        assert summary.created == 1, summary.failures
+        assert len(queries) > 0
+        assert fts_row_count() == Paragraph.objects.count() > 0
 
     def test_paragraphs_are_searchable_after_ingest(self):
         ingest_paths(MIRROR_PAGES)
