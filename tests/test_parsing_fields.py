@@ -157,3 +157,20 @@ def test_summary_between_summary_and_end_summary():
 )
 def test_display_cleaning(raw, shown):
     assert clean_display(raw) == shown
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        (["results.", "MILAS"], ["MILAS"]),
+        (["can be certified.", "", "ORDWAY", "", "NNNN"], ["ORDWAY"]),
+        (["sector, specifically milk powder.", "Swindells"], ["SWINDELLS"]),
+        (["could have been avoided. HUGGINS"], ["HUGGINS"]),
+        (["themselves. End Comment."], []),
+        (["the minimum 7%.", "CLINTON UNQUOTE CLINTON"], ["CLINTON"]),
+    ],
+)
+def test_signers_in_the_forms_of_the_corpus(tail, expected):
+    names, rest = fields.signers(tail)
+    assert names == expected
+    assert all(name not in " ".join(rest) for name in expected)

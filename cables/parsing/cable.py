@@ -164,10 +164,9 @@ def _fill(cable: ParsedCable, header: str, body: str, page_created: datetime | N
         cable.partial = True
 
     lines = body.split("\n")
-    signer_names, signer_index = fields.signers(lines)
+    signer_names, lines = fields.signers(lines)
     if signer_names:
         cable.signers = signer_names
-        lines = lines[:signer_index]
     paragraphs, warnings = split_paragraphs(lines, 0)
     cable.warnings.extend(warnings)
     if not paragraphs:

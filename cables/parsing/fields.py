@@ -476,8 +476,37 @@ _NOT_SIGNERS = {
 }
 
 
-def signers(lines: list[str]) -> tuple[list[str], int | None]:
-    """The signer name line at the end of the cable and its index in `lines` (or None)."""
+_TITLE_SIGNER = re.compile(r"^[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?(?: [A-Z][a-z]+){0,2}$")
+_GLUED_SIGNER = re.compile(r"""(?<=[.!?"')])\s+(?P<name>[A-Z]{3,}(?:/[A-Z]{3,})?)\s*$""")
+
+
+def _ends_sentence(line: str) -> bool:
+    line = line.rstrip()
+    return not line or line[-1] in ".!?\")':-" or bool(re.fullmatch(r"[-=_ ]+", line))
+
+
+_NOT_IN_SIGNER = re.compile(r"\b(?:UNCLASSIFIED|CLASSIFIED|SECRET|CONFIDENTIAL|GUIDANCE|RU[A-Z]+/)")
+
+
+def _signer_name(line: str) -> str | None:
+    """The name on a signer line, upper case; repeated names and filler words dropped."""
+    name = line.upper()
+    if _NOT_IN_SIGNER.search(name):
+        return None
+    words = name.split()
+    if "UNQUOTE" in words or name.startswith("MINIMIZE CONSIDERED"):
+        words = words[-1:]
+    if len(words) == 2 and words[0] == words[1]:
+        words = words[:1]
+    return " ".join(words) or None
+
+
+def signers(lines: list[str]) -> tuple[list[str], list[str]]:
+    """The signer name at the end of the cable, and the lines without it.
+
+    Forms seen in the corpus: `MILAS` on its own line (before `NNNN`), `Swindells` in title case
+    after the last sentence, `... could have been avoided. HUGGINS` glued to the last line.
+    """
     checked = 0
     for index in range(len(lines) - 1, -1, -1):
         line = lines[index].strip()
@@ -488,7 +517,19 @@ def signers(lines: list[str]) -> tuple[list[str], int | None]:
             break
         if line in ("NNNN", "BT") or line.endswith("...") or re.fullmatch(r"[#=\-_* ]+", line):
             continue
-        if _SIGNER.match(line) and line not in _NOT_SIGNERS and not line.startswith("END "):
-            return [line], index
-        return [], None
-    return [], None
+        before = next((x for x in reversed(lines[:index]) if x.strip()), "")
+        looks_signed = (
+            _SIGNER.match(line) and line not in _NOT_SIGNERS and not line.startswith("END ")
+        ) or (
+            _TITLE_SIGNER.match(line)
+            and line.upper() not in _NOT_SIGNERS
+            and _ends_sentence(before)
+        )
+        if looks_signed:
+            name = _signer_name(line)
+            return ([name], lines[:index]) if name else ([], lines)
+        glued = _GLUED_SIGNER.search(line)
+        if glued and glued.group("name") not in _NOT_SIGNERS:
+            return [glued.group("name")], [*lines[:index], line[: glued.start()]]
+        return [], lines
+    return [], lines
