@@ -198,10 +198,20 @@ _DECL = re.compile(r"\bDECL(?:ASSIFY ON)?\s*:\s*(\d{1,2})/(\d{1,2})/(\d{2,4})\b"
 _DECL_ISO = re.compile(r"\bDECL\s*:\s*(\d{4})[/-](\d{1,2})[/-](\d{1,2})\b", re.IGNORECASE)
 
 
+def _first_of(text: str, needles: tuple[str, ...], limit: int) -> int:
+    """Where the first of the needles occurs before `limit` (-1 if none): a cheap pre-check
+    before a case-insensitive regular expression."""
+    found = [i for i in (text.find(n, 0, limit) for n in needles) if i >= 0]
+    return min(found) if found else -1
+
+
 def declassify_on(text: str, limit: int = 5000) -> date | None:
-    match = _DECL.search(text, 0, limit)
+    position = _first_of(text, ("DECL", "Decl", "decl"), limit)
+    if position < 0:
+        return None
+    match = _DECL.search(text, position, limit)
     if not match:
-        iso = _DECL_ISO.search(text, 0, limit)
+        iso = _DECL_ISO.search(text, position, limit)
         if not iso:
             return None
         try:
@@ -408,7 +418,10 @@ _EXTRA_LETTER = re.compile(r"(?:,|\bAND\b|&)\s*\(\s*([A-Ha-h])\s*\)", re.IGNOREC
 
 
 def classified_by(text: str, limit: int = 12000) -> tuple[str, list[str]]:
-    match = _CLASSIFIED_BY.search(text, 0, limit)
+    position = _first_of(text, ("CLASSIFIED", "Classified", "classified"), limit)
+    if position < 0:
+        return "", []
+    match = _CLASSIFIED_BY.search(text, max(position - 1, 0), limit)
     if not match:
         return "", []
     line = re.sub(r"\s+", " ", match.group("line")).strip()
@@ -436,7 +449,10 @@ _SUMMARY_END = re.compile(r"\(?\bEND\s+(?:OF\s+)?SUMMARY\b", re.IGNORECASE)
 
 def summary(text: str) -> str:
     """The text between `Summary:` and `End summary` (empty when either is missing)."""
-    start = _SUMMARY_START.search(text, 0, 8000)
+    position = _first_of(text, ("SUMMARY", "Summary", "summary"), 8000)
+    if position < 0:
+        return ""
+    start = _SUMMARY_START.search(text, position, 8000)
     if not start:
         return ""
     end = _SUMMARY_END.search(text, start.end())

@@ -21,7 +21,6 @@ _SENTENCE_END_CHARS = frozenset(".?!:;\"')]")
 _LIST_FIRST = frozenset("0123456789-*•(")
 _LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[-*•]|\([a-z0-9]\))\s")
 _TRAILING_RULE = re.compile(r"\s*[-=_]{4,}\s*$")
-_BLANKS = re.compile(r"[ \t]{2,}|\t")
 _HEADING_TEXT = re.compile(r"^[A-Z0-9\"'(][^\n]{0,110}$")
 _MARKINGS = {"U", "C", "S", "SBU", "S/NF", "C/NF", "TS", "LOU", "FOUO", "NF", "U/FOUO", "S/REL"}
 
@@ -60,7 +59,7 @@ def _join(lines: list[str]) -> str:
     out: list[str] = []
     gap = False
     for raw in lines:
-        line = raw.strip()
+        line = " ".join(raw.split())
         if line.endswith("\\"):
             # A mirror's line-continuation backslash, not text.
             line = line.rstrip("\\ ")
@@ -77,7 +76,6 @@ def _join(lines: list[str]) -> str:
             out.append(" " + line)
         gap = False
     text = "".join(out)
-    text = _BLANKS.sub(" ", text)
     # The site's paragraph anchor sign left inside text (`¶2007.`): keep the text, drop the sign.
     return clean_display(text.replace("¶", "")).strip()
 
