@@ -194,3 +194,11 @@ class TestPartialExtractWithoutDate004:
         assert cable.tags == ["PGOV", "KDEM", "KZ"]
         assert cable.subject == ("KAZAKHSTAN: AMBASSADOR'S MEETING WITH OTAN PARTY ACTING CHAIRMAN")
         assert "ORDWAY" not in cable.paragraphs[-1].text
+
+
+def test_a_cable_without_origin_takes_the_origin_of_its_post_seen_in_the_run():
+    records = {r.reference_id: r for r in iter_path(mirror_page("001").parent)}
+    undated = records["05ALMATY4123"]
+    assert undated.origin == "US Office Almaty"
+    assert "origin-inferred" in codes(undated)
+    assert parse_page("004").origin == ""  # alone, nothing to infer it from

@@ -228,8 +228,32 @@ def iter_path(path: str | Path) -> Iterator[Record]:
     if not path.exists():
         yield ParseFailure(SourceInfo(str(path), ""), "no such file or directory")
         return
+    origins = _OriginsSeen()
     for file in _files(path):
-        yield from _iter_file(file)
+        for record in _iter_file(file):
+            if isinstance(record, ParsedCable):
+                origins.fill(record)
+            yield record
+
+
+class _OriginsSeen:
+    """Origins of the posts seen in this run, for a cable that names none (mirror page 004)."""
+
+    _POST = re.compile(r"^\d{2}([A-Z]+?)\d+$")
+
+    def __init__(self) -> None:
+        self.by_post: dict[str, str] = {}
+
+    def fill(self, cable: ParsedCable) -> None:
+        match = self._POST.match(cable.reference_id)
+        if not match:
+            return
+        post = match.group(1)
+        if cable.origin:
+            self.by_post.setdefault(post, cable.origin)
+        elif post in self.by_post:
+            cable.origin = self.by_post[post]
+            cable.warn("origin-inferred", f"origin {cable.origin} from other {post} cables")
 
 
 def _iter_file(file: Path) -> Iterator[Record]:
