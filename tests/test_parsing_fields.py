@@ -174,3 +174,22 @@ def test_signers_in_the_forms_of_the_corpus(tail, expected):
     names, rest = fields.signers(tail)
     assert names == expected
     assert all(name not in " ".join(rest) for name in expected)
+
+
+@pytest.mark.parametrize(
+    ("line", "noise"),
+    [
+        ("ASTANA 00002223  002.2 OF 002 ", True),
+        ("ASTANA 00001848 002 OF 003", True),
+        ("PAGE 02 HARARE 06677 01 OF 03 291400Z", True),
+        ("--------------------------------------------- ------ ", True),
+        ("SIPDIS", True),
+        ("NNNN", True),
+        ("Election Day: The Main Test ", False),
+        ("1. Fight corruption ", False),
+    ],
+)
+def test_page_breaks_dash_rules_and_sipdis_are_noise(line, noise):
+    from cables.parsing.text import is_noise_line
+
+    assert is_noise_line(line) is noise
