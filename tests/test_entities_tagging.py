@@ -296,3 +296,26 @@ def test_the_index_derives_surnames_from_full_names():
     seed_mirror_pages()
     index = EntityIndex()
     assert [index.names[ref] for ref in index.surnames["abilov"]] == ["Bulat Abilov"]
+
+
+def test_person_tags_become_names():
+    from cables.entities.suggestions import person_from_tag
+
+    # "TAGS: OVIP RICE CONDOLEEZZA KISL PGOV ..." in cablegate-sample.csv.gz
+    assert person_from_tag("OVIP RICE CONDOLEEZZA") == "Condoleezza Rice"
+    assert person_from_tag("OVIP STEINBERG JAMES") == "James Steinberg"
+    assert person_from_tag("OVIP") is None
+    assert person_from_tag("PGOV") is None
+
+
+@pytest.mark.django_db
+def test_an_unknown_person_tag_waits_in_the_review_queue():
+    cables = {cable.reference_id: cable for cable in seed_mirror_pages()}
+    from cables.models import Tag
+
+    cable = cables["07ASTANA1848"]
+    cable.tags.add(Tag.objects.create(code="OVIP STEINBERG JAMES", kind="person"))
+    tag_cables([cable.pk])
+    suggestion = EntitySuggestion.objects.get(name="James Steinberg")
+    assert (suggestion.kind, suggestion.reason) == ("person", "tag")
+    assert suggestion.examples[0]["reference_id"] == "07ASTANA1848"
