@@ -184,3 +184,35 @@ LOGGING = {
 
 # Where the sample corpus bundled with the project lives.
 SAMPLE_CORPUS_DIR = BASE_DIR / "sample_corpus"
+
+# --- Scale: read replicas and connection pooling (docs/scaling.md) -----------------------------
+# DATABASE_REPLICA_URLS: comma-separated PostgreSQL URLs of streaming replicas. Reads go to them,
+# writes and the admin to the primary (cablearchive/routers.py). DB_POOL=1 uses psycopg 3's
+# connection pool in each process instead of persistent connections (CONN_MAX_AGE).
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", [])
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 10)
+if DATABASE_REPLICA_URLS and not DATABASE_URL:
+    raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs DATABASE_URL (the primary).")
+for _index, _url in enumerate(DATABASE_REPLICA_URLS, 1):
+    DATABASES[f"replica{_index}"] = {
+        **dj_database_url.parse(
+            _url, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+        ),
+        # Tests read the replica through the test primary: no second test database.
+        "TEST": {"MIRROR": "default"},
+    }
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["cablearchive.routers.ReplicaRouter"]
+    # Outermost, so that sessions and authentication already see the pin.
+    MIDDLEWARE.insert(0, "cablearchive.routers.PrimaryPinMiddleware")
+if env_bool("DB_POOL", False):
+    if not DATABASE_URL:
+        raise ImproperlyConfigured("DB_POOL=1 needs DATABASE_URL (PostgreSQL).")
+    for _database in DATABASES.values():
+        # Django's pool replaces persistent connections: CONN_MAX_AGE must be 0 with it.
+        _database["CONN_MAX_AGE"] = 0
+        _database.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DB_POOL_MIN_SIZE", 2),
+            "max_size": env_int("DB_POOL_MAX_SIZE", 10),
+            "timeout": env_int("DB_POOL_TIMEOUT", 10),
+        }
