@@ -6,11 +6,15 @@ surname, misspelling, abbreviation or (for elections) explicit words such as "th
 "Mazhilis elections". Signers and classified-by lines are checked separately.
 """
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cables.entities import tag_cables
 from cables.entities.index import EntityIndex
-from cables.entities.matching import AliasMatcher, EntityRef, Pattern, fold
+from cables.entities.matching import AliasMatcher, EntityRef, FoldedText, Pattern, fold
 from cables.models import Cable, EntitySuggestion, Mention, Paragraph, Party
 from tests.test_entities_seed import seed_mirror_pages
 
@@ -319,3 +323,13 @@ def test_an_unknown_person_tag_waits_in_the_review_queue():
     suggestion = EntitySuggestion.objects.get(name="James Steinberg")
     assert (suggestion.kind, suggestion.reason) == ("person", "tag")
     assert suggestion.examples[0]["reference_id"] == "07ASTANA1848"
+
+
+@given(st.text(alphabet=st.sampled_from("ab Z\t\n\r  \u00a0İ"), max_size=40))
+def test_folded_text_maps_every_folded_offset_back_to_the_original(text):
+    folded = FoldedText(text)
+    lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    assert folded.folded == re.sub(r"\s+", " ", lowered)
+    for offset, char in enumerate(folded.folded):
+        position = folded.original(offset)
+        assert text[position].isspace() if char == " " else lowered[position] == char

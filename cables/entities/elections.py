@@ -76,6 +76,8 @@ def find_elections(
     cable_year: int | None = None,
 ) -> list[ElectionHit]:
     """Each known election a paragraph speaks of by kind and date words, first place only."""
+    if "lection" not in text and "LECTION" not in text:
+        return []  # the phrase scan is the slow part; most paragraphs have no election
     candidates = [
         info
         for info in index.elections.values()

@@ -64,6 +64,10 @@ def fold(text: str) -> str:
     return WHITESPACE_RUN.sub(" ", text.strip()).lower()
 
 
+WHITESPACE_TO_SPACE = {ord(c): " " for c in "\t\n\r\f\v\u00a0"}
+SPACE_RUN = re.compile(" {2,}")
+
+
 class FoldedText:
     """Lower-cased text with whitespace runs folded, and the way back to original offsets."""
 
@@ -71,22 +75,26 @@ class FoldedText:
         lowered = text.lower()
         if len(lowered) != len(text):  # a few Unicode letters grow when lower-cased
             lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-        pieces: list[str] = []
+        # Every whitespace character becomes one space (same length, done in C); only runs of
+        # two or more spaces change offsets, and they are rare enough to map in Python.
+        spaced = lowered.translate(WHITESPACE_TO_SPACE)
         self._folded_starts: list[int] = []
         self._original_starts: list[int] = []
+        runs = list(SPACE_RUN.finditer(spaced))
+        if not runs:
+            self.folded = spaced
+            return
+        pieces: list[str] = []
         position = 0
         folded_length = 0
-        for run in WHITESPACE_RUN.finditer(lowered):
-            if run.end() - run.start() == 1 and run.group() == " ":
-                continue
-            pieces.append(lowered[position : run.start()])
-            folded_length += run.start() - position
+        for run in runs:
+            pieces.append(spaced[position : run.start()])
+            folded_length += run.start() - position + 1
             pieces.append(" ")
-            folded_length += 1
             self._folded_starts.append(folded_length)
             self._original_starts.append(run.end())
             position = run.end()
-        pieces.append(lowered[position:])
+        pieces.append(spaced[position:])
         self.folded = "".join(pieces)
 
     def original(self, folded_offset: int) -> int:

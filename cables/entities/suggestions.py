@@ -65,7 +65,7 @@ def find_candidates(
         if not name or is_covered(start, end) or is_known(name):
             continue
         found.append(Candidate("person", name, "title", start, end))
-    for match in PARTY_NAME.finditer(text):
+    for match in PARTY_NAME.finditer(text) if "Party" in text else ():
         start, end = match.span("name")
         name = " ".join(match.group("name").split())
         if name.split()[0] in NOT_A_NAME:
