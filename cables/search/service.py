@@ -27,6 +27,7 @@ from .query import And, Or, ParsedQuery, Phrase, QuerySyntaxError, parse_query
 PER_PAGE = 20
 ORPHANS = 3
 FACET_LIMIT = 25
+MATERIALISE_LIMIT = 20_000
 SORTS = {
     "relevance": "Relevance",
     "-created": "Newest first",
@@ -137,10 +138,23 @@ def matching_cables(parsed: ParsedQuery, using: str = "default") -> QuerySet:
     backend = get_backend(using)
     cables = Cable.objects.using(using).all()
     if parsed.text is not None:
-        cables = cables.filter(id__in=backend.matching_cable_ids(parsed.text))
+        cables = cables.filter(id__in=_match_once(backend.matching_cable_ids(parsed.text)))
     for excluded in parsed.excluded:
         cables = cables.exclude(id__in=backend.matching_cable_ids(excluded))
     return _query_box_filters(cables, parsed)
+
+
+def _match_once(cable_ids: QuerySet):
+    """The matching cable ids as a list when there are not too many, else the subquery.
+
+    The count, the ranking and every facet filter on the text match; running the full-text
+    query once instead of ten times is most of a search's cost. Past MATERIALISE_LIMIT ids a
+    parameter list costs more than it saves, and the database re-runs the subquery instead.
+    """
+    ids = list(
+        cable_ids.order_by().values_list("cable_id", flat=True).distinct()[: MATERIALISE_LIMIT + 1]
+    )
+    return cable_ids if len(ids) > MATERIALISE_LIMIT else ids
 
 
 def filter_form_data(data) -> dict:
@@ -204,6 +218,8 @@ class _ResultList:
 
     def __getitem__(self, page_slice: slice) -> list[CableHit]:
         offset, stop = page_slice.start or 0, page_slice.stop
+        if stop is None or stop <= offset:
+            return []
         text = self.parsed.text
         if text is not None and self.sort == "relevance":
             ids = self.backend.ranked_cable_ids(text, self.cables, offset, stop - offset)

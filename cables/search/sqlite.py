@@ -1,5 +1,6 @@
 from collections.abc import Iterable
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
@@ -69,7 +70,10 @@ class SqliteBackend(SearchBackend):
         )
 
     def ranked_cable_ids(self, node, cables: QuerySet, offset: int, limit: int) -> list[int]:
-        inner_sql, inner_params = cables.order_by().values("id").query.sql_with_params()
+        try:
+            inner_sql, inner_params = cables.order_by().values("id").query.sql_with_params()
+        except EmptyResultSet:  # e.g. `id IN ()`: nothing can match
+            return []
         # bm25 is lower for better matches; a cable ranks by its best paragraph.
         # bm25() cannot sit inside an aggregate: score paragraphs in a subquery first.
         sql = (
