@@ -66,6 +66,7 @@ def fold(text: str) -> str:
 
 WHITESPACE_TO_SPACE = {ord(c): " " for c in "\t\n\r\f\v\u00a0"}
 SPACE_RUN = re.compile(" {2,}")
+RARE_WHITESPACE = re.compile("[\f\v\u00a0]")
 
 
 class FoldedText:
@@ -77,7 +78,9 @@ class FoldedText:
             lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
         # Every whitespace character becomes one space (same length, done in C); only runs of
         # two or more spaces change offsets, and they are rare enough to map in Python.
-        spaced = lowered.translate(WHITESPACE_TO_SPACE)
+        spaced = lowered.replace("\n", " ").replace("\r", " ").replace("\t", " ")
+        if RARE_WHITESPACE.search(spaced):
+            spaced = spaced.translate(WHITESPACE_TO_SPACE)
         self._folded_starts: list[int] = []
         self._original_starts: list[int] = []
         runs = list(SPACE_RUN.finditer(spaced))

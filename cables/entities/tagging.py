@@ -30,7 +30,7 @@ from .index import EntityIndex
 from .matching import PERSON, EntityRef, fold
 from .suggestions import find_candidates, person_from_tag
 
-CAPITALISED_WORD = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?\b")
+CAPITALISED_WORD = re.compile(r"\b[A-Z][a-z]{5,}(?:-[A-Z]?[a-z]+)?\b")
 FUZZY_THRESHOLD = 0.93
 FUZZY_MIN_LENGTH = 6
 EXAMPLES_KEPT = 5
@@ -151,11 +151,11 @@ class CableTagger:
                     Found(paragraph, ref, hit.start, hit.end, hit.text, method, status)
                 )
             for match in CAPITALISED_WORD.finditer(text):
-                start, end = match.span()
-                if any(start < c_end and c_start < end for c_start, c_end in covered):
-                    continue
                 ref = self.fuzzy.lookup(match.group())
-                if ref is not None:
+                if ref is None:
+                    continue
+                start, end = match.span()
+                if not any(start < c_end and c_start < end for c_start, c_end in covered):
                     covered.append((start, end))
                     in_paragraph.append(
                         Found(
