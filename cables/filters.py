@@ -28,8 +28,13 @@ class YearsField(AnyValueField):
 class AnyOfFilter(django_filters.MultipleChoiceFilter):
     field_class = AnyValueField
 
+    def __init__(self, *args, **kwargs):
+        # No joins here, so no DISTINCT (MultipleChoiceFilter adds one by default).
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
 
-class YearFilter(django_filters.MultipleChoiceFilter):
+
+class YearFilter(AnyOfFilter):
     field_class = YearsField
 
 

@@ -94,6 +94,7 @@ def test_a_paragraph_permalink_opens_on_that_paragraph_highlighted(page, live_se
     assert background(page, "#par2") == "rgba(0, 0, 0, 0)"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "cable-page-par4.png"))
+    page.screenshot(path=str(SCREENSHOTS / "cable-page-full.png"), full_page=True)
 
 
 def test_the_copy_button_puts_the_paragraph_permalink_on_the_clipboard(page, live_server):

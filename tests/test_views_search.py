@@ -120,3 +120,35 @@ def test_the_search_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(16):
         response = client.get(SEARCH, {"q": "election", "tag": "PREL"})
     assert response.context["results"].total > 1
+
+
+def test_person_facet_counts_confirmed_and_suggested_mentions_never_rejected(client, corpus):
+    from cables.models import Mention, Paragraph, Person
+
+    karimova = Person.objects.create(name="Gulnara Karimova", slug="gulnara-karimova")
+    paragraphs = Paragraph.objects.filter(text__contains="Gulnora Karimova").select_related("cable")
+    assert paragraphs.count() >= 2
+    statuses = [Mention.Status.CONFIRMED, Mention.Status.SUGGESTED, Mention.Status.REJECTED]
+    kept = set()
+    for paragraph, status in zip(paragraphs, statuses, strict=False):
+        start = paragraph.text.index("Gulnora Karimova")
+        Mention.objects.create(
+            paragraph=paragraph,
+            person=karimova,
+            matched_text="Gulnora Karimova",
+            start=start,
+            end=start + 16,
+            method=Mention.Method.FUZZY,
+            status=status,
+        )
+        if status != Mention.Status.REJECTED:
+            kept.add(paragraph.cable.reference_id)
+    results = search("Gulnora", {}, "", 1)
+    assert facet(results, "person")["gulnara-karimova"].count == len(kept)
+    assert facet(results, "person")["gulnara-karimova"].label == "Gulnara Karimova"
+    narrowed = search("", {"person": ["gulnara-karimova"]}, "", 1)
+    assert {hit.cable.reference_id for hit in narrowed.page} == kept
+    typed = search("person:gulnara-karimova", {}, "", 1)
+    assert {hit.cable.reference_id for hit in typed.page} == kept
+    page = client.get(SEARCH, {"q": "Gulnora"}).content.decode()
+    assert 'data-facet="person" data-value="gulnara-karimova"' in page

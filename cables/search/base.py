@@ -35,6 +35,9 @@ class SearchBackend:
     """
 
     vendor = ""
+    # Whether a search fetches the matching cable ids once and passes them as a list (cheap
+    # when re-running the full-text query costs more than planning a long IN list).
+    materialise_matches = False
 
     def __init__(self, using: str = "default"):
         self.using = using

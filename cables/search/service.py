@@ -138,7 +138,10 @@ def matching_cables(parsed: ParsedQuery, using: str = "default") -> QuerySet:
     backend = get_backend(using)
     cables = Cable.objects.using(using).all()
     if parsed.text is not None:
-        cables = cables.filter(id__in=_match_once(backend.matching_cable_ids(parsed.text)))
+        matches = backend.matching_cable_ids(parsed.text)
+        if backend.materialise_matches:
+            matches = _match_once(matches)
+        cables = cables.filter(id__in=matches)
     for excluded in parsed.excluded:
         cables = cables.exclude(id__in=backend.matching_cable_ids(excluded))
     return _query_box_filters(cables, parsed)
@@ -260,33 +263,89 @@ def _facet_items(name: str, rows, selected: list[str], labels=None, titles=None)
     return items
 
 
+COLUMN_FACETS = ("year", "origin", "classification", "partial")
+ENTITY_FACETS = ("person", "party", "election")
+
+
+def _column_counts(ids, names: list[str]) -> dict[str, list]:
+    """Counts of several cable columns from one GROUP BY over all of them."""
+    totals: dict[str, dict] = {name: {} for name in names}
+    rows = Cable.objects.filter(id__in=ids).values_list(*names).annotate(n=Count("id")).order_by()
+    for *values, n in rows:
+        for name, value in zip(names, values, strict=True):
+            if name == "partial":
+                value = "partial" if value else "full"
+            totals[name][value] = totals[name].get(value, 0) + n
+    counted = {}
+    for name, counts in totals.items():
+        if name == "year":
+            counted[name] = sorted(counts.items(), key=lambda item: (item[0] is None, item[0]))
+        else:
+            ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+            counted[name] = ranked[:FACET_LIMIT]
+    return counted
+
+
+def _entity_counts(ids, names: list[str]) -> dict[str, tuple[list, dict]]:
+    """Cables with a confirmed or suggested mention, per entity, in one GROUP BY."""
+    fields = [f"{name}__{column}" for name in names for column in ("slug", "name")]
+    rows = (
+        Mention.objects.filter(paragraph__cable_id__in=ids, status__in=VISIBLE_MENTIONS)
+        .values_list(*fields)
+        .annotate(n=Count("paragraph__cable_id", distinct=True))
+        .order_by()
+    )
+    found: dict[str, dict] = {name: {} for name in names}
+    labels: dict[str, dict] = {name: {} for name in names}
+    for row in rows:
+        *values, n = row
+        for index, name in enumerate(names):
+            slug, label = values[2 * index], values[2 * index + 1]
+            if slug:
+                found[name][slug] = found[name].get(slug, 0) + n
+                labels[name][slug] = label
+    return {
+        name: (
+            sorted(found[name].items(), key=lambda item: (-item[1], labels[name][item[0]]))[
+                :FACET_LIMIT
+            ],
+            labels[name],
+        )
+        for name in names
+    }
+
+
 def facet_counts(base: QuerySet, data: dict) -> list[Facet]:
-    """One GROUP BY per facet, over the matching cables minus the facet's own selection."""
+    """Counts over the matching cables minus each facet's own selection (disjunctive).
+
+    Facets that end up with the same filters (all those with nothing selected, typically)
+    share one GROUP BY: one for the cable columns, one for TAGS, one for the entities.
+    """
+
+    def others_key(name):
+        return tuple(sorted((k, tuple(v)) for k, v in data.items() if k != name))
+
+    def ids_for(key):
+        return _filterset(dict(key), base).qs.order_by().values("id")
+
+    columns: dict[str, list] = {}
+    for group in (COLUMN_FACETS, ENTITY_FACETS):
+        by_key: dict[tuple, list[str]] = {}
+        for name in group:
+            by_key.setdefault(others_key(name), []).append(name)
+        for key, names in by_key.items():
+            if group is COLUMN_FACETS:
+                for name, rows in _column_counts(ids_for(key), names).items():
+                    columns[name] = (rows, None)
+            else:
+                columns.update(_entity_counts(ids_for(key), names))
+
     facets = []
     for name in FACET_PARAMETERS:
-        others = {k: v for k, v in data.items() if k != name}
-        ids = _filterset(others, base).qs.order_by().values("id")
         selected = [str(v) for v in data.get(name, [])]
         labels, titles = None, None
-        if name in ("year", "origin", "classification"):
-            rows = (
-                Cable.objects.filter(id__in=ids)
-                .values_list(name)
-                .annotate(n=Count("id"))
-                .order_by(*(["year"] if name == "year" else ["-n", name]))
-            )
-            rows = list(rows) if name == "year" else list(rows[:FACET_LIMIT])
-        elif name == "partial":
-            rows = [
-                ("partial" if partial else "full", n)
-                for partial, n in Cable.objects.filter(id__in=ids)
-                .values_list("partial")
-                .annotate(n=Count("id"))
-                .order_by("partial")
-            ]
-            labels = {"full": "Full text", "partial": "Partial extract"}
-        elif name == "tag":
-            through = Cable.tags.through.objects.filter(cable_id__in=ids)
+        if name == "tag":
+            through = Cable.tags.through.objects.filter(cable_id__in=ids_for(others_key(name)))
             tag_rows = list(
                 through.values_list("tag__code", "tag__definition")
                 .annotate(n=Count("cable_id"))
@@ -299,19 +358,10 @@ def facet_counts(base: QuerySet, data: dict) -> list[Facet]:
                 titles.update(
                     Tag.objects.filter(code__in=missing).values_list("code", "definition")
                 )
-        else:  # person, party, election: cables with a confirmed or suggested mention
-            entity_rows = list(
-                Mention.objects.filter(
-                    paragraph__cable_id__in=ids,
-                    status__in=VISIBLE_MENTIONS,
-                    **{f"{name}__isnull": False},
-                )
-                .values_list(f"{name}__slug", f"{name}__name")
-                .annotate(n=Count("paragraph__cable_id", distinct=True))
-                .order_by("-n", f"{name}__name")[:FACET_LIMIT]
-            )
-            rows = [(slug, n) for slug, _, n in entity_rows]
-            labels = {slug: label for slug, label, _ in entity_rows}
+        else:
+            rows, labels = columns[name]
+            if name == "partial":
+                labels = {"full": "Full text", "partial": "Partial extract"}
         items = _facet_items(name, rows, selected, labels, titles)
         if items or selected:
             facets.append(Facet(name, FACET_LABELS[name], items, selected))

@@ -28,6 +28,7 @@ def _chunks(ids: list[int], size: int = 500):
 
 class SqliteBackend(SearchBackend):
     vendor = "sqlite"
+    materialise_matches = True  # an FTS5 MATCH costs more than an IN list of ids
 
     def unindex_cables(self, cable_ids: Iterable[int]) -> None:
         ids = list(cable_ids)
