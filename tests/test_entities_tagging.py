@@ -333,3 +333,25 @@ def test_folded_text_maps_every_folded_offset_back_to_the_original(text):
     for offset, char in enumerate(folded.folded):
         position = folded.original(offset)
         assert text[position].isspace() if char == " " else lowered[position] == char
+
+
+@pytest.mark.django_db
+def test_generic_phrases_and_elections_stay_in_their_country():
+    from cables.entities.loading import load_starter_list
+    from cables.ingest import ingest_paths
+    from tests.conftest import CORPUS
+
+    load_starter_list()
+    # Tajikistan 2005 ("the Communist Party of Tajikistan", its elections) and Cuba 2006
+    # ("Santiago's Communist Party office"): neither is Kazakhstan's party or election.
+    summary = ingest_paths(
+        [
+            CORPUS / "cablegate-html" / "05DUSHANBE1870.html",
+            CORPUS / "cablegate-html" / "06HAVANA9102.html",
+        ]
+    )
+    assert summary.created == 2
+    texts = " ".join(Paragraph.objects.values_list("text", flat=True))
+    assert "Communist Party of Tajikistan" in texts and "Communist Party office" in texts
+    assert not Mention.objects.filter(party__isnull=False).exists()
+    assert not Mention.objects.filter(election__isnull=False).exists()

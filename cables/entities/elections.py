@@ -71,7 +71,7 @@ def find_elections(
     text: str,
     *,
     index: EntityIndex,
-    country: str,
+    countries: set[str],
     created: datetime | None,
     cable_year: int | None = None,
 ) -> list[ElectionHit]:
@@ -81,7 +81,7 @@ def find_elections(
     candidates = [
         info
         for info in index.elections.values()
-        if info.date and (not country or not info.country or info.country == country)
+        if info.date and (not info.country or info.country in countries)
     ]
     if not candidates:
         return []

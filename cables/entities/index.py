@@ -56,22 +56,30 @@ class EntityIndex:
         self.elections: dict[EntityRef, ElectionInfo] = {}
         self.known_words: set[str] = set()  # lower-cased words of every name and alias
         self.full_name_keys: dict[EntityRef, set[str]] = {}
+        self.entity_country: dict[EntityRef, str] = {}
+        # (pattern key, entity) pairs that only count in cables about the entity's country:
+        # generic phrases such as "Communist Party" or "Mazhilis elections".
+        self.country_scoped: set[tuple[str, EntityRef]] = set()
 
         explicit: list[tuple[EntityRef, str, bool]] = []
-        for person in Person.objects.only("pk", "name"):
+        phrases: list[tuple[EntityRef, str]] = []
+        for person in Person.objects.only("pk", "name", "country"):
             ref = EntityRef(PERSON, person.pk)
             self.names[ref] = person.name
+            self.entity_country[ref] = person.country
             explicit.append((ref, person.name, False))
             surname = surname_of(person.name)
             if surname:
                 self.surnames.setdefault(surname.lower(), []).append(ref)
-        for party in Party.objects.only("pk", "name"):
+        for party in Party.objects.only("pk", "name", "country"):
             ref = EntityRef(PARTY, party.pk)
             self.names[ref] = party.name
+            self.entity_country[ref] = party.country
             explicit.append((ref, party.name, is_abbreviation(party.name)))
         for election in Election.objects.only("pk", "name", "kind", "date", "country"):
             ref = EntityRef(ELECTION, election.pk)
             self.names[ref] = election.name
+            self.entity_country[ref] = election.country
             self.elections[ref] = ElectionInfo(ref, election.kind, election.date, election.country)
             explicit.append((ref, election.name, False))
         for alias in Alias.objects.only("text", "kind", "person_id", "party_id", "election_id"):
@@ -83,6 +91,8 @@ class EntityIndex:
                 ref = EntityRef(ELECTION, alias.election_id)
             abbreviation = alias.kind == Alias.Kind.ABBREVIATION or is_abbreviation(alias.text)
             explicit.append((ref, alias.text, abbreviation))
+            if alias.kind == Alias.Kind.PHRASE:
+                phrases.append((ref, alias.text))
 
         for ref, text, abbreviation in explicit:
             self._add(text, ref, case_sensitive=abbreviation, derived=False)
@@ -92,6 +102,8 @@ class EntityIndex:
             for ref in refs:
                 self._add(self.names[ref].split()[-1], ref, case_sensitive=False, derived=True)
             self.known_words.add(surname)
+        for ref, text in phrases:
+            self.country_scoped.add((fold(text), ref))
         self.matcher = AliasMatcher(self.patterns)
 
     def _add(self, text: str, ref: EntityRef, *, case_sensitive: bool, derived: bool) -> None:
@@ -118,14 +130,20 @@ class EntityIndex:
     def is_full_name(self, ref: EntityRef, key: str) -> bool:
         return key in self.full_name_keys.get(ref, ())
 
-    def country_of_cable(self, origin: str, tag_codes: list[str]) -> str:
+    def countries_of_cable(self, origin: str, tag_codes: list[str]) -> set[str]:
+        """The countries a cable is about: its TAGS country codes and the post it came from."""
         origin_lower = origin.lower()
+        found = set()
         for country, hints in country_hints().items():
-            if any(code in tag_codes for code in hints.get("tags", [])):
-                return country
-        for country, hints in country_hints().items():
-            if country.lower() in origin_lower or any(
-                post.lower() in origin_lower for post in hints.get("posts", [])
-            ):
-                return country
-        return ""
+            by_tag = any(code in tag_codes for code in hints.get("tags", []))
+            by_post = bool(origin_lower) and (
+                country.lower() in origin_lower
+                or any(post.lower() in origin_lower for post in hints.get("posts", []))
+            )
+            if by_tag or by_post:
+                found.add(country)
+        return found
+
+    def about_its_country(self, ref: EntityRef, countries: set[str]) -> bool:
+        country = self.entity_country.get(ref, "")
+        return not country or country in countries

@@ -104,11 +104,17 @@ def _load_one(model, row: dict, counts: LoadCounts) -> None:
             entity.save()
             counts.updated += 1
     field = model.__name__.lower()
-    existing = set(Alias.objects.filter(**{field: entity}).values_list("text", flat=True))
+    existing = {alias.text: alias for alias in Alias.objects.filter(**{field: entity})}
     for key, kind in ALIAS_FIELDS.items():
         for text in row.get(key, []):
             text = " ".join(str(text).split())
-            if text and text not in existing:
-                Alias.objects.create(text=text, kind=kind, **{field: entity})
-                existing.add(text)
+            if not text:
+                continue
+            alias = existing.get(text)
+            if alias is None:
+                existing[text] = Alias.objects.create(text=text, kind=kind, **{field: entity})
                 counts.aliases += 1
+            elif alias.kind != kind:
+                alias.kind = kind
+                alias.save()
+                counts.updated += 1

@@ -135,14 +135,14 @@ class CableTagger:
         found: list[Found] = []
         suggestions: list[tuple[str, str, str, dict]] = []
         named_in_full: set[EntityRef] = set()
-        country = index.country_of_cable(cable.origin, tag_codes)
+        countries = index.countries_of_cable(cable.origin, tag_codes)
         cable_year = year_of_reference(cable.reference_id)
         for paragraph in paragraphs:
             text = paragraph.text
             covered: list[tuple[int, int]] = []
             in_paragraph: list[Found] = []
             for hit in index.matcher.find(text):
-                resolved = self._resolve(hit, named_in_full, cable)
+                resolved = self._resolve(hit, named_in_full, cable, countries)
                 covered.append((hit.start, hit.end))
                 if resolved is None:
                     continue
@@ -152,7 +152,11 @@ class CableTagger:
                 )
             for match in CAPITALISED_WORD.finditer(text):
                 ref = self.fuzzy.lookup(match.group())
-                if ref is None:
+                # A spelling variant counts only where the person belongs: in a cable about
+                # their country, or one that names them in full.
+                if ref is None or not (
+                    ref in named_in_full or index.about_its_country(ref, countries)
+                ):
                     continue
                 start, end = match.span()
                 if not any(start < c_end and c_start < end for c_start, c_end in covered):
@@ -170,7 +174,7 @@ class CableTagger:
                     )
             mentioned = {f.ref for f in in_paragraph}
             for hit in find_elections(
-                text, index=index, country=country, created=cable.created, cable_year=cable_year
+                text, index=index, countries=countries, created=cable.created, cable_year=cable_year
             ):
                 overlaps = any(
                     hit.start < c_end and c_start < hit.end for c_start, c_end in covered
@@ -204,9 +208,15 @@ class CableTagger:
                 suggestions.append(("person", name, "tag", example))
         return found, suggestions
 
-    def _resolve(self, hit, named_in_full: set[EntityRef], cable: Cable):
+    def _resolve(self, hit, named_in_full: set[EntityRef], cable: Cable, countries: set[str]):
         index = self.index
-        explicit = [ref for ref, derived in hit.pattern.targets if not derived]
+        key = fold(hit.text)
+        explicit = [
+            ref
+            for ref, derived in hit.pattern.targets
+            if not derived
+            and ((key, ref) not in index.country_scoped or index.about_its_country(ref, countries))
+        ]
         derived = [ref for ref, is_derived in hit.pattern.targets if is_derived]
         if explicit:
             refs = explicit
@@ -221,8 +231,9 @@ class CableTagger:
         earlier = [ref for ref in derived if ref in named_in_full]
         if len(earlier) == 1:
             return earlier[0], Method.SURNAME, Status.CONFIRMED
-        if len(derived) == 1:
-            # A surname with no full name earlier in the cable: probably them, not certainly.
+        if len(derived) == 1 and index.about_its_country(derived[0], countries):
+            # A surname with no full name earlier in the cable, in a cable about their
+            # country: probably them, not certainly.
             return derived[0], Method.SURNAME, Status.SUGGESTED
         return None
 
