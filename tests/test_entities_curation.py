@@ -120,6 +120,15 @@ class TestAliasesAndMerges:
         texts = set(nsdp.aliases.values_list("text", flat=True))
         assert {"All-National Social Democrats", "OSDP party"} <= texts
 
+    def test_accepting_a_suggested_party_adds_its_abbreviation(self, seeded, curator):
+        suggestion = EntitySuggestion.objects.get(name="Liberal Democratic Party")
+        party = curation.accept_suggestion(suggestion, user=curator)
+        assert list(party.aliases.values_list("text", "kind")) == [("LDP", "abbreviation")]
+        places = set(
+            Mention.objects.filter(party=party).values_list("paragraph__number", "matched_text")
+        )
+        assert places == {(6, "Liberal Democratic Party"), (6, "LDP")}
+
     def test_accepting_a_suggested_name_creates_it_and_tags_its_paragraphs(self, seeded, curator):
         suggestion = EntitySuggestion.objects.get(name="Svetlana Ivanovna Ferkho")
         person = curation.accept_suggestion(suggestion, user=curator)

@@ -266,7 +266,10 @@ class TestTaggingTheSeedCables:
         )
         assert ("person", "Petr Svoik", "title") in pending
         assert ("person", "Svetlana Ivanovna Ferkho", "title") in pending
-        assert ("party", "Liberal Democratic Party (LDP)", "abbreviation") in pending
+        assert ("party", "Liberal Democratic Party", "abbreviation") in pending
+        ldp = EntitySuggestion.objects.get(name="Liberal Democratic Party")
+        assert ldp.examples[0]["abbreviation"] == "LDP"
+        assert ldp.examples[0]["reference_id"] == "07ASTANA2244"
         assert not Mention.objects.filter(matched_text__contains="Svoik").exists()
 
     def test_tagging_again_changes_nothing(self):

@@ -138,9 +138,8 @@ def retag_for_texts(texts: list[str]) -> TaggingStats:
 def accept_suggestion(suggestion: EntitySuggestion, *, user=None):
     """Create the suggested person or party, with its abbreviation, and tag the archive."""
     name = suggestion.name
-    abbreviation = ""
-    if name.endswith(")") and " (" in name:
-        name, abbreviation = name[:-1].rsplit(" (", 1)
+    abbreviations = [e["abbreviation"] for e in suggestion.examples if e.get("abbreviation")]
+    abbreviation = abbreviations[0] if abbreviations else ""
     model = Person if suggestion.kind == EntitySuggestion.Kind.PERSON else Party
     entity = model.objects.filter(name__iexact=name).first()
     if entity is None:

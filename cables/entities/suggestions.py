@@ -14,7 +14,9 @@ TITLES = (
     r"|son-in-law|daughter|spokesman|Prime Minister|Deputy Prime Minister"
 )
 NAME_WORD = r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?"
-TITLED_NAME = re.compile(rf"\b(?:{TITLES})\s+(?P<name>{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}})\b")
+TITLED_NAME = re.compile(
+    rf"\b(?:{TITLES})\s+(?P<name>{NAME_WORD}(?:[ \t]+(?:[A-Z]\.[ \t]+)?{NAME_WORD}){{0,2}})\b"
+)
 PARTY_NAME = re.compile(
     r"\b(?P<name>(?:[A-Z][a-z]+(?:'s|s')?\s+){1,4}Party)\b(?:\s*\((?P<abbreviation>[A-Z]{2,8})\))?"
 )
@@ -34,6 +36,7 @@ class Candidate:
     reason: str
     start: int
     end: int
+    abbreviation: str = ""
 
 
 def _clean_person(name: str) -> str | None:
@@ -67,18 +70,18 @@ def find_candidates(
         found.append(Candidate("person", name, "title", start, end))
     for match in PARTY_NAME.finditer(text) if "Party" in text else ():
         start, end = match.span("name")
-        name = " ".join(match.group("name").split())
-        if name.split()[0] in NOT_A_NAME:
-            name = " ".join(name.split()[1:])
+        words = match.group("name").split()
+        # "Brazil's Green Party", "Bhutto's Pakistan People's Party": the owner is not the name.
+        while len(words) > 2 and (words[0] in NOT_A_NAME or words[0].endswith("'s")):
+            words.pop(0)
+        name = " ".join(words)
         if len(name.split()) < 2 or name.split()[0].lower() in GENERIC_PARTY_WORDS:
             continue
         if is_covered(start, end) or fold(name) in index.patterns:
             continue
-        abbreviation = match.group("abbreviation")
-        if abbreviation:
-            found.append(Candidate("party", f"{name} ({abbreviation})", "abbreviation", start, end))
-        else:
-            found.append(Candidate("party", name, "party-name", start, end))
+        abbreviation = match.group("abbreviation") or ""
+        reason = "abbreviation" if abbreviation else "party-name"
+        found.append(Candidate("party", name, reason, start, end, abbreviation))
     return found
 
 

@@ -194,10 +194,10 @@ class CableTagger:
                     )
                 )
             for candidate in find_candidates(text, index=index, covered=covered):
-                suggestions.append(
-                    (candidate.kind, candidate.name, candidate.reason,
-                     self._example(cable, paragraph, candidate.start, candidate.end))
-                )  # fmt: skip
+                example = self._example(cable, paragraph, candidate.start, candidate.end)
+                if candidate.abbreviation:
+                    example["abbreviation"] = candidate.abbreviation
+                suggestions.append((candidate.kind, candidate.name, candidate.reason, example))
             found.extend(sorted(in_paragraph, key=lambda f: f.start))
         if paragraphs:
             found.extend(self._signatures(cable, paragraphs[-1], found))
