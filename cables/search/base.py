@@ -35,9 +35,10 @@ class SearchBackend:
     """
 
     vendor = ""
-    # Whether a search fetches the matching cable ids once and passes them as a list (cheap
-    # when re-running the full-text query costs more than planning a long IN list).
-    materialise_matches = False
+    # Whether a search fetches the matching cable ids once and passes them on as one
+    # parameter (see `ids_subquery`) instead of re-running the full-text query in the count,
+    # the ranking and every facet.
+    materialise_matches = True
 
     def __init__(self, using: str = "default"):
         self.using = using
@@ -64,6 +65,10 @@ class SearchBackend:
     def best_paragraphs(self, node, cable_ids: list[int], per_cable: int = 3) -> dict:
         """{cable_id: [ParagraphHit, ...]} best first, with highlighted snippets."""
         raise NotImplementedError
+
+    def ids_subquery(self, ids: list[int]):
+        """A subquery yielding these ids, for `id__in=`, with the list as one parameter."""
+        return ids
 
     @staticmethod
     def _keep_best(hits: Iterable[ParagraphHit], per_cable: int) -> dict[int, list[ParagraphHit]]:

@@ -1,6 +1,7 @@
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections
 from django.db.models import F, Max, QuerySet
+from django.db.models.expressions import RawSQL
 
 from cables.models import Paragraph
 from cables.models.archive import SEARCH_CONFIG
@@ -21,6 +22,9 @@ class PostgresBackend(SearchBackend):
     def rebuild(self) -> None:
         with connections[self.using].cursor() as cursor:
             cursor.execute("ANALYZE cables_paragraph")
+
+    def ids_subquery(self, ids: list[int]):
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
 
     @staticmethod
     def tsquery(node) -> SearchQuery:

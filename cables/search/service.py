@@ -140,24 +140,24 @@ def matching_cables(parsed: ParsedQuery, using: str = "default") -> QuerySet:
     if parsed.text is not None:
         matches = backend.matching_cable_ids(parsed.text)
         if backend.materialise_matches:
-            matches = _match_once(matches)
+            matches = _match_once(matches, backend)
         cables = cables.filter(id__in=matches)
     for excluded in parsed.excluded:
         cables = cables.exclude(id__in=backend.matching_cable_ids(excluded))
     return _query_box_filters(cables, parsed)
 
 
-def _match_once(cable_ids: QuerySet):
-    """The matching cable ids as a list when there are not too many, else the subquery.
+def _match_once(cable_ids: QuerySet, backend):
+    """The full-text match run once: its cable ids as a one-parameter subquery.
 
     The count, the ranking and every facet filter on the text match; running the full-text
-    query once instead of ten times is most of a search's cost. Past MATERIALISE_LIMIT ids a
-    parameter list costs more than it saves, and the database re-runs the subquery instead.
+    query once instead of ten times is most of a search's cost. Past MATERIALISE_LIMIT cables
+    the ids are left to the database's own subquery.
     """
     ids = list(
         cable_ids.order_by().values_list("cable_id", flat=True).distinct()[: MATERIALISE_LIMIT + 1]
     )
-    return cable_ids if len(ids) > MATERIALISE_LIMIT else ids
+    return cable_ids if len(ids) > MATERIALISE_LIMIT else backend.ids_subquery(ids)
 
 
 def filter_form_data(data) -> dict:

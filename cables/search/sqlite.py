@@ -1,3 +1,4 @@
+import json
 from collections.abc import Iterable
 
 from django.core.exceptions import EmptyResultSet
@@ -28,7 +29,9 @@ def _chunks(ids: list[int], size: int = 500):
 
 class SqliteBackend(SearchBackend):
     vendor = "sqlite"
-    materialise_matches = True  # an FTS5 MATCH costs more than an IN list of ids
+
+    def ids_subquery(self, ids: list[int]):
+        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
     def unindex_cables(self, cable_ids: Iterable[int]) -> None:
         ids = list(cable_ids)
