@@ -27,6 +27,7 @@ class TestEntityPage:
         assert "Embassy Astana" in page
         assert "14 Aug 2007" in page
         assert "<mark>Bulat Abilov</mark>" in page
+        assert "css/entities.css" in page
 
     def test_newest_or_oldest_first(self, client, seeded):
         url = reverse("entities:person-detail", args=["bulat-abilov"])
