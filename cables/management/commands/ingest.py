@@ -33,6 +33,21 @@ class Command(BaseCommand):
             help=f"Cables written per transaction (default {DEFAULT_BATCH_SIZE}).",
         )
         parser.add_argument(
+            "--bulk",
+            action="store_true",
+            help=(
+                "Fast first load of an EMPTY archive (all cores parse, COPY on PostgreSQL, "
+                "search index built once at the end). On a non-empty archive it falls back to "
+                "the normal ingest."
+            ),
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="Parsing processes for --bulk (default: one per core).",
+        )
+        parser.add_argument(
             "--progress",
             choices=["auto", "always", "never"],
             default="auto",
@@ -50,8 +65,24 @@ class Command(BaseCommand):
             "never": False,
             "auto": sys.stderr.isatty() and not os.environ.get("CI"),
         }[options["progress"]]
+        present = [path for path in options["paths"] if path not in missing]
+        if options["bulk"]:
+            if options["dry_run"]:
+                raise CommandError("--bulk and --dry-run do not go together.")
+            from cables.bulk import bulk_load
+
+            summary = bulk_load(
+                present, workers=options["workers"], stdout=self.stdout, stderr=self.stderr
+            )
+            summary.failed += len(missing)
+            self.stdout.write(summary.line())
+            if summary.failed:
+                raise CommandError(
+                    f"{summary.failed} input(s) failed; see the messages above.", returncode=1
+                )
+            return
         summary = ingest_paths(
-            [path for path in options["paths"] if path not in missing],
+            present,
             dry_run=options["dry_run"],
             batch_size=options["batch_size"],
             on_failure=lambda message: self.stderr.write(message),
