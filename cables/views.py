@@ -1,15 +1,17 @@
 """Reading-room pages: thin views that validate input, call one function and render."""
 
 from django.core.paginator import InvalidPage
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 
 from cables import browse
+from cables.entities.markup import marked_paragraph_html
 from cables.filters import FACET_PARAMETERS, CableFilter
 from cables.forms import SearchForm
-from cables.models import Cable, Tag
+from cables.models import Cable, Mention, Tag
 from cables.search.query import QuerySyntaxError, parse_query
 from cables.search.service import search
 
@@ -48,8 +50,14 @@ def search_help(request):
 
 
 def cable_detail(request, reference_id):
+    visible_mentions = Mention.objects.exclude(status=Mention.Status.REJECTED).select_related(
+        "person", "party", "election"
+    )
     cable = get_object_or_404(
-        Cable.objects.prefetch_related("tags", "paragraphs"), reference_id=reference_id
+        Cable.objects.prefetch_related(
+            "tags", "paragraphs", Prefetch("paragraphs__mentions", queryset=visible_mentions)
+        ),
+        reference_id=reference_id,
     )
     terms = []
     if request.GET.get("q"):
@@ -58,6 +66,11 @@ def cable_detail(request, reference_id):
         except QuerySyntaxError:
             terms = []  # a broken query only loses the highlighting
     context = browse.cable_context(cable)
+    for paragraph in context["paragraphs"]:
+        # Escaped text with each mention linked to its entity page.
+        paragraph.marked_text = linebreaksbr(
+            marked_paragraph_html(paragraph, paragraph.mentions.all()), autoescape=False
+        )
     context.update(
         terms=terms,
         query=request.GET.get("q", ""),

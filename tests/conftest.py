@@ -1,5 +1,6 @@
 """Shared test fixtures: the real corpus files bundled with the project."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -22,3 +23,17 @@ def mirror_page(prefix: str) -> Path:
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     return CORPUS
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under REQUIRE_BROWSER=1 (CI), a skipped browser test is a failure, not a pass."""
+    outcome = yield
+    report = outcome.get_result()
+    if (
+        report.skipped
+        and item.get_closest_marker("browser")
+        and os.environ.get("REQUIRE_BROWSER") == "1"
+    ):
+        report.outcome = "failed"
+        report.longrepr = f"browser test skipped under REQUIRE_BROWSER=1: {report.longrepr}"
