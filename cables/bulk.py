@@ -332,9 +332,13 @@ def _rebuild_search_index(definition: str | None) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             if definition:
+                # Inside an outer transaction (a test), deferred foreign-key checks are still
+                # pending and PostgreSQL refuses CREATE INDEX: run them now.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"SET maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
                 cursor.execute(definition)
                 cursor.execute("RESET maintenance_work_mem")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             cursor.execute("ANALYZE")
         else:
             get_backend().rebuild()
