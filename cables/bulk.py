@@ -45,6 +45,7 @@ from cables.ingest import (
     content_hash,
     ingest_paths,
     ingest_records,
+    paragraph_fields,
     raw_hash,
     tag_kind,
 )
@@ -301,24 +302,8 @@ class _Writer:
 
 
 def _paragraph_values(cable_id: int, parsed: ParsedCable) -> list[tuple]:
-    """(cable, number, classification, heading, text) as `cables.ingest.paragraph_rows` numbers them."""
-    rows = []
-    seen: set[int] = set()
-    for position, paragraph in enumerate(parsed.paragraphs, start=1):
-        number = paragraph.number if paragraph.number not in seen else position
-        while number in seen:
-            number += 1
-        seen.add(number)
-        rows.append(
-            (
-                cable_id,
-                number,
-                paragraph.classification[:12],
-                paragraph.heading[:500],
-                paragraph.text,
-            )
-        )
-    return rows
+    """(cable, number, classification, heading, text), numbered as ingest numbers them."""
+    return [(cable_id, *fields) for fields in paragraph_fields(parsed)]
 
 
 def _entity_tagger():

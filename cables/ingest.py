@@ -341,22 +341,27 @@ class _BatchWriter:
         tag_cables(cable_ids)
 
 
-def paragraph_rows(cable: Cable, parsed: ParsedCable) -> list[Paragraph]:
-    """Paragraph rows for a cable; numbers are made unique if a source repeated one."""
-    rows = []
+def paragraph_fields(parsed: ParsedCable) -> list[tuple[int, str, str, str]]:
+    """(number, classification, heading, text) per paragraph, numbers made unique.
+
+    Shared by ingest and the bulk loader so that both store exactly the same paragraphs.
+    """
+    fields = []
     seen: set[int] = set()
     for position, paragraph in enumerate(parsed.paragraphs, start=1):
         number = paragraph.number if paragraph.number not in seen else position
         while number in seen:
             number += 1
         seen.add(number)
-        rows.append(
-            Paragraph(
-                cable=cable,
-                number=number,
-                classification=paragraph.classification[:12],
-                heading=paragraph.heading[:500],
-                text=paragraph.text,
-            )
+        fields.append(
+            (number, paragraph.classification[:12], paragraph.heading[:500], paragraph.text)
         )
-    return rows
+    return fields
+
+
+def paragraph_rows(cable: Cable, parsed: ParsedCable) -> list[Paragraph]:
+    """Paragraph rows for a cable; numbers are made unique if a source repeated one."""
+    return [
+        Paragraph(cable=cable, number=number, classification=marking, heading=heading, text=text)
+        for number, marking, heading, text in paragraph_fields(parsed)
+    ]
