@@ -191,36 +191,34 @@ class _Echo:
         return value
 
 
-def export_csv(request):
+def _export_response(request, render_rows, content_type, filename):
+    """Stream an export; a query syntax error is answered before anything is streamed."""
     try:
         rows = _export_rows(request, _export_queryset(request))
     except QuerySyntaxError as error:
         return _error(str(error))
+    response = StreamingHttpResponse(render_rows(rows), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def export_csv(request):
     writer = csv.writer(_Echo())
 
-    def lines():
+    def lines(rows):
         yield writer.writerow(EXPORT_FIELDS)
         for row in rows:
             row["tags"] = " ".join(row["tags"])
             yield writer.writerow([row[name] for name in EXPORT_FIELDS])
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="cables.csv"'
-    return response
+    return _export_response(request, lines, "text/csv; charset=utf-8", "cables.csv")
 
 
 def export_json(request):
-    try:
-        rows = _export_rows(request, _export_queryset(request))
-    except QuerySyntaxError as error:
-        return _error(str(error))
-
-    def chunks():
+    def chunks(rows):
         yield "[\n"
         for index, row in enumerate(rows):
             yield ("," if index else "") + json.dumps(row, ensure_ascii=False) + "\n"
         yield "]\n"
 
-    response = StreamingHttpResponse(chunks(), content_type="application/json")
-    response["Content-Disposition"] = 'attachment; filename="cables.json"'
-    return response
+    return _export_response(request, chunks, "application/json", "cables.json")

@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from cables.parsing import iter_path
+from cables.parsing.fields import MONTHS
 
 FULL_SIZE = 251_287
 
@@ -73,20 +74,8 @@ CLASSIFICATION_LINES = {
     "UNCLASSIFIED": "UNCLAS",
     "UNCLASSIFIED//FOR OFFICIAL USE ONLY": "UNCLAS",
 }
-MONTH_ABBREVIATIONS = [
-    "JAN",
-    "FEB",
-    "MAR",
-    "APR",
-    "MAY",
-    "JUN",
-    "JUL",
-    "AUG",
-    "SEP",
-    "OCT",
-    "NOV",
-    "DEC",
-]
+# The date-time group spells months as the parser reads them.
+MONTH_ABBREVIATIONS = list(MONTHS)
 PRECEDENCE_WEIGHTS = {"R": 70, "P": 25, "O": 5}
 
 _ID_PARTS = re.compile(r"^(\d{2})(\D+?)(\d+)$")
