@@ -1,5 +1,6 @@
 """The corpus at a glance (home, origins) and what a cable page shows besides its text."""
 
+import re
 from collections import Counter, defaultdict
 
 from django.db.models import Count, F
@@ -28,11 +29,33 @@ def overview() -> dict:
     }
 
 
+# Posts that stand in no country: their cables carry the TAGS of whatever they report on,
+# so the country-TAG rule below would file USUN New York under the first country it discussed.
+POSTS_OUTSIDE_A_COUNTRY = (
+    (
+        re.compile(r"^(Secretary of State|US Delegation, Secretary|Department of State)"),
+        "Washington",
+    ),
+    (
+        re.compile(r"^(USUN|USEU|UNVIE|USOSCE|USNATO|Mission |US Mission|USMISSION|UN Rome)"),
+        "Missions to international organisations",
+    ),
+)
+
+
+def group_of_post(origin: str) -> str | None:
+    for pattern, group in POSTS_OUTSIDE_A_COUNTRY:
+        if pattern.match(origin):
+            return group
+    return None
+
+
 def origins_by_country() -> list[tuple[str, list[tuple[str, int]]]]:
     """Origins with their cable counts, grouped by the country TAG their cables carry most.
 
     The archive has no table of posts; a post's cables nearly always carry its country's
-    two-letter TAG (Embassy Astana: KZ), so the most frequent one names the group.
+    two-letter TAG (Embassy Astana: KZ), so the most frequent one names the group. Washington
+    and the missions to international organisations get groups of their own.
     """
     counts = dict(Cable.objects.order_by().values_list("origin").annotate(n=Count("id")).order_by())
     country_tags = (
@@ -50,8 +73,11 @@ def origins_by_country() -> list[tuple[str, list[tuple[str, int]]]]:
     for origin, n in counts.items():
         if not origin:
             continue
-        code = best[origin].most_common(1)[0][0] if best[origin] else ""
-        groups[names.get(code, "Other") if code else "Other"].append((origin, n))
+        group = group_of_post(origin)
+        if group is None:
+            code = best[origin].most_common(1)[0][0] if best[origin] else ""
+            group = names.get(code, "Other") if code else "Other"
+        groups[group].append((origin, n))
     return [
         (country, sorted(origins, key=lambda item: (-item[1], item[0])))
         for country, origins in sorted(groups.items(), key=lambda g: (g[0] == "Other", g[0]))

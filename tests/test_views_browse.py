@@ -35,6 +35,24 @@ def test_origins_are_grouped_by_the_country_tag_their_cables_carry(client, corpu
     assert ("Embassy Astana", origin_count(corpus, "Embassy Astana")) in groups["Kazakhstan"]
 
 
+def test_washington_and_the_missions_to_organisations_are_not_filed_under_a_country(client, corpus):
+    response = client.get(reverse("cables:origins"))
+    groups = dict(response.context["groups"])
+    assert ("Secretary of State", origin_count(corpus, "Secretary of State")) in groups[
+        "Washington"
+    ]
+    assert ("UNVIE", origin_count(corpus, "UNVIE")) in groups[
+        "Missions to international organisations"
+    ]
+    filed_under_countries = {
+        origin
+        for group, origins in groups.items()
+        if group not in {"Washington", "Missions to international organisations"}
+        for origin, _ in origins
+    }
+    assert not filed_under_countries & {"Secretary of State", "UNVIE"}
+
+
 def test_tags_page_lists_definitions_and_counts(client, corpus):
     response = client.get(reverse("cables:tags"))
     tags = {t.code: t for t in response.context["tags"]}
