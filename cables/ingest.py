@@ -26,7 +26,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import OuterRef, Subquery
 
 from cables.models import Cable, Paragraph, Reference, Source, Tag
-from cables.parsing import ParsedCable, ParseFailure, iter_path
+from cables.parsing import ParsedCable, ParseFailure, adopt_year, iter_path, settle_year
 from cables.search import get_backend
 
 logger = logging.getLogger(__name__)
@@ -133,6 +133,7 @@ def ingest_records(
         records = tqdm(records, unit=" cables", file=sys.stderr, mininterval=0.5)
     batch: list[ParsedCable] = []
     for record in records:
+        record = settle_year_from_archive(record)
         if isinstance(record, ParseFailure):
             writer.fail(record.describe())
             continue
@@ -149,6 +150,38 @@ def ingest_records(
     if not dry_run and summary.created + summary.updated >= ANALYZE_AFTER:
         refresh_planner_statistics()
     return summary
+
+
+def settle_year_from_archive(record: ParsedCable | ParseFailure) -> ParsedCable | ParseFailure:
+    """An undated cable (mirror page 004) placed in the serial-number order of the archive's
+    dated cables of its post; returns the cable with its reference ID derived again, or the
+    record unchanged when it is not undated or the archive does not settle its year.
+
+    Once stored, an undated cable keeps the year it was given (re-ingesting it changes nothing).
+    """
+    cable = record.cable if isinstance(record, ParseFailure) else record
+    if cable is None or cable.undated is None:
+        return record
+    post, serial = cable.undated  # letters and a number: safe inside the patterns
+    stored = (
+        Cable.objects.filter(reference_id__regex=rf"^[0-9]{{2}}{post}{serial}$", created=None)
+        .values_list("reference_id", "warnings")
+        .first()
+    )
+    if stored:
+        reason = [w["message"] for w in stored[1] if w.get("code") == "year-inferred"]
+        if reason:
+            adopt_year(cable, int(stored[0][:2]), reason[0])
+            return cable
+    known = [
+        (int(reference_id[2 + len(post) :]), created.year, created.month)
+        for reference_id, created in Cable.objects.filter(
+            reference_id__regex=rf"^[0-9]{{2}}{post}[0-9]+$", created__isnull=False
+        ).values_list("reference_id", "created")
+    ]
+    if known and settle_year(cable, known) and cable.ok:
+        return cable
+    return record
 
 
 def refresh_planner_statistics() -> None:

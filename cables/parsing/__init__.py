@@ -7,7 +7,7 @@ Entry points:
 - `parse_text`, `parse_cablegate_html`, `parse_csv_record`: the per-format parsers.
 """
 
-from .cable import parse_cablegate_html, parse_csv_record, parse_text
+from .cable import adopt_year, parse_cablegate_html, parse_csv_record, parse_text, settle_year
 from .fields import canonical_reference_id, parse_references
 from .records import (
     CLASSIFICATIONS,
@@ -26,6 +26,7 @@ __all__ = [
     "ParseFailure",
     "SourceInfo",
     "Warning_",
+    "adopt_year",
     "canonical_reference_id",
     "detect_format",
     "iter_csv",
@@ -35,4 +36,5 @@ __all__ = [
     "parse_document",
     "parse_references",
     "parse_text",
+    "settle_year",
 ]

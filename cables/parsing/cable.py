@@ -7,6 +7,7 @@ without a reference ID comes back with `errors` set.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 
 from . import fields
@@ -18,11 +19,14 @@ from .records import (
     FORMAT_TEXT,
     ParsedCable,
     SourceInfo,
+    Warning_,
 )
 from .text import clean_display, cut_boilerplate, is_noise_line, unescape_html
-from .years import infer_year
+from .years import BY_TEXT, infer_year, named_months, year_from_serial_order
 
 NO_REFERENCE_ID = "no recognisable reference ID"
+YEAR_INFERRED = "year-inferred"
+YEAR_UNKNOWN = "year-unknown"
 PARTIAL_MARK = "This record is a partial extract of the original cable"
 
 _PRECEDENCE = {"Z": "FLASH", "O": "IMMEDIATE", "P": "PRIORITY", "R": "ROUTINE"}
@@ -192,13 +196,55 @@ def _reference_from_classification_line(cable: ParsedCable, rest: str, body: str
     if year is None and cable.created is not None:
         year = str(cable.created.year)
     if year is None:
+        cable.undated = (re.sub(r"[^A-Z]", "", post.upper()), int(serial))
         inferred = infer_year(post, int(serial), body)
         if inferred is None:
-            cable.warn("year-unknown", f"no year for {post} {serial}")
+            cable.warn(YEAR_UNKNOWN, f"no year for {post} {serial}")
             return
         year, reason = inferred
-        cable.warn("year-inferred", f"year {year} inferred from {reason}")
+        cable.warn(YEAR_INFERRED, f"year {year} inferred from {reason}")
     cable.reference_id = fields.canonical_reference_id(year, post, serial)
+
+
+def settle_year(cable: ParsedCable, known: Iterable[tuple[int, int, int | None]]) -> bool:
+    """Re-infer an undated cable's year from known cables of its post; True if it was set.
+
+    `known` holds (serial, four-digit year, month or None) of cables of the same post, e.g. those
+    already in the archive. Known cables beat the release index, not dates in the text. The
+    reference ID and the year-dependent REF IDs are derived again.
+    """
+    if cable.undated is None or any(
+        w.code == YEAR_INFERRED and BY_TEXT in w.message for w in cable.warnings
+    ):
+        return False  # no year to settle, or one the text gives (the stronger evidence)
+    post, serial = cable.undated
+    found = year_from_serial_order(post, serial, known, named_months(cable.body))
+    if found is None:
+        return False
+    year, reason = found
+    adopt_year(cable, year, f"year {year} inferred from {reason}")
+    return True
+
+
+def adopt_year(cable: ParsedCable, year: int, message: str) -> None:
+    """Give an undated cable this year (the `year-inferred` warning saying why): its reference
+    ID and the REF IDs that took the cable's year are derived again."""
+    if cable.undated is None:
+        return
+    post, serial = cable.undated
+    year = fields.expand_year(year)
+    # Replaced in place: the same record must come out the same on every run (content hash).
+    kept = [w for w in cable.warnings if w.code not in (YEAR_INFERRED, YEAR_UNKNOWN)]
+    first = next(
+        (i for i, w in enumerate(cable.warnings) if w.code in (YEAR_INFERRED, YEAR_UNKNOWN)),
+        len(kept),
+    )
+    kept.insert(min(first, len(kept)), Warning_(YEAR_INFERRED, message))
+    cable.warnings = kept
+    cable.reference_id = fields.canonical_reference_id(year, post, serial)
+    cable.errors = [error for error in cable.errors if error != NO_REFERENCE_ID]
+    head_text = cable.header + "\n" + cable.body[:12000]
+    cable.references = fields.parse_references(fields.ref_text(head_text), year)
 
 
 # --- CSV ------------------------------------------------------------------------------------------
@@ -333,10 +379,12 @@ def parse_text(text: str, source: SourceInfo) -> ParsedCable:
 
 __all__ = [
     "NO_REFERENCE_ID",
+    "adopt_year",
     "fill_from_text",
     "is_noise_line",
     "parse_cablegate_html",
     "parse_csv_record",
     "parse_text",
+    "settle_year",
     "text_format",
 ]

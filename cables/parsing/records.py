@@ -94,6 +94,9 @@ class ParsedCable:
     # The raw header (routing) and body exactly as found in the source.
     header: str = ""
     body: str = ""
+    # (post, serial) of a cable whose year was not written, so that its year can be settled later
+    # from known cables of the post (`settle_year`); None when the year was read.
+    undated: tuple[str, int] | None = None
 
     @property
     def ok(self) -> bool:
@@ -134,6 +137,9 @@ class ParseFailure:
 
     source: SourceInfo
     reason: str
+    # The parse of an undated cable whose year could not be inferred: the ingest may still settle
+    # it from the archive's cables of the same post.
+    cable: ParsedCable | None = None
 
     @property
     def ok(self) -> bool:

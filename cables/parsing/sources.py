@@ -15,7 +15,14 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from .cable import NO_REFERENCE_ID, parse_cablegate_html, parse_csv_record, parse_text, text_format
+from .cable import (
+    NO_REFERENCE_ID,
+    parse_cablegate_html,
+    parse_csv_record,
+    parse_text,
+    settle_year,
+    text_format,
+)
 from .records import (
     FORMAT_CABLEGATE_HTML,
     FORMAT_CSV,
@@ -23,6 +30,7 @@ from .records import (
     ParseFailure,
     SourceInfo,
 )
+from .years import REFERENCE_ID_PARTS
 
 FORMAT_HTML_OTHER = "html"
 FORMAT_BINARY = "binary"
@@ -84,7 +92,7 @@ def _check(record: ParsedCable) -> Record:
     if record.ok:
         return record
     reason = "; ".join(record.errors) or NO_REFERENCE_ID
-    return ParseFailure(record.source, reason)
+    return ParseFailure(record.source, reason, cable=record if record.undated else None)
 
 
 def parse_document(data: bytes, path: str) -> list[Record]:
@@ -229,11 +237,37 @@ def iter_path(path: str | Path) -> Iterator[Record]:
         yield ParseFailure(SourceInfo(str(path), ""), "no such file or directory")
         return
     origins = _OriginsSeen()
+    serials = _SerialsSeen()
     for file in _files(path):
         for record in _iter_file(file):
+            record = serials.settle(record)
             if isinstance(record, ParsedCable):
                 origins.fill(record)
+                serials.add(record)
             yield record
+
+
+class _SerialsSeen:
+    """Dated cables of each post seen earlier in this run, to settle an undated cable's year."""
+
+    def __init__(self) -> None:
+        self.by_post: dict[str, list[tuple[int, int, int]]] = {}
+
+    def add(self, cable: ParsedCable) -> None:
+        if cable.created is None:
+            return
+        match = REFERENCE_ID_PARTS.match(cable.reference_id)
+        if match:
+            known = (int(match.group(3)), cable.created.year, cable.created.month)
+            self.by_post.setdefault(match.group(2), []).append(known)
+
+    def settle(self, record: Record) -> Record:
+        cable = record.cable if isinstance(record, ParseFailure) else record
+        if cable is None or cable.undated is None or cable.undated[0] not in self.by_post:
+            return record
+        if settle_year(cable, self.by_post[cable.undated[0]]) and cable.ok:
+            return cable
+        return record
 
 
 class _OriginsSeen:
