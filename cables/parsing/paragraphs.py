@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .records import ParsedParagraph, Warning_
-from .text import clean_display, is_noise_line
+from .text import clean_display, is_noise_line, rejoins_wrapped_word, wrap_fragment
 
 PARAGRAPH_START = re.compile(
     r"^[ \t]*¶?[ \t]*(?P<number>\d{1,3})[ \t]*[.,)](?![\d])[ \t]*"
@@ -54,6 +54,17 @@ def _is_heading(lines: list[str], index: int) -> bool:
     return bool(_SENTENCE_END.search(lines[previous]))
 
 
+def _last_word(piece: str) -> str:
+    """The letters a piece of text ends with (`a large majorit` -> `majorit`)."""
+    start = len(piece)
+    while start > 0 and piece[start - 1].isalpha():
+        start -= 1
+    # Only a whole word: not the end of `U.S`, `don't` or `al-Abd`.
+    if start > 0 and not piece[start - 1].isspace():
+        return ""
+    return piece[start:]
+
+
 def _join(lines: list[str]) -> str:
     """Paragraph text: wrapped lines joined, blank-line breaks kept only between sentences."""
     out: list[str] = []
@@ -72,6 +83,11 @@ def _join(lines: list[str]) -> str:
             out.append("\n\n" + line)
         elif line[0] in _LIST_FIRST and _LIST_ITEM.match(line):
             out.append("\n" + line)
+        elif (fragment := wrap_fragment(line)) and rejoins_wrapped_word(
+            _last_word(out[-1]), fragment
+        ):
+            # A word the wrap broke (`majorit` / `y, of the`): joined without a space.
+            out.append(line)
         else:
             out.append(" " + line)
         gap = False

@@ -5,8 +5,10 @@ The raw header and body are stored untouched; everything here only builds the di
 
 from __future__ import annotations
 
+import gzip
 import html
 import re
+from pathlib import Path
 
 # Markdown escapes left by mirrors (`\$50 million`), never meaningful in a telegram.
 _MARKDOWN_ESCAPE = re.compile(r"\\([$*_#\[\]()`>])")
@@ -76,3 +78,81 @@ def cut_boilerplate(text: str) -> str:
         if BOILERPLATE_START.match(line.strip()):
             return "\n".join(lines[:index]).rstrip()
     return text
+
+
+# --- words broken by a line wrap --------------------------------------------------------------------
+
+PROSE_WORDS_FILE = Path(__file__).resolve().parents[1] / "data" / "prose_words.txt.gz"
+# Short pieces are judged by a fixed list: the corpus list holds wrap fragments like `nd` (`a`/`nd`).
+_SHORT_WORDS = frozenset(
+    [
+        "a",
+        "i",
+        "am",
+        "an",
+        "as",
+        "at",
+        "be",
+        "by",
+        "do",
+        "go",
+        "he",
+        "hi",
+        "if",
+        "in",
+        "is",
+        "it",
+        "me",
+        "my",
+        "no",
+        "of",
+        "oh",
+        "ok",
+        "on",
+        "or",
+        "so",
+        "to",
+        "up",
+        "us",
+        "we",
+    ]
+)
+_prose_words: frozenset[str] | None = None
+
+
+def _is_word(piece: str) -> bool:
+    global _prose_words
+    piece = piece.lower()
+    if len(piece) <= 2:
+        return piece in _SHORT_WORDS
+    if _prose_words is None:
+        try:
+            with gzip.open(PROSE_WORDS_FILE, "rt", encoding="utf-8") as lines:
+                _prose_words = frozenset(line.strip() for line in lines)
+        except OSError:
+            _prose_words = frozenset()
+    return piece in _prose_words
+
+
+def wrap_fragment(line: str) -> str:
+    """The 1-2 lower-case letters a line starts with when they stand alone (`y, of the`), or ""."""
+    if not line or not ("a" <= line[0] <= "z"):
+        return ""
+    size = 2 if len(line) > 1 and line[1].isalpha() else 1
+    # The rest of a sentence follows (`y, of the`): not `re-election`, `d'Affaires`, a list item
+    # `d) reinsertion`, an ellipsis `n...` or a letter alone on its line.
+    follower = line[size : size + 2]
+    if len(follower) < 2 or follower[0] not in " ,;:." or follower == "..":
+        return ""
+    return line[:size] if line[:size].islower() else ""
+
+
+def rejoins_wrapped_word(left: str, fragment: str) -> bool:
+    """Whether `left` + `fragment`, split by a line break, is one word broken by the wrap.
+
+    Conservative: the joined form must be a corpus word and one of the pieces must not be a word
+    (`majorit`+`y`, `a`+`nd`, `participati`+`on`), so `follow`/`up` and `in`/`to` stay apart.
+    """
+    if not left.isalpha() or (len(left) == 1 and left != "a") or left.isupper():
+        return False  # acronyms (`UN`), capitals, `degrees F` are not broken prose words
+    return _is_word(left + fragment) and not (_is_word(left) and _is_word(fragment))
