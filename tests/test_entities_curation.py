@@ -1,6 +1,7 @@
 """Curation outlives re-tagging and re-ingest; aliases re-tag; merges; history is kept."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -192,3 +193,121 @@ def test_load_entities_reports_a_broken_list_without_a_traceback(tmp_path):
 
     with pytest.raises(CommandError, match="not valid JSON"):
         call_command("load_entities", "--file", str(bad), "--no-tag")
+
+
+def extract_of_mirror_page_000(tmp_path, *, cut_abilov_paragraph: bool = False):
+    """07ASTANA2223 as a partial extract, built from the real file the way extracts differ.
+
+    The extract carries the partial-extract notice, lacks the summary paragraph and numbers
+    the rest from 1, so the full text's ¶7 is the extract's ¶6. With `cut_abilov_paragraph`
+    that paragraph also loses its last clause, as truncated extracts do: its text (and hash)
+    differ from the full text's, only the words around "Abilov" stay.
+    """
+    source = mirror_page("000").read_text(encoding="utf-8")
+    head, _, rest = source.partition("1. (SBU) Summary:")
+    body = rest[rest.index("\n2. (SBU)") + 1 :]
+    body = re.sub(r"^(\d{1,2})\. \(", lambda m: f"{int(m.group(1)) - 1}. (", body, flags=re.M)
+    if cut_abilov_paragraph:
+        words = [
+            "and",
+            "was",
+            "leading",
+            "in",
+            "Almaty",
+            "and",
+            "two",
+            "or",
+            "three",
+            "other",
+            "regions",
+        ]
+        body, cuts = re.subn(r"\s+" + r"\s+".join(words), "", body)
+        assert cuts == 1
+    notice = (
+        "This record is a partial extract of the original cable. The full text of the"
+        " original cable is not available.\n"
+    )
+    path = tmp_path / "07ASTANA2223-extract.txt"
+    path.write_text(head.replace("Reference ID Created", notice + "Reference ID Created") + body)
+    return path
+
+
+@pytest.mark.django_db
+class TestDecisionsOutliveRenumbering:
+    @pytest.mark.parametrize("cut", [False, True], ids=["same paragraph", "truncated paragraph"])
+    def test_a_rejected_mention_stays_rejected_when_a_fuller_text_renumbers_the_paragraphs(
+        self, tmp_path, curator, cut
+    ):
+        call_command("load_entities", "--no-tag", stdout=io.StringIO())
+        assert (
+            ingest_paths([extract_of_mirror_page_000(tmp_path, cut_abilov_paragraph=cut)]).created
+            == 1
+        )
+        cable = Cable.objects.get(reference_id="07ASTANA2223")
+        assert cable.partial
+        in_extract = Mention.objects.get(
+            paragraph__cable=cable, paragraph__number=6, person__slug="bulat-abilov"
+        )
+        assert in_extract.matched_text == "Abilov"
+        curation.decide(in_extract, Mention.Status.REJECTED, user=curator)
+
+        # The full text arrives: it replaces the extract, and its ¶7 is the extract's ¶6.
+        assert ingest_paths([mirror_page("000")]).updated == 1
+        assert not Cable.objects.get(pk=cable.pk).partial
+        assert abilov_in_paragraph_7().status == Mention.Status.REJECTED
+        assert not Mention.objects.filter(
+            paragraph__cable=cable, paragraph__number=6, status=Mention.Status.REJECTED
+        ).exists()
+        # The decision followed the paragraph, so the next curator action finds it again.
+        decision = MentionDecision.objects.get()
+        assert (decision.paragraph_number, decision.status) == (7, "rejected")
+        call_command("tag_entities", "--no-progress", stdout=io.StringIO())
+        assert abilov_in_paragraph_7().status == Mention.Status.REJECTED
+        curation.decide(abilov_in_paragraph_7(), Mention.Status.CONFIRMED, user=curator)
+        assert MentionDecision.objects.count() == 1
+
+    def test_a_decision_never_jumps_to_the_paragraph_that_took_its_old_number(
+        self, tmp_path, curator
+    ):
+        call_command("load_entities", "--no-tag", stdout=io.StringIO())
+        ingest_paths([extract_of_mirror_page_000(tmp_path)])
+        # The extract's ¶7 (the full text's ¶8) names Abilov too; reject that one.
+        mention = Mention.objects.get(
+            paragraph__cable__reference_id="07ASTANA2223",
+            paragraph__number=7,
+            person__slug="bulat-abilov",
+        )
+        curation.decide(mention, Mention.Status.REJECTED, user=curator)
+        ingest_paths([mirror_page("000")])
+        # In the full text ¶7 is another paragraph naming Abilov: it stays as tagged.
+        assert abilov_in_paragraph_7().status == Mention.Status.CONFIRMED
+        moved = Mention.objects.get(
+            paragraph__cable__reference_id="07ASTANA2223",
+            paragraph__number=8,
+            person__slug="bulat-abilov",
+        )
+        assert moved.status == Mention.Status.REJECTED
+
+
+@pytest.mark.django_db
+class TestMergeChoosesTheSurvivor:
+    def test_the_curator_keeps_the_newer_entity_and_it_receives_everything(self, seeded, curator):
+        older = Person.objects.get(slug="bulat-abilov")
+        newer = Person.objects.create(name="Bulat Mukhamedzhanovich Abilov", country="Kazakhstan")
+        rejected = abilov_in_paragraph_7()
+        curation.decide(rejected, Mention.Status.REJECTED, user=curator)
+        mentions = Mention.objects.filter(person=older).count()
+        curation.merge_entities(newer, [older], user=curator)
+        assert not Person.objects.filter(pk=older.pk).exists()
+        assert Mention.objects.filter(person=newer).count() == mentions
+        assert MentionDecision.objects.get().person == newer
+        assert newer.aliases.filter(text="Bulat Abilov").exists()
+        # Re-tagging finds the old name as the survivor's alias; the rejection still holds.
+        call_command("tag_entities", "--no-progress", stdout=io.StringIO())
+        again = Mention.objects.get(
+            paragraph__cable__reference_id="07ASTANA2223", paragraph__number=7, person=newer
+        )
+        assert again.status == Mention.Status.REJECTED
+        kept = newer.history.first()
+        assert kept.history_user == curator
+        assert "absorbed Bulat Abilov" in kept.history_change_reason

@@ -8,7 +8,7 @@ re-tagging and re-ingest, decisions are what outlives them.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q, Window
 
 from cables.models import (
     Alias,
@@ -21,6 +21,7 @@ from cables.models import (
     Person,
 )
 
+from .keys import context_key, paragraph_key
 from .tagging import TaggingStats, tag_cables
 
 ENTITY_FIELDS = ("person", "party", "election")
@@ -37,35 +38,46 @@ def _as_user(obj, user):
     return obj
 
 
+def decision_for(mention: Mention) -> MentionDecision:
+    """The decision row about this mention: found by its stable key, else by its place."""
+    paragraph = mention.paragraph
+    reference_id = paragraph.cable.reference_id
+    key = paragraph_key(paragraph.text)
+    same_text = MentionDecision.objects.filter(
+        reference_id=reference_id, matched_text=mention.matched_text
+    )
+    decision = (
+        same_text.filter(paragraph_key=key, start=mention.start).first()
+        or same_text.filter(paragraph_number=paragraph.number, start=mention.start).first()
+        or MentionDecision(reference_id=reference_id, matched_text=mention.matched_text)
+    )
+    decision.paragraph_number = paragraph.number
+    decision.start = mention.start
+    decision.end = mention.end
+    decision.paragraph_key = key
+    decision.context = context_key(paragraph.text, mention.start, mention.end)
+    return decision
+
+
 @transaction.atomic
 def decide(mention: Mention, status: str, *, user=None, entity=None, reason: str = "") -> Mention:
     """Record a curator's verdict on one mention (optionally moving it to another entity)."""
     target = entity or mention.entity
-    paragraph = mention.paragraph
-    decision = MentionDecision.objects.filter(
-        reference_id=paragraph.cable.reference_id,
-        paragraph_number=paragraph.number,
-        start=mention.start,
-        matched_text=mention.matched_text,
-    ).first() or MentionDecision(
-        reference_id=paragraph.cable.reference_id,
-        paragraph_number=paragraph.number,
-        start=mention.start,
-        matched_text=mention.matched_text,
-    )
-    decision.end = mention.end
+    decision = decision_for(mention)
     decision.status = status
     for name in ENTITY_FIELDS:
         setattr(decision, name, target if entity_field(target) == name else None)
-    if user is not None and getattr(user, "is_authenticated", False):
+    is_user = user is not None and getattr(user, "is_authenticated", False)
+    if is_user:
         decision.decided_by = user
     _as_user(decision, user)
     decision._change_reason = reason or f"{status} as {target}"
     decision.save()
     mention.status = status
+    mention.decided_by = user if is_user else None
     for name in ENTITY_FIELDS:
         setattr(mention, name, target if entity_field(target) == name else None)
-    mention.save(update_fields=["status", *ENTITY_FIELDS, "updated_at"])
+    mention.save(update_fields=["status", "decided_by", *ENTITY_FIELDS, "updated_at"])
     return mention
 
 
@@ -75,6 +87,30 @@ def decide_many(mentions, status: str, *, user=None) -> int:
         decide(mention, status, user=user)
         count += 1
     return count
+
+
+def review_queue(mentions):
+    """Suggested mentions, each with how many suggested mentions share its text and entity."""
+    return mentions.filter(status=Mention.Status.SUGGESTED).annotate(
+        same_text=Window(
+            Count("id"), partition_by=[F("matched_text"), *(F(f"{n}_id") for n in ENTITY_FIELDS)]
+        )
+    )
+
+
+def decide_same_text(selected, status: str, *, user=None) -> int:
+    """Decide every suggested mention with the same text and entity as one of `selected`."""
+    fields = [f"{name}_id" for name in ENTITY_FIELDS]
+    groups = set(
+        Mention.objects.filter(pk__in=[m.pk for m in selected]).values_list("matched_text", *fields)
+    )
+    query = Q()
+    for text, *ids in groups:
+        query |= Q(matched_text=text, **dict(zip(fields, ids, strict=True)))
+    if not query:
+        return 0
+    same = Mention.objects.filter(query, status=Mention.Status.SUGGESTED)
+    return decide_many(same, status, user=user)
 
 
 def reassign(mention: Mention, entity, *, user=None) -> Mention:
@@ -88,11 +124,28 @@ def reassign(mention: Mention, entity, *, user=None) -> Mention:
     )
 
 
+def merge_overview(entities) -> list[dict]:
+    """What each entity would bring to a merge: for the curator choosing the survivor."""
+    return [
+        {
+            "entity": entity,
+            "aliases": list(entity.aliases.values_list("text", flat=True)),
+            "mentions": entity.mentions.count(),
+            "decisions": entity.decisions.count(),
+        }
+        for entity in entities
+    ]
+
+
 @transaction.atomic
 def merge_entities(keep, others, *, user=None) -> int:
-    """Move the mentions, aliases and decisions of `others` to `keep`, then delete them."""
+    """Move the mentions, aliases and decisions of `others` to `keep`, then delete them.
+
+    The curator chooses `keep`; the merge is recorded in its history (who, when, whom).
+    """
     field = entity_field(keep)
     merged = 0
+    absorbed = []
     for other in others:
         if other.pk == keep.pk or entity_field(other) != field:
             continue
@@ -113,9 +166,13 @@ def merge_entities(keep, others, *, user=None) -> int:
             alias = Alias(text=other.name, kind=Alias.Kind.NAME, **{field: keep})
             _as_user(alias, user)._change_reason = f"merged {other} into {keep}"
             alias.save()
+        absorbed.append(str(other))
         _as_user(other, user)._change_reason = f"merged into {keep}"
         other.delete()
         merged += 1
+    if absorbed:
+        _as_user(keep, user)._change_reason = f"kept in a merge; absorbed {', '.join(absorbed)}"
+        keep.save()
     return merged
 
 

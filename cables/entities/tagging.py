@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Count, Q
 from rapidfuzz.distance import JaroWinkler
 
 from cables.models import (
@@ -23,10 +24,12 @@ from cables.models import (
     Mention,
     MentionDecision,
     Paragraph,
+    SuggestionPlace,
 )
 
 from .elections import find_elections
 from .index import EntityIndex
+from .keys import context_key, paragraph_key
 from .matching import PERSON, EntityRef, fold
 from .suggestions import find_candidates, person_from_tag
 
@@ -84,6 +87,7 @@ class Found:
     text: str
     method: str
     status: str
+    decided_by_id: int | None = None
 
     def to_mention(self) -> Mention:
         return Mention(
@@ -93,6 +97,7 @@ class Found:
             end=self.end,
             method=self.method,
             status=self.status,
+            decided_by_id=self.decided_by_id,
             **{f"{self.ref.kind}_id": self.ref.pk},
         )
 
@@ -295,39 +300,136 @@ def sentence_around(text: str, start: int, end: int) -> str:
     return " ".join(text[left + 1 if left >= 0 else 0 : right].split())
 
 
-def apply_decisions(found: list[Found], cables: list[Cable], paragraphs: dict) -> int:
-    """Re-apply curator decisions to freshly found mentions; add curator-only mentions."""
+class _CableText:
+    """A cable's paragraphs with their stable keys, computed only when a decision asks."""
+
+    def __init__(self, paragraphs: list[Paragraph]):
+        self.paragraphs = paragraphs
+        self._keys: dict[int, str] = {}
+
+    def key(self, paragraph: Paragraph) -> str:
+        if paragraph.pk not in self._keys:
+            self._keys[paragraph.pk] = paragraph_key(paragraph.text)
+        return self._keys[paragraph.pk]
+
+    def by_number(self, number: int) -> Paragraph | None:
+        return next((p for p in self.paragraphs if p.number == number), None)
+
+
+def _locate(decision: MentionDecision, items: list[Found], text: _CableText) -> Found | None:
+    """The fresh mention a decision is about: same words, found by the stable key first.
+
+    Order: the same paragraph text (hash), then the same words around the match (the
+    paragraph was edited or split), then, for decisions older than the stable keys, the
+    paragraph number. A keyed decision never falls back to the number: after renumbering the
+    old number points at another paragraph.
+    """
+    if not items:
+        return None
+    if decision.paragraph_key:
+        same = [f for f in items if text.key(f.paragraph) == decision.paragraph_key]
+        if same:
+            return min(same, key=lambda f: abs(f.start - decision.start))
+        if decision.context:
+            same = [
+                f
+                for f in items
+                if context_key(f.paragraph.text, f.start, f.end) == decision.context
+            ]
+            if same:
+                return min(same, key=lambda f: abs(f.paragraph.number - decision.paragraph_number))
+        return None
+    same = [f for f in items if f.paragraph.number == decision.paragraph_number]
+    return min(same, key=lambda f: abs(f.start - decision.start)) if same else None
+
+
+def _locate_text(decision: MentionDecision, text: _CableText) -> tuple[Paragraph, int] | None:
+    """Where a curator-added mention (nothing automatic found it) stands in the new text."""
+    needle = decision.matched_text
+    if decision.paragraph_key:
+        for paragraph in text.paragraphs:
+            if text.key(paragraph) == decision.paragraph_key:
+                start = _nearest_occurrence(paragraph.text, needle, decision.start)
+                if start is not None:
+                    return paragraph, start
+        for paragraph in text.paragraphs:
+            for match in re.finditer(re.escape(needle), paragraph.text) if needle else ():
+                if context_key(paragraph.text, match.start(), match.end()) == decision.context:
+                    return paragraph, match.start()
+        return None
+    paragraph = text.by_number(decision.paragraph_number)
+    if paragraph is None:
+        return None
+    start = _nearest_occurrence(paragraph.text, needle, decision.start)
+    return (paragraph, start) if start is not None else None
+
+
+def apply_decisions(found: list[Found], cables: list[Cable], by_cable: dict) -> int:
+    """Re-apply curator decisions to freshly found mentions; add curator-only mentions.
+
+    A decision that now sits in another paragraph or at another offset (a fuller text
+    renumbered the paragraphs) is moved there, so the next curator action finds it.
+    """
     by_reference = {cable.reference_id: cable for cable in cables}
-    decisions = MentionDecision.objects.filter(reference_id__in=list(by_reference))
+    decisions = list(MentionDecision.objects.filter(reference_id__in=list(by_reference)))
     if not decisions:
         return 0
-    by_place: dict[tuple[int, str], list[Found]] = defaultdict(list)
+    by_text: dict[tuple[int, str], list[Found]] = defaultdict(list)
     for item in found:
-        by_place[(item.paragraph.pk, item.text)].append(item)
+        by_text[(item.paragraph.cable_id, item.text)].append(item)
+    texts: dict[int, _CableText] = {}
+    taken: set[int] = set()
+    occupied = {(d.reference_id, d.paragraph_number, d.start, d.matched_text) for d in decisions}
+    moved: list[MentionDecision] = []
     applied = 0
-    for decision in decisions:
+    # Legacy decisions (no key) last: keyed ones claim their mentions first.
+    for decision in sorted(decisions, key=lambda d: (not d.paragraph_key, d.pk)):
         cable = by_reference[decision.reference_id]
-        paragraph = paragraphs.get((cable.pk, decision.paragraph_number))
-        if paragraph is None:
-            continue
+        text = texts.setdefault(cable.pk, _CableText(by_cable.get(cable.pk, [])))
         ref = decision_ref(decision)
-        same_text = by_place.get((paragraph.pk, decision.matched_text), [])
-        if same_text:
-            item = min(same_text, key=lambda f: abs(f.start - decision.start))
+        items = [
+            f for f in by_text.get((cable.pk, decision.matched_text), []) if id(f) not in taken
+        ]
+        item = _locate(decision, items, text)
+        if item is not None:
+            taken.add(id(item))
             item.ref = ref
             item.status = decision.status
-            applied += 1
+            item.decided_by_id = decision.decided_by_id
+            paragraph, start = item.paragraph, item.start
+        elif decision.status == Status.CONFIRMED and (where := _locate_text(decision, text)):
+            paragraph, start = where
+            end = start + len(decision.matched_text)
+            if start >= len(paragraph.text):
+                end = start  # a signer added by hand: zero-width at the paragraph's end
+            found.append(
+                Found(paragraph, ref, start, end, decision.matched_text, Method.CURATOR,
+                      Status.CONFIRMED, decision.decided_by_id)
+            )  # fmt: skip
+        else:
             continue
-        if decision.status != Status.CONFIRMED:
-            continue
-        start = _nearest_occurrence(paragraph.text, decision.matched_text, decision.start)
-        if start is None:
-            continue
-        found.append(
-            Found(paragraph, ref, start, start + len(decision.matched_text), decision.matched_text,
-                  Method.CURATOR, Status.CONFIRMED)
-        )  # fmt: skip
         applied += 1
+        place = (decision.reference_id, paragraph.number, start, decision.matched_text)
+        if (decision.paragraph_number, decision.start) != (paragraph.number, start) or not (
+            decision.paragraph_key
+        ):
+            if place in occupied and place[1:3] != (decision.paragraph_number, decision.start):
+                continue  # another decision holds that place; keep this one where it was
+            occupied.add(place)
+            length = decision.end - decision.start
+            decision.paragraph_number, decision.start, decision.end = (
+                paragraph.number,
+                start,
+                start + length,
+            )
+            decision.paragraph_key = text.key(paragraph)
+            decision.context = context_key(paragraph.text, start, start + length)
+            moved.append(decision)
+    if moved:
+        # Bookkeeping, not a curator's change: no history rows (bulk_update skips signals).
+        MentionDecision.objects.bulk_update(
+            moved, ["paragraph_number", "start", "end", "paragraph_key", "context"]
+        )
     return applied
 
 
@@ -346,14 +448,25 @@ def _nearest_occurrence(text: str, needle: str, near: int) -> int | None:
     return min(positions, key=lambda p: abs(p - near))
 
 
-def store_suggestions(suggestions: list[tuple[str, str, str, dict]]) -> int:
-    if not suggestions:
-        return 0
+def store_suggestions(suggestions: list[tuple[str, str, str, dict]], cables: list[Cable]) -> int:
+    """Add new names to the review queue and count where each pending name was seen.
+
+    The places of these cables are replaced, so re-tagging never inflates a count; a pending
+    name no longer found anywhere (the rules got stricter, the text changed) leaves the queue.
+    """
+    cable_ids = {cable.reference_id: cable.pk for cable in cables}
+    touched = set(
+        SuggestionPlace.objects.filter(cable_id__in=list(cable_ids.values())).values_list(
+            "suggestion_id", flat=True
+        )
+    )
+    SuggestionPlace.objects.filter(cable_id__in=list(cable_ids.values())).delete()
     grouped: dict[tuple[str, str], tuple[str, list[dict]]] = {}
     for kind, name, reason, example in suggestions:
         name = name[:200]
         entry = grouped.setdefault((kind, name), (reason, []))
         entry[1].append(example)
+    folded = _fold_surnames(grouped)
     existing = {
         (s.kind, s.name): s
         for s in EntitySuggestion.objects.filter(name__in={name for _, name in grouped})
@@ -374,7 +487,89 @@ def store_suggestions(suggestions: list[tuple[str, str, str, dict]]) -> int:
     EntitySuggestion.objects.bulk_create(created, ignore_conflicts=True)
     if changed:
         EntitySuggestion.objects.bulk_update(changed, ["examples"])
+    if grouped:
+        pending = {
+            (s.kind, s.name): s.pk
+            for s in EntitySuggestion.objects.filter(
+                name__in={name for _, name in grouped}, status=EntitySuggestion.Status.PENDING
+            ).only("pk", "kind", "name")
+        }
+        places = []
+        for key, (_, examples) in grouped.items():
+            if key not in pending:
+                continue
+            seen = {(e["reference_id"], e.get("paragraph")) for e in examples}
+            places += [
+                SuggestionPlace(
+                    suggestion_id=pending[key], cable_id=cable_ids[ref], paragraph_number=number
+                )
+                for ref, number in seen
+                if ref in cable_ids
+            ]
+            touched.add(pending[key])
+        SuggestionPlace.objects.bulk_create(places, batch_size=1000)
+    if folded:
+        # Places already counted under a bare surname move to the full name.
+        full_ids = dict(
+            EntitySuggestion.objects.filter(
+                kind="person", name__in=set(folded.values())
+            ).values_list("name", "pk")
+        )
+        for single in EntitySuggestion.objects.filter(
+            kind="person", name__in=list(folded), status=EntitySuggestion.Status.PENDING
+        ):
+            target = full_ids.get(folded[single.name])
+            if target:
+                SuggestionPlace.objects.filter(suggestion=single).update(suggestion_id=target)
+                touched.update({single.pk, target})
+    if touched:
+        counts = dict(
+            EntitySuggestion.objects.filter(pk__in=touched)
+            .annotate(n=Count("places"))
+            .values_list("pk", "n")
+        )
+        rows = list(EntitySuggestion.objects.filter(pk__in=touched).only("pk", "occurrences"))
+        for row in rows:
+            row.occurrences = counts.get(row.pk, 0)
+        EntitySuggestion.objects.bulk_update(rows, ["occurrences"], batch_size=1000)
+        EntitySuggestion.objects.filter(
+            pk__in=touched, status=EntitySuggestion.Status.PENDING, occurrences=0
+        ).delete()
     return len(created)
+
+
+def _fold_surnames(grouped: dict) -> dict[str, str]:
+    """Count a bare surname ("Amorim") under the one full name ending in it ("Celso Amorim").
+
+    Only when exactly one pending or newly found full name ends in that word: "Singh" after
+    titles stays on its own when the queue holds several Singhs. Changes `grouped` in place;
+    returns surname -> full name.
+    """
+    singles = {name for kind, name in grouped if kind == "person" and " " not in name}
+    if not singles:
+        return {}
+    full_names = {name for kind, name in grouped if kind == "person" and " " in name}
+    words = sorted(singles)
+    for offset in range(0, len(words), 200):  # SQLite limits the depth of one expression
+        query = Q()
+        for word in words[offset : offset + 200]:
+            query |= Q(name__endswith=f" {word}")
+        full_names.update(
+            EntitySuggestion.objects.filter(
+                query, kind="person", status=EntitySuggestion.Status.PENDING
+            ).values_list("name", flat=True)
+        )
+    by_surname: dict[str, set[str]] = defaultdict(set)
+    for name in full_names:
+        by_surname[name.split()[-1]].add(name)
+    folded = {}
+    for word in singles:
+        if len(by_surname.get(word, ())) == 1:
+            (full,) = by_surname[word]
+            reason, examples = grouped.pop(("person", word))
+            grouped.setdefault(("person", full), (reason, []))[1].extend(examples)
+            folded[word] = full
+    return folded
 
 
 def _dedupe(examples: list[dict]) -> list[dict]:
@@ -402,6 +597,7 @@ def tag_cables(cable_ids: list[int], *, index: EntityIndex | None = None) -> Tag
             "pk", "reference_id", "origin", "created", "signers", "classified_by"
         )
     )
+    index.prepare_origins({cable.origin for cable in cables})
     tag_codes: dict[int, list[str]] = defaultdict(list)
     for cable_id, code in Cable.tags.through.objects.filter(cable_id__in=cable_ids).values_list(
         "cable_id", "tag__code"
@@ -423,10 +619,10 @@ def tag_cables(cable_ids: list[int], *, index: EntityIndex | None = None) -> Tag
         found.extend(cable_found)
         suggestions.extend(cable_suggestions)
     with transaction.atomic():
-        stats.decisions_applied = apply_decisions(found, cables, paragraphs)
+        stats.decisions_applied = apply_decisions(found, cables, by_cable)
         Mention.objects.filter(paragraph__cable_id__in=cable_ids).delete()
         Mention.objects.bulk_create([item.to_mention() for item in found], batch_size=1000)
-        stats.suggestions = store_suggestions(suggestions)
+        stats.suggestions = store_suggestions(suggestions, cables)
     stats.cables = len(cables)
     stats.paragraphs = len(paragraphs)
     stats.mentions = len(found)
@@ -445,4 +641,36 @@ def tag_archive(*, batch_size: int = 500, progress=None) -> TaggingStats:
         total.add(tag_cables(batch, index=index))
         if progress:
             progress(len(batch))
+    fold_pending_surnames()
+    # After the whole archive, a pending name seen nowhere (older, looser rules) leaves the queue.
+    EntitySuggestion.objects.filter(
+        status=EntitySuggestion.Status.PENDING, places__isnull=True
+    ).delete()
     return total
+
+
+def fold_pending_surnames() -> int:
+    """Fold every pending bare surname into the one pending full name ending in it.
+
+    Batches see names in corpus order, so "Amorim" may be queued before "Celso Amorim"
+    appears; after a whole-archive run this catches up.
+    """
+    pending = EntitySuggestion.objects.filter(kind="person", status=EntitySuggestion.Status.PENDING)
+    by_surname: dict[str, list[int]] = defaultdict(list)
+    singles: dict[str, int] = {}
+    for pk, name in pending.values_list("pk", "name"):
+        if " " in name:
+            by_surname[name.split()[-1]].append(pk)
+        else:
+            singles[name] = pk
+    moves = {pk: by_surname[name][0] for name, pk in singles.items() if len(by_surname[name]) == 1}
+    for single, full in moves.items():
+        SuggestionPlace.objects.filter(suggestion_id=single).update(suggestion_id=full)
+    targets = EntitySuggestion.objects.filter(pk__in=set(moves.values()))
+    counts = dict(targets.annotate(n=Count("places")).values_list("pk", "n"))
+    rows = list(targets.only("pk", "occurrences"))
+    for row in rows:
+        row.occurrences = counts.get(row.pk, 0)
+    EntitySuggestion.objects.bulk_update(rows, ["occurrences"], batch_size=1000)
+    EntitySuggestion.objects.filter(pk__in=list(moves)).delete()
+    return len(moves)

@@ -8,6 +8,7 @@ from .entities import (
     Party,
     Person,
     ReviewQueueMention,
+    SuggestionPlace,
 )
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "Reference",
     "ReviewQueueMention",
     "Source",
+    "SuggestionPlace",
     "Tag",
 ]

@@ -144,6 +144,15 @@ class Mention(models.Model):
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.SUGGESTED, db_index=True
     )
+    # The curator whose decision this mention carries (copied from `MentionDecision` at every
+    # re-tagging), so pages can say "confirmed by X" rather than a bare "confirmed".
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -163,18 +172,53 @@ class Mention(models.Model):
     def entity(self):
         return self.person or self.party or self.election
 
+    @property
+    def review_label(self) -> str:
+        """Who or what stands behind the status, in words a reader can trust.
+
+        Exact matches on a name or alias a curator entered are confirmed automatically (the
+        alias is the curator's decision); they say "auto: exact alias", not "confirmed by".
+        Everything a curator decided says who did.
+        """
+        if self.decided_by_id:
+            return f"{self.status} by {self.decided_by}"
+        if self.method == self.Method.CURATOR:
+            return f"{self.status} by a curator"
+        if self.status == self.Status.SUGGESTED:
+            return f"suggested ({self.get_method_display().lower()}), not reviewed"
+        if self.status == self.Status.CONFIRMED:
+            return f"auto: {AUTO_LABELS.get(self.method, self.get_method_display().lower())}"
+        return self.status
+
+
+AUTO_LABELS = {
+    "exact": "exact alias",
+    "surname": "surname after the full name",
+    "signature": "signer or classified-by line",
+    "context": "election date named in the text",
+}
+
 
 class MentionDecision(models.Model):
     """A curator's verdict on a mention, kept apart from the mentions themselves.
 
     Tagging (at ingest, `tag_entities`) deletes and recreates automatic mentions, and ingest
-    recreates paragraphs when a cable's text changes. Decisions are keyed by what survives
-    both, the cable's reference ID, the paragraph number and the matched text near a
-    character offset, and are re-applied every time the cable is tagged.
+    recreates paragraphs when a cable's text changes, and a fuller text of a cable can number
+    its paragraphs differently from the extract it replaces. Decisions are therefore found
+    again by a stable key: the cable's reference ID, the matched text, and a hash of the
+    paragraph's normalised text (`paragraph_key`) or, when the paragraph itself changed, the
+    normalised words around the match (`context`). The paragraph number and offset are only
+    where the decision was last seen; they are updated when it moves.
     """
 
     reference_id = models.CharField(max_length=64, db_index=True)
     paragraph_number = models.PositiveIntegerField()
+    paragraph_key = models.CharField(
+        max_length=40, blank=True, help_text="SHA-1 of the paragraph's normalised text."
+    )
+    context = models.CharField(
+        max_length=400, blank=True, help_text="Normalised words around the matched text."
+    )
     matched_text = models.CharField(max_length=300)
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
@@ -240,16 +284,37 @@ class EntitySuggestion(models.Model):
         default=list, blank=True, help_text="Up to five places: reference ID, paragraph, context."
     )
     first_seen = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    occurrences = models.PositiveIntegerField(
+        default=0, db_index=True, help_text="Paragraphs (or TAGS lines) the name was seen in."
+    )
+    history = HistoricalRecords(excluded_fields=["occurrences"])
 
     class Meta:
-        ordering = ["status", "kind", "name"]
+        ordering = ["status", "-occurrences", "kind", "name"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "name"], name="suggestion_unique_name")
         ]
 
     def __str__(self):
         return f"{self.name} ({self.kind})"
+
+
+class SuggestionPlace(models.Model):
+    """One paragraph where a suggested name was seen: the queue's counts, idempotent.
+
+    Re-tagging a cable replaces its places, so counts never grow by re-running the tagger.
+    """
+
+    suggestion = models.ForeignKey(
+        EntitySuggestion, on_delete=models.CASCADE, related_name="places"
+    )
+    cable = models.ForeignKey(
+        "cables.Cable", on_delete=models.CASCADE, related_name="suggestion_places"
+    )
+    paragraph_number = models.PositiveIntegerField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.suggestion} in {self.cable_id} ¶{self.paragraph_number}"
 
 
 class ReviewQueueMention(Mention):
