@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from cables.entities import tag_cables
 from cables.entities.index import EntityIndex
 from cables.entities.matching import AliasMatcher, EntityRef, FoldedText, Pattern, fold
-from cables.models import Cable, EntitySuggestion, Mention, Paragraph, Party
+from cables.models import Cable, EntitySuggestion, Mention, Paragraph, Party, Person
 from tests.test_entities_seed import seed_mirror_pages
 
 E = {
@@ -358,3 +358,84 @@ def test_generic_phrases_and_elections_stay_in_their_country():
     assert "Communist Party of Tajikistan" in texts and "Communist Party office" in texts
     assert not Mention.objects.filter(party__isnull=False).exists()
     assert not Mention.objects.filter(election__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_the_country_of_a_post_is_read_from_its_cables_not_a_fixed_list():
+    """05DUSHANBE1702 has no TAGS; Embassy Dushanbe's other cables carry TI (Tajikistan)."""
+    from cables.ingest import ingest_paths
+    from tests.conftest import CORPUS
+
+    ingest_paths(sorted((CORPUS / "cablegate-html").glob("*DUSHANBE*.html")))
+    rahmonov = Person.objects.create(name="Emomali Rahmonov", country="Tajikistan")
+    untagged = Cable.objects.get(reference_id="05DUSHANBE1702")
+    assert not untagged.tags.exists()
+    index = EntityIndex()
+    assert index.countries_of_cable("Embassy Dushanbe", []) == {"tajikistan"}
+    assert "tajikistan" in index.countries_of_cable("Embassy Moscow", ["TI"])
+    tag_cables([untagged.pk])
+    # "President Rahmonov", never named in full in this cable: a surname in a cable about
+    # his country, so suggested.
+    found = Mention.objects.filter(paragraph__cable=untagged, person=rahmonov)
+    assert found.exists()
+    assert set(found.values_list("method", "status")) == {("surname", "suggested")}
+
+
+@pytest.mark.parametrize(
+    ("after_title", "name"),
+    [
+        # Real phrases of the 4,533-cable sample that used to reach the review queue.
+        ("Mitch McConnell met with", "Mitch McConnell"),
+        ("Mohammed bin Mubarak al Khalifa (one", "Mohammed bin Mubarak al Khalifa"),
+        ("Counselor Eitan Surkis said", "Eitan Surkis"),
+        ("Ali Aujali Director of Americas", "Ali Aujali"),
+        ("Charles A. Ray to Post", "Charles A. Ray"),
+        ("Muammar al-Qadhafi's Ifriqiyah Airways", "Muammar al-Qadhafi"),
+        ("Asks If India Is Ready", None),
+        ("Emerson Issues Statement on", None),
+        ("Brinkhorst Summary 1", None),
+        ("Appointments The UK", None),
+        ("Claudio Governor of the", None),
+        ("Follow-On Activities: Post", None),
+        ("Extraordinary and Plenipotentiary", None),
+        ("French President, whose", None),
+        ("Astana Akim", None),
+        ("J. Smith", None),
+    ],
+)
+def test_only_names_reach_the_review_queue(after_title, name):
+    from cables.entities.suggestions import TITLED_NAME, clean_person_name
+
+    match = TITLED_NAME.search(f"Minister {after_title}")
+    found = clean_person_name(match.group("name"), places={"astana"}) if match else None
+    assert found == name
+
+
+@pytest.mark.django_db
+def test_queue_counts_do_not_grow_when_the_archive_is_tagged_again():
+    seed_mirror_pages()
+    counts = dict(EntitySuggestion.objects.values_list("name", "occurrences"))
+    assert counts["Svetlana Ivanovna Ferkho"] >= 1
+    tag_cables(list(Cable.objects.values_list("pk", flat=True)))
+    assert dict(EntitySuggestion.objects.values_list("name", "occurrences")) == counts
+
+
+@pytest.mark.django_db
+def test_the_status_says_who_or_what_stands_behind_it(client):
+    from django.contrib.auth import get_user_model
+
+    from cables.entities import curation
+
+    seed_mirror_pages()
+    curator = get_user_model().objects.create_user("ainur", password="pw", is_staff=True)
+    exact = Mention.objects.filter(method="exact", status="confirmed").first()
+    fuzzy = Mention.objects.get(matched_text="Tsinukova")
+    assert exact.review_label == "auto: exact alias"
+    assert fuzzy.review_label == "suggested (fuzzy spelling), not reviewed"
+    curation.decide(fuzzy, Mention.Status.CONFIRMED, user=curator)
+    tag_cables([fuzzy.paragraph.cable_id])  # the label survives re-tagging
+    fuzzy = Mention.objects.get(matched_text="Tsinukova")
+    assert fuzzy.review_label == "confirmed by ainur"
+    page = client.get(f"/cable/{fuzzy.paragraph.cable.reference_id}/").content.decode()
+    assert "(confirmed by ainur)" in page
+    assert "(auto: exact alias)" in page

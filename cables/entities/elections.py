@@ -81,7 +81,7 @@ def find_elections(
     candidates = [
         info
         for info in index.elections.values()
-        if info.date and (not info.country or info.country in countries)
+        if info.date and (not info.country or info.country.lower() in countries)
     ]
     if not candidates:
         return []
