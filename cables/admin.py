@@ -6,7 +6,9 @@ Every curation change goes through `cables.entities.curation`, which records it 
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Count
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
@@ -115,17 +117,35 @@ class AliasInline(admin.TabularInline):
 
 @admin.action(
     permissions=["change"],
-    description="Merge the selected into the oldest of them (moves mentions and aliases)",
+    description="Merge the selected (choose the one to keep on the next page)",
 )
 def merge_selected(modeladmin, request, queryset):
+    """First a confirmation page with a radio for the survivor, then the merge itself."""
     entities = list(queryset.order_by("pk"))
     if len(entities) < 2:
         modeladmin.message_user(request, "Select at least two to merge.", messages.WARNING)
-        return
-    keep, others = entities[0], entities[1:]
+        return None
+    if request.POST.get("post") != "yes":
+        return TemplateResponse(
+            request,
+            "admin/cables/merge_entities.html",
+            {
+                **modeladmin.admin_site.each_context(request),
+                "opts": modeladmin.model._meta,
+                "entities": curation.merge_overview(entities),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "title": "Merge",
+            },
+        )
+    keep = next((e for e in entities if str(e.pk) == request.POST.get("keep")), None)
+    if keep is None:
+        modeladmin.message_user(request, "Choose the one to keep.", messages.ERROR)
+        return None
+    others = [e for e in entities if e.pk != keep.pk]
     names = ", ".join(str(other) for other in others)
     merged = curation.merge_entities(keep, others, user=request.user)
     modeladmin.message_user(request, f"Merged {merged} ({names}) into {keep}.", messages.SUCCESS)
+    return None
 
 
 class EntityAdmin(SimpleHistoryAdmin):
@@ -278,9 +298,9 @@ def reject_mentions(modeladmin, request, queryset):
 
 
 class MentionAdmin(admin.ModelAdmin):
-    list_display = ("matched_text", "entity_link", "method", "status", "sentence", "paragraph_link")
+    list_display = ("matched_text", "entity_link", "method", "review", "sentence", "paragraph_link")
     list_filter = ("status", "method", EntityTypeFilter, "person", "party", "election", CableFilter)
-    list_select_related = ("paragraph__cable", "person", "party", "election")
+    list_select_related = ("paragraph__cable", "person", "party", "election", "decided_by")
     search_fields = ("matched_text", "paragraph__cable__reference_id")
     actions = [confirm_mentions, reject_mentions]
     autocomplete_fields = ("person", "party", "election")
@@ -305,6 +325,10 @@ class MentionAdmin(admin.ModelAdmin):
         if obj is None:
             return ()
         return ("paragraph_link", "sentence", "matched_text", "method")
+
+    @admin.display(description="status", ordering="status")
+    def review(self, obj):
+        return obj.review_label
 
     @admin.display(description="entity")
     def entity_link(self, obj):
@@ -352,13 +376,55 @@ class MentionAdmin(admin.ModelAdmin):
 admin.site.register(Mention, MentionAdmin)
 
 
+@admin.action(
+    permissions=["change"],
+    description="Confirm every suggested mention with the same text and entity as the selected",
+)
+def confirm_same_text(modeladmin, request, queryset):
+    count = curation.decide_same_text(queryset, Mention.Status.CONFIRMED, user=request.user)
+    modeladmin.message_user(request, f"Confirmed {count} mentions.", messages.SUCCESS)
+
+
+@admin.action(
+    permissions=["change"],
+    description="Reject every suggested mention with the same text and entity as the selected",
+)
+def reject_same_text(modeladmin, request, queryset):
+    count = curation.decide_same_text(queryset, Mention.Status.REJECTED, user=request.user)
+    modeladmin.message_user(request, f"Rejected {count} mentions.", messages.SUCCESS)
+
+
 @admin.register(ReviewQueueMention)
 class ReviewQueueAdmin(MentionAdmin):
+    """Suggested mentions, the most frequent text-and-entity pairs first.
+
+    A curator confirms "Dzhakysebekov → Adilbek Dzhaksybekov (12 mentions)" once with the
+    same-text actions instead of twelve times.
+    """
+
+    list_display = ("group", "method", "sentence", "paragraph_link")
+    actions = [confirm_same_text, reject_same_text, confirm_mentions, reject_mentions]
+
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(status=Mention.Status.SUGGESTED)
+        # The frequency annotation must exist before the admin orders by it.
+        queryset = curation.review_queue(self.model._default_manager.get_queryset())
+        return queryset.order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request):
+        return ("-same_text", "matched_text", "paragraph__cable__reference_id", "start")
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="text → entity (suggested mentions)", ordering="-same_text")
+    def group(self, obj):
+        return format_html(
+            "<strong>{}</strong> → {} <small>({} mention{})</small>",
+            obj.matched_text,
+            self.entity_link(obj),
+            obj.same_text,
+            "" if obj.same_text == 1 else "s",
+        )
 
 
 @admin.register(MentionDecision)
@@ -397,11 +463,13 @@ def dismiss_suggestions(modeladmin, request, queryset):
 
 @admin.register(EntitySuggestion)
 class EntitySuggestionAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "kind", "reason", "status", "where")
+    """New names, most often seen first; accepting one creates the person or party."""
+
+    list_display = ("name", "kind", "reason", "occurrences", "status", "where")
+    readonly_fields = ("where", "occurrences")
     list_filter = ("status", "kind", "reason")
     search_fields = ("name",)
     actions = [accept_suggestions, dismiss_suggestions]
-    readonly_fields = ("where",)
 
     @admin.display(description="seen in")
     def where(self, obj):

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from cables.models import Alias, Mention, MentionDecision, Paragraph, Person
+from cables.models import Alias, EntitySuggestion, Mention, MentionDecision, Paragraph, Person
 from tests.test_entities_seed import seed_mirror_pages
 
 
@@ -86,6 +86,60 @@ class TestReviewQueue:
         response = staff_client.get(url, {"cable": "05ALMATY4123", "method": "signature"})
         assert [m.matched_text for m in response.context["cl"].result_list] == ["ORDWAY"]
 
+    def test_the_queue_groups_identical_text_and_entity_most_frequent_first(
+        self, staff_client, seeded
+    ):
+        response = staff_client.get(reverse("admin:cables_reviewqueuemention_changelist"))
+        rows = list(response.context["cl"].result_list)
+        counts = [row.same_text for row in rows]
+        assert counts == sorted(counts, reverse=True)
+        top = rows[0]
+        assert (
+            top.same_text
+            == Mention.objects.filter(
+                status="suggested",
+                matched_text=top.matched_text,
+                person=top.person,
+                party=top.party,
+                election=top.election,
+            ).count()
+        )
+        assert f"({top.same_text} mention" in response.content.decode()
+
+    def test_confirming_a_group_confirms_every_mention_of_that_text_once(
+        self, staff_client, curator, seeded
+    ):
+        group = Mention.objects.filter(status="suggested", method="surname").values_list(
+            "matched_text", "person"
+        )
+        text, person = max(set(group), key=lambda key: list(group).count(key))
+        same = Mention.objects.filter(status="suggested", matched_text=text, person=person)
+        ids = list(same.values_list("pk", flat=True))
+        assert len(ids) >= 2
+        staff_client.post(
+            reverse("admin:cables_reviewqueuemention_changelist"),
+            {"action": "confirm_same_text", "_selected_action": ids[:1]},
+        )
+        statuses = set(Mention.objects.filter(pk__in=ids).values_list("status", flat=True))
+        assert statuses == {"confirmed"}
+        assert MentionDecision.objects.filter(decided_by=curator).count() == len(ids)
+
+    def test_suggested_names_are_ranked_by_how_often_they_were_seen(self, staff_client, seeded):
+        response = staff_client.get(reverse("admin:cables_entitysuggestion_changelist"))
+        rows = [row for row in response.context["cl"].result_list if row.status == "pending"]
+        assert [r.occurrences for r in rows] == sorted((r.occurrences for r in rows), reverse=True)
+        ferkho = EntitySuggestion.objects.get(name="Svetlana Ivanovna Ferkho")
+        assert ferkho.occurrences == ferkho.places.count() >= 1
+
+    def test_accepting_a_suggestion_in_the_admin_creates_the_person(self, staff_client, seeded):
+        suggestion = EntitySuggestion.objects.get(name="Petr Svoik")
+        staff_client.post(
+            reverse("admin:cables_entitysuggestion_changelist"),
+            {"action": "accept_suggestions", "_selected_action": [suggestion.pk]},
+        )
+        svoik = Person.objects.get(name="Petr Svoik")
+        assert Mention.objects.filter(person=svoik).exists()
+
     def test_bulk_confirm_records_decisions(self, staff_client, curator, seeded):
         fuzzy = list(Mention.objects.filter(method="fuzzy").values_list("pk", flat=True))
         response = staff_client.post(
@@ -137,16 +191,36 @@ class TestEntityAdmin:
             cable__reference_id="07ASTANA1848", number=4
         )
 
-    def test_merge_action_keeps_the_oldest(self, staff_client, seeded):
-        keep = Person.objects.get(slug="bulat-abilov")
-        other = Person.objects.create(name="Bulat Abilov (duplicate)")
-        response = staff_client.post(
-            reverse("admin:cables_person_changelist"),
-            {"action": "merge_selected", "_selected_action": [keep.pk, other.pk]},
-        )
+    def test_merge_asks_which_one_survives_and_keeps_the_chosen_one(
+        self, staff_client, curator, seeded
+    ):
+        older = Person.objects.get(slug="bulat-abilov")
+        newer = Person.objects.create(name="Bulat M. Abilov")
+        url = reverse("admin:cables_person_changelist")
+        selected = {"action": "merge_selected", "_selected_action": [older.pk, newer.pk]}
+        page = staff_client.post(url, selected)
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert 'type="radio" name="keep"' in text
+        assert "Bulat Abilov" in text and "Bulat M. Abilov" in text
+        assert Person.objects.filter(pk__in=[older.pk, newer.pk]).count() == 2  # nothing yet
+        mentions = Mention.objects.filter(person=older).count()
+        response = staff_client.post(url, {**selected, "post": "yes", "keep": newer.pk})
         assert response.status_code == 302
-        assert not Person.objects.filter(pk=other.pk).exists()
-        assert keep.aliases.filter(text="Bulat Abilov (duplicate)").exists()
+        assert not Person.objects.filter(pk=older.pk).exists()
+        assert Mention.objects.filter(person=newer).count() == mentions
+        assert newer.aliases.filter(text="Bulat Abilov").exists()
+        history = staff_client.get(reverse("admin:cables_person_history", args=[newer.pk]))
+        assert "absorbed Bulat Abilov" in history.content.decode()
+
+    def test_merge_without_a_choice_changes_nothing(self, staff_client, seeded):
+        older = Person.objects.get(slug="bulat-abilov")
+        newer = Person.objects.create(name="Bulat M. Abilov")
+        staff_client.post(
+            reverse("admin:cables_person_changelist"),
+            {"action": "merge_selected", "_selected_action": [older.pk, newer.pk], "post": "yes"},
+        )
+        assert Person.objects.filter(pk__in=[older.pk, newer.pk]).count() == 2
 
     def test_the_entity_page_in_the_admin_shows_its_curation_history(
         self, staff_client, curator, seeded
