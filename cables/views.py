@@ -51,7 +51,7 @@ def search_help(request):
 
 def cable_detail(request, reference_id):
     visible_mentions = Mention.objects.exclude(status=Mention.Status.REJECTED).select_related(
-        "person", "party", "election"
+        "person", "party", "election", "decided_by"
     )
     cable = get_object_or_404(
         Cable.objects.prefetch_related(

@@ -13,7 +13,8 @@ def marked_paragraph_html(paragraph, mentions: Iterable) -> SafeString:
 
     Rejected mentions and zero-width ones (signatures) are not marked; overlapping spans keep
     the first. Suggested mentions carry the `mention-suggested` class so that nothing
-    unreviewed looks confirmed.
+    unreviewed looks confirmed, and the title says who stands behind each status ("auto: exact
+    alias", "confirmed by curator").
     """
     text = paragraph.text
     spans = sorted(
@@ -36,7 +37,7 @@ def marked_paragraph_html(paragraph, mentions: Iterable) -> SafeString:
                 kind,
                 mention.status,
                 entity.get_absolute_url(),
-                f"{entity.name} ({mention.get_status_display()})",
+                f"{entity.name} ({mention.review_label})",
                 text[mention.start : mention.end],
             )
         )

@@ -111,7 +111,7 @@ def page_rows(entity, paragraphs) -> list[dict]:
     by_paragraph: dict[int, list[Mention]] = {}
     for mention in Mention.objects.filter(
         paragraph_id__in=ids, status__in=VISIBLE, **{field: entity}
-    ):
+    ).select_related("decided_by"):
         by_paragraph.setdefault(mention.paragraph_id, []).append(mention)
     return [
         {
@@ -119,9 +119,19 @@ def page_rows(entity, paragraphs) -> list[dict]:
             "url": p.get_absolute_url(),
             "snippet": snippet(p, by_paragraph.get(p.pk, [])),
             "confirmed": p.has_confirmed,
+            "review": review_of(by_paragraph.get(p.pk, [])),
         }
         for p in paragraphs
     ]
+
+
+def review_of(mentions: list[Mention]) -> str:
+    """The strongest word on a paragraph's mentions: a curator's, else the automatic rule's."""
+    if not mentions:
+        return ""
+    rank = {Mention.Status.CONFIRMED: 0, Mention.Status.SUGGESTED: 1}
+    best = min(mentions, key=lambda m: (rank.get(m.status, 2), m.decided_by_id is None))
+    return best.review_label
 
 
 def max_count(bars) -> int:
