@@ -214,6 +214,19 @@ class CableTagger:
         return found, suggestions
 
     def _resolve(self, hit, named_in_full: set[EntityRef], cable: Cable, countries: set[str]):
+        """Which entity a hit stands for, how it was found, and its status.
+
+        The choice (issue 5, "nothing unreviewed is shown as confirmed"):
+
+        * a name or alias a curator entered (the starter list is curated too) matched exactly
+          is confirmed automatically: the alias *is* the curator's decision. Pages say
+          "auto: exact alias" for it, never "confirmed by" (`Mention.review_label`). This
+          includes single-word aliases a curator wrote down on purpose ("Tokayev", "Putin");
+        * a surname merely derived from a full name is confirmed only when the full name
+          appears earlier in the same cable (method `surname`); alone, in a cable about the
+          person's country, it is suggested; elsewhere it is not tagged;
+        * spelling variants are always suggested (`FuzzyNames`).
+        """
         index = self.index
         key = fold(hit.text)
         explicit = [
