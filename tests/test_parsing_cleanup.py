@@ -1,12 +1,19 @@
 """Displayed text and header fields repaired conservatively, the raw text kept as found."""
 
+import csv
+import gzip
+import sys
+
 import pytest
 
-from cables.parsing import ParsedCable, iter_path
+from cables.parsing import ParsedCable, SourceInfo, iter_path, parse_csv_record
+from cables.parsing.fields import known_tag_codes, split_run_together
 from cables.parsing.paragraphs import split_blocks
 from cables.parsing.text import rejoins_wrapped_word, wrap_fragment
 
-from .conftest import mirror_page
+from .conftest import SAMPLE_CSV, mirror_page
+
+csv.field_size_limit(sys.maxsize)
 
 
 def parse_page(prefix: str) -> ParsedCable:
@@ -64,3 +71,50 @@ class TestWordsBrokenByTheWrap:
         assert rejoins_wrapped_word("majorit", "y")
         assert not rejoins_wrapped_word("follow", "up")
         assert not rejoins_wrapped_word("UN", "to")
+
+
+# --- TAGS ---------------------------------------------------------------------------------------
+
+TAGGED = {
+    "03ROME2045": ["PREL", "MARR", "MOPS", "IT", "IZ", "IRAQI", "FREEDOM"],  # `IZ IZPREL`
+    "09CAIRO2291": ["KFRD", "CVIS", "CMGT", "CASC", "KOCI", "ASEC", "PHUM", "SMIG", "EG"],
+    "08BRASILIA93": ["MASS", "MNUC", "NPT", "PARM", "PREL"],  # `MASSMNUC`
+    "07NAIROBI4427": ["PGOV", "KDEM", "PHUM", "PREL", "KE"],  # `PHUMPREL`
+    "09SINGAPORE529": ["OVIP STEINBERG JAMES B", "PREL", "MNUC", "ECON", "SN", "CH", "KN"],
+    "06MEXICO456": ["PGOV", "PINR", "PREL", "MX"],  # not the classification line below
+    "05BRASILIA2231": ["PREL", "MARR", "BR", "UNSC", "US"],  # not the subject on the next line
+    "07PARIS1995": [
+        *("PREL", "FR", "EUN", "NATO", "ECON", "SENV", "AF", "IQ", "RS", "TU", "PGOV"),
+        *("YI", "UNO", "IR", "LE"),  # the wrapped line of codes
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def sample_cables() -> dict[str, ParsedCable]:
+    """The cables of TAGGED, parsed from their rows of the bundled cables.csv sample."""
+    with gzip.open(SAMPLE_CSV, "rt", encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle, escapechar="\\", doublequote=False, strict=False)
+        return {
+            row[2]: parse_csv_record(row, SourceInfo("sample", "cables-csv", number))
+            for number, row in enumerate(rows, 1)
+            if len(row) > 2 and row[2] in TAGGED
+        }
+
+
+@pytest.mark.parametrize("reference_id", sorted(TAGGED))
+def test_tags_as_the_sample_cables_write_them(sample_cables, reference_id):
+    assert sample_cables[reference_id].tags == TAGGED[reference_id]
+
+
+def test_run_together_codes_split_only_into_known_codes():
+    assert split_run_together("ETRDEINVECINPGOVCS") == ["ETRD", "EINV", "ECIN", "PGOV", "CS"]
+    assert split_run_together("POLITICS") == ["POLITICS"]  # a word, however it would split
+    assert split_run_together("ECONOMIC") == ["ECONOMIC"]
+    assert split_run_together("UNMIK") == ["UNMIK"]  # too short to be two codes
+    assert split_run_together("COUNTERTERRORISM") == ["COUNTERTERRORISM"]
+
+
+def test_tag_codes_include_the_definitions_file():
+    codes = known_tag_codes()
+    assert {"PGOV", "KZ", "OVIP", "MNUC"} <= codes and "code" not in codes

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from pathlib import Path
 
 from .records import CLASSIFICATIONS
+from .text import is_noise_line
+from .text import is_word as is_prose_word
 
 MONTHS = {
     name: number
@@ -230,13 +233,155 @@ def declassify_on(text: str, limit: int = 5000) -> date | None:
 _TAGS_START = re.compile(r"^[ \t]*TAGS\b[ \t]*:?[ \t]*(?P<first>.*)$", re.MULTILINE)
 _FIELD_START = re.compile(r"^\s*(?:SUBJECT|SUBJ|REF|REFS|CLASSIFIED BY|E\.O\.|SIPDIS|\d+\.)", re.I)
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_PARENTHESES = re.compile(r"\(([^()]*)\)")
 _PERSON_TAG_PREFIXES = ("OVIP", "OREP")
+TAG_DEFINITIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "tag_definitions.csv"
+# Four-letter codes written alone in at least two cables of the 4,533-cable sample that
+# `tag_definitions.csv` does not define: pieces a run-together TAGS word may split into.
+_CODES_SEEN_ALONE = frozenset(
+    [
+        "MNUC",
+        "KPAL",
+        "AORC",
+        "KSCA",
+        "KIPR",
+        "EWWT",
+        "TRGY",
+        "KWBG",
+        "KGHG",
+        "KTIA",
+        "KFRD",
+        "PHSA",
+        "KSUM",
+        "ECIN",
+        "KOMC",
+        "OPRC",
+        "AFIN",
+        "KHLS",
+        "OPDC",
+        "EFIS",
+        "KUNR",
+        "BEXP",
+        "KGIC",
+        "FTAA",
+        "OIIP",
+        "ABLD",
+        "KAWC",
+        "TSPA",
+        "USTR",
+        "AEMR",
+        "CJAN",
+        "KDRG",
+        "KSTH",
+        "BTIO",
+        "KTDB",
+        "CPAS",
+        "ODIP",
+        "ELTN",
+        "TPHY",
+        "OPIC",
+        "KCFE",
+        "OFDP",
+        "EINT",
+        "KFLO",
+        "KSPR",
+        "KAWK",
+        "WTRO",
+        "KVPR",
+        "KSTC",
+        "KSEP",
+        "KRAD",
+        "KBIO",
+        "KMPI",
+        "KOLY",
+        "MAPP",
+        "ICTY",
+        "KMCA",
+        "ICAO",
+        "KLIG",
+        "KBCT",
+        "KBTR",
+        "KICC",
+        "GTIP",
+        "KCIP",
+        "HSTC",
+        "TNGD",
+        "AMED",
+        "KPRV",
+        "PINT",
+        "MPOS",
+        "KNPP",
+        "NIPP",
+        "NSSP",
+        "ASIG",
+        "TINT",
+        "KGIT",
+        "OPAD",
+        "ASUP",
+        "KIRC",
+        "KACT",
+        "MASC",
+        "KBTS",
+        "OPCW",
+        "OSCI",
+        "KVIR",
+        "PMAR",
+    ]
+)
+_known_codes: frozenset[str] | None = None
+
+
+def known_tag_codes() -> frozenset[str]:
+    """Codes of `cables/data/tag_definitions.csv` plus four-letter codes seen alone."""
+    global _known_codes
+    if _known_codes is None:
+        codes = set(_CODES_SEEN_ALONE)
+        try:
+            with open(TAG_DEFINITIONS_FILE, encoding="utf-8") as lines:
+                codes.update(line.split(",", 1)[0].strip() for line in lines)
+        except OSError:
+            pass
+        codes.discard("code")
+        _known_codes = frozenset(codes)
+    return _known_codes
 
 
 def _is_tag_code(token: str) -> bool:
     if len(token) == 2 and token.isalpha():
         return True
     return len(token) == 4 and token.isalpha() and token[0] in "ABCEKMOPST"
+
+
+def split_run_together(token: str) -> list[str]:
+    """`IZPREL` -> [`IZ`, `PREL`]; a word that is no run of codes comes back as it is.
+
+    Pieces are two- or four-letter codes, all known but at most one code-shaped unknown
+    four-letter one (`KOCI` in 09CAIRO2291's `KFRDCVISCMGTCASCKOCIASECPHUMSMIGEG`). Words of the
+    prose (`POLITICS`, `ECONOMIC`) are never split.
+    """
+    if len(token) < 6 or not token.isalpha() or token in known_tag_codes() or is_prose_word(token):
+        return [token]
+    known = known_tag_codes()
+    # best[i]: (unknown pieces, pieces, split) for token[:i]; shortest-path over 2/4-letter steps.
+    best: list[tuple[int, int, list[str]] | None] = [None] * (len(token) + 1)
+    best[0] = (0, 0, [])
+    for end in range(2, len(token) + 1):
+        options = []
+        for size in (2, 4):
+            start = end - size
+            if start < 0 or best[start] is None:
+                continue
+            piece = token[start:end]
+            unknown = piece not in known
+            if unknown and not (size == 4 and _is_tag_code(piece)):
+                continue
+            unknowns, count, pieces = best[start]
+            options.append((unknowns + unknown, count + 1, [*pieces, piece]))
+        best[end] = min(options, default=None, key=lambda option: option[:2])
+    found = best[len(token)]
+    if found is None or found[0] > 1:
+        return [token]
+    return found[2]
 
 
 def _group_tag_tokens(piece: str) -> list[str]:
@@ -250,9 +395,36 @@ def _group_tag_tokens(piece: str) -> list[str]:
         if in_person_tag and not _is_tag_code(token):
             tags[-1] = f"{tags[-1]} {token}"
             continue
-        tags.append(token)
+        tags.extend(split_run_together(token))
         in_person_tag = token in _PERSON_TAG_PREFIXES
     return tags
+
+
+def _is_tags_continuation(line: str, previous: str) -> bool:
+    """A wrapped TAGS line: codes only (`UNO IR LE`, `AU-I CD SU LY`), or any line after one that
+    ended with a comma.
+
+    Not a page-break line, the classification line of a second copy of the header (06MEXICO456),
+    nor a subject written without `SUBJECT:` (05BRASILIA2231: `DISCUSS HAITI AND OTHER ISSUES`).
+    """
+    if not line.strip() or _FIELD_START.match(line) or ":" in line:
+        return False
+    if CLASSIFICATION_LINE.match(line) or is_noise_line(line):
+        return False
+    if previous.rstrip().endswith(","):
+        return True
+    words = _MARKDOWN_LINK.sub(r"\1", line).replace(",", " ").replace("\\", " ").split()
+    if any(word in _PERSON_TAG_PREFIXES for word in words):
+        return True  # `OVIP RICE CONDOLEEZZA`: a person tag wrapped onto its own line
+    return all(_looks_like_code(word) for word in words)
+
+
+def _looks_like_code(word: str) -> bool:
+    if word in known_tag_codes() or _is_tag_code(word):
+        return True
+    if len(word) > 10 or not word.isupper() or word.isdigit():
+        return False
+    return not is_prose_word(word)  # `DISCUSS`, `AND`, `OTHER`: a sentence, not codes
 
 
 def tags(text: str, limit: int = 8000) -> list[str]:
@@ -262,10 +434,12 @@ def tags(text: str, limit: int = 8000) -> list[str]:
     parts = [match.group("first")]
     rest = text[match.end() : match.end() + 400].split("\n")[1:4]
     for line in rest:
-        if not line.strip() or _FIELD_START.match(line) or ":" in line:
+        if not _is_tags_continuation(line, parts[-1]):
             break
         parts.append(line)
     written = _MARKDOWN_LINK.sub(r"\1", " ".join(parts)).upper()
+    # `OVIP (STEINBERG, JAMES B.)`: the person's name without its brackets and comma.
+    written = _PARENTHESES.sub(lambda m: " " + m.group(1).replace(",", " ") + " ", written)
     found: list[str] = []
     pieces = written.split(",") if "," in written else [written]
     for piece in pieces:

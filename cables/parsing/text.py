@@ -120,7 +120,8 @@ _SHORT_WORDS = frozenset(
 _prose_words: frozenset[str] | None = None
 
 
-def _is_word(piece: str) -> bool:
+def is_word(piece: str) -> bool:
+    """Whether a piece is a word of the corpus's prose (two letters and less: a fixed list)."""
     global _prose_words
     piece = piece.lower()
     if len(piece) <= 2:
@@ -155,4 +156,4 @@ def rejoins_wrapped_word(left: str, fragment: str) -> bool:
     """
     if not left.isalpha() or (len(left) == 1 and left != "a") or left.isupper():
         return False  # acronyms (`UN`), capitals, `degrees F` are not broken prose words
-    return _is_word(left + fragment) and not (_is_word(left) and _is_word(fragment))
+    return is_word(left + fragment) and not (is_word(left) and is_word(fragment))
