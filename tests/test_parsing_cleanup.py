@@ -7,11 +7,12 @@ import sys
 import pytest
 
 from cables.parsing import ParsedCable, SourceInfo, iter_path, parse_csv_record
-from cables.parsing.fields import known_tag_codes, split_run_together
+from cables.parsing.cable import read_routing
+from cables.parsing.fields import known_tag_codes, normalise_recipient, split_run_together
 from cables.parsing.paragraphs import split_blocks
 from cables.parsing.text import rejoins_wrapped_word, wrap_fragment
 
-from .conftest import SAMPLE_CSV, mirror_page
+from .conftest import CORPUS, SAMPLE_CSV, mirror_page
 
 csv.field_size_limit(sys.maxsize)
 
@@ -118,3 +119,56 @@ def test_run_together_codes_split_only_into_known_codes():
 def test_tag_codes_include_the_definitions_file():
     codes = known_tag_codes()
     assert {"PGOV", "KZ", "OVIP", "MNUC"} <= codes and "code" not in codes
+
+
+# --- TO and INFO --------------------------------------------------------------------------------
+
+
+def test_routing_recipients_of_05tashkent2473_are_normalised_and_the_header_kept():
+    (cable,) = list(iter_path(CORPUS / "cablegate-html" / "05TASHKENT2473.html"))
+    assert cable.to == ["Secretary of State"]  # `TO SECSTATE WASHDC IMMEDIATE 4111`
+    assert cable.info == [
+        "Embassy Bishkek",
+        "Embassy Almaty",
+        "Embassy Dushanbe",
+        "Embassy Ashgabat",
+        "Embassy Moscow",
+        "Department of the Treasury",  # `DEPT OF TREASURY WASHDC`
+    ]
+    assert "TO SECSTATE WASHDC IMMEDIATE 4111\nINFO AMEMBASSY BISHKEK" in cable.header
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        # As `_recipient` hands them over, from lines of the sample's routing headers.
+        ("SECSTATE WASHDC//SCA COLLECTIVE/", "Secretary of State"),  # mirror page 003
+        ("RUEHCSECSTATE WASHDC", "Secretary of State"),  # routing indicator without its slash
+        ("SECSTATE SECSTATE WASHDC", "Secretary of State"),
+        ("NATIONAL SECURITY COUNCIL WASHINGTON DC", "National Security Council"),
+        ("NSC WASHDC", "National Security Council"),
+        ("SECDEF WASHDC//USDP ADMIN/CHAIRS//", "Secretary of Defense"),
+        ("CIA WASHINGTON DC", "CIA Washington"),
+        ("CIA WASHDC", "CIA Washington"),
+        ("AMEMBASSY ASTANA", "Embassy Astana"),
+        ("AMCONSUL RIO DE JANEIRO", "Consulate Rio De Janeiro"),
+        ("USMISSION USUN NEW YORK", "USUN New York"),
+        ("USMISSION USNATO", "Mission USNATO"),
+        ("EUROPEAN POLITICAL COLLECTIVE", "European Political Collective"),
+        ("CIS COLLECTIVE", "CIS Collective"),
+        ("HQ USCENTCOM MACDILL AFB FL", "HQ USCENTCOM MACDILL AFB FL"),  # kept as written
+        ("LOG-00   EEB-00   AID-00   CIAE-00  COME-00  INL-00   DODE-00", ""),
+        ("------------------CDA50C  181236Z /38", ""),
+        ("APPROVED BY: DRL/AWH:O'SULLIVANSX", ""),
+    ],
+)
+def test_recipients_in_the_forms_of_the_sample(written, shown):
+    assert normalise_recipient(written) == shown
+
+
+def test_the_full_routing_form_loses_indicator_precedence_and_serial():
+    header = "FM AMEMBASSY ASTANA\nTO RUEHC/SECSTATE WASHDC IMMEDIATE 1234\nINFO RUEHAST/AMEMBASSY ASTANA 0001\n"
+    cable = ParsedCable(reference_id="", source=SourceInfo("t", "text"))
+    read_routing(cable, header)
+    assert cable.to == ["Secretary of State"]
+    assert cable.info == ["Embassy Astana"]

@@ -132,7 +132,10 @@ class TestRawTelegram003:
         assert cable.transmission_id == "VZCZCXRO6149"
         assert cable.precedence == "PRIORITY"
         assert cable.origin == "Embassy Astana"
-        assert cable.info == ["CIS COLLECTIVE", "USMISSION USNATO", "USMISSION USOSCE"]
+        # `TO RUEHC/SECSTATE WASHDC//SCA COLLECTIVE/ PRIORITY 0007`, `INFO RUCNCIS/CIS ...`
+        assert cable.to == ["Secretary of State"]
+        assert cable.info == ["CIS Collective", "Mission USNATO", "Mission USOSCE"]
+        assert "INFO RUCNCIS/CIS COLLECTIVE PRIORITY 0219" in cable.header
         assert cable.source.format == FORMAT_TELEGRAM
 
     def test_identity_from_classification_line_and_date_time_group(self, pages):

@@ -78,7 +78,8 @@ def read_routing(cable: ParsedCable, header: str) -> None:
             target = None
             continue
         if target is not None:
-            name = _recipient(line)
+            # Shown normalised (`Secretary of State`); the raw header keeps the written form.
+            name = fields.normalise_recipient(_recipient(line))
             if name and name not in target:
                 target.append(name)
 

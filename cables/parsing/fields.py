@@ -145,6 +145,76 @@ def normalise_origin(sender: str) -> str:
     return sender.title()
 
 
+# --- TO and INFO recipients ---------------------------------------------------------------------
+
+_WASHINGTON = re.compile(r"\s+(?:WASHDC|WASHINGTON\s*,?\s*D\.?\s*C\.?|WASHINGTON)$")
+# Addressees in Washington, by what stands before `WASHDC` / `WASHINGTON DC`.
+_WASHINGTON_NAMES = {
+    "SECSTATE": "Secretary of State",
+    "SECSTATE SECSTATE": "Secretary of State",
+    "SECDEF": "Secretary of Defense",
+    "NSC": "National Security Council",
+    "NATIONAL SECURITY COUNCIL": "National Security Council",
+    "WHITE HOUSE NATIONAL SECURITY COUNCIL": "National Security Council",
+    "WHITE HOUSE": "White House",
+    "JOINT STAFF": "Joint Staff",
+    "DEPT OF TREASURY": "Department of the Treasury",
+    "TREASURY": "Department of the Treasury",
+    "USDOC": "Department of Commerce",
+    "DEPT OF COMMERCE": "Department of Commerce",
+    "DEPT OF JUSTICE": "Department of Justice",
+    "DEPT OF ENERGY": "Department of Energy",
+    "DEPT OF HOMELAND SECURITY": "Department of Homeland Security",
+    "DEPT OF AGRICULTURE": "Department of Agriculture",
+    "USDA": "Department of Agriculture",
+    "DEPT OF LABOR": "Department of Labor",
+}
+_POST_PREFIXES = ("AMEMBASSY ", "AMCONSUL ", "USMISSION ", "USOFFICE ", "USINT ", "USEU ", "USUN ")
+# Distribution codes (`LOG-00 EEB-00`), rules and DTG lines, `APPROVED BY:`: not addressees.
+_NOT_A_RECIPIENT = re.compile(r"\b[A-Z]{1,6}-\d{2}\b|^-|^PAGE\b|[:()]|/\d")
+_GLUED_ROUTING = re.compile(r"^RUE[A-Z]{2,3}(?=SECSTATE\b)")  # `RUEHCSECSTATE WASHDC`
+
+
+def _title_words(name: str) -> str:
+    """`EUROPEAN POLITICAL COLLECTIVE` -> `European Political Collective`, acronyms kept (`CIS`)."""
+    words = []
+    for word in name.split():
+        if word in ("AND", "OF", "THE", "FOR", "IN"):
+            words.append(word.lower())
+        elif len(word) > 3 and word.isalpha() and is_prose_word(word):
+            words.append(word.capitalize())
+        else:
+            words.append(word)
+    return " ".join(words)
+
+
+def normalise_recipient(written: str) -> str:
+    """A TO/INFO addressee as the archive shows it, or "" for a line that names none.
+
+    `RUEHC/SECSTATE WASHDC IMMEDIATE 1234` -> `Secretary of State`, `AMEMBASSY ASTANA` ->
+    `Embassy Astana`, `CIS COLLECTIVE` -> `CIS Collective`; military and other addressees keep
+    their written form, minus the routing indicator, precedence, serial and `//office//` part.
+    """
+    name = " ".join(written.split()).upper()
+    if not name or _NOT_A_RECIPIENT.search(name) or not any(c.isalpha() for c in name):
+        return ""
+    name = _GLUED_ROUTING.sub("", name)
+    name = name.split("//")[0].strip(" /")
+    name = re.sub(r"^S?ECSTATE\b", "SECSTATE", name)  # `ECSTATE WASHDC`: a lost first letter
+    place = _WASHINGTON.sub("", name)
+    if place in _WASHINGTON_NAMES:
+        return _WASHINGTON_NAMES[place]
+    if name.startswith("USMISSION USUN") or name.startswith("USUN "):
+        return "USUN New York"
+    if name.startswith(_POST_PREFIXES):
+        return normalise_origin(name)
+    if name.endswith(" COLLECTIVE"):
+        return _title_words(name)
+    if place != name:
+        return f"{place} Washington"
+    return name
+
+
 # --- dates ---------------------------------------------------------------------------------------
 
 DTG = re.compile(
