@@ -439,3 +439,17 @@ def test_the_status_says_who_or_what_stands_behind_it(client):
     page = client.get(f"/cable/{fuzzy.paragraph.cable.reference_id}/").content.decode()
     assert "(confirmed by ainur)" in page
     assert "(auto: exact alias)" in page
+
+
+@pytest.mark.django_db
+def test_party_names_keep_their_nationality_and_drop_generic_words():
+    from cables.entities.suggestions import find_candidates
+
+    index = EntityIndex()
+    text = (
+        "Sunni Vice President Tariq al-Hashemi (Iraqi Islamic Party (IIP)) met the Ambassador."
+        " Fattah was Secretary of the Ordubad District Party Committee."
+    )
+    names = {c.name for c in find_candidates(text, index=index, covered=[])}
+    assert "Iraqi Islamic Party" in names
+    assert "District Party" not in names and "Ordubad District Party" in names

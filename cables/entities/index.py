@@ -101,6 +101,8 @@ class EntityIndex:
         self.country_codes = geographic_tags()
         self.origin_countries: dict[str, str | None] = {}
         self._place_words: set[str] | None = None
+        # Pending multi-word names of the review queue, kept for the run (see tagging).
+        self.suggestion_full_names: set[str] | None = None
 
         explicit: list[tuple[EntityRef, str, bool]] = []
         phrases: list[tuple[EntityRef, str]] = []

@@ -168,7 +168,7 @@ def find_candidates(
         start, end = match.span("name")
         words = match.group("name").split()
         # "Brazil's Green Party", "Bhutto's Pakistan People's Party": the owner is not the name.
-        while len(words) > 2 and (words[0] in NOT_A_NAME or words[0].endswith("'s")):
+        while len(words) > 2 and (words[0] in STOP_WORDS | MONTHS or words[0].endswith("'s")):
             words.pop(0)
         name = " ".join(words)
         first = name.split()[0]

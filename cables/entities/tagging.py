@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from rapidfuzz.distance import JaroWinkler
 
 from cables.models import (
@@ -461,25 +461,35 @@ def _nearest_occurrence(text: str, needle: str, near: int) -> int | None:
     return min(positions, key=lambda p: abs(p - near))
 
 
-def store_suggestions(suggestions: list[tuple[str, str, str, dict]], cables: list[Cable]) -> int:
+def store_suggestions(
+    suggestions: list[tuple[str, str, str, dict]],
+    cables: list[Cable],
+    *,
+    full_names: set[str] | None = None,
+) -> int:
     """Add new names to the review queue and count where each pending name was seen.
 
     The places of these cables are replaced, so re-tagging never inflates a count; a pending
     name no longer found anywhere (the rules got stricter, the text changed) leaves the queue.
     """
     cable_ids = {cable.reference_id: cable.pk for cable in cables}
-    touched = set(
-        SuggestionPlace.objects.filter(cable_id__in=list(cable_ids.values())).values_list(
-            "suggestion_id", flat=True
-        )
-    )
-    SuggestionPlace.objects.filter(cable_id__in=list(cable_ids.values())).delete()
+    # Only the difference is written: re-tagging unchanged cables writes nothing here.
+    stored = {
+        (suggestion_id, cable_id, number): pk
+        for pk, suggestion_id, cable_id, number in SuggestionPlace.objects.filter(
+            cable_id__in=list(cable_ids.values())
+        ).values_list("pk", "suggestion_id", "cable_id", "paragraph_number")
+    }
+    wanted: set[tuple[int, int, int | None]] = set()
+    touched: set[int] = set()
     grouped: dict[tuple[str, str], tuple[str, list[dict]]] = {}
     for kind, name, reason, example in suggestions:
         name = name[:200]
         entry = grouped.setdefault((kind, name), (reason, []))
         entry[1].append(example)
-    folded = _fold_surnames(grouped)
+    if full_names is None:
+        full_names = pending_full_names()
+    folded = _fold_surnames(grouped, full_names)
     existing = {
         (s.kind, s.name): s
         for s in EntitySuggestion.objects.filter(name__in={name for _, name in grouped})
@@ -507,20 +517,23 @@ def store_suggestions(suggestions: list[tuple[str, str, str, dict]], cables: lis
                 name__in={name for _, name in grouped}, status=EntitySuggestion.Status.PENDING
             ).only("pk", "kind", "name")
         }
-        places = []
         for key, (_, examples) in grouped.items():
-            if key not in pending:
-                continue
-            seen = {(e["reference_id"], e.get("paragraph")) for e in examples}
-            places += [
-                SuggestionPlace(
-                    suggestion_id=pending[key], cable_id=cable_ids[ref], paragraph_number=number
+            if key in pending:
+                wanted.update(
+                    (pending[key], cable_ids[e["reference_id"]], e.get("paragraph"))
+                    for e in examples
+                    if e["reference_id"] in cable_ids
                 )
-                for ref, number in seen
-                if ref in cable_ids
-            ]
-            touched.add(pending[key])
-        SuggestionPlace.objects.bulk_create(places, batch_size=1000)
+    gone = [pk for place, pk in stored.items() if place not in wanted]
+    new = [place for place in wanted if place not in stored]
+    touched.update(place[0] for place in stored if place not in wanted)
+    touched.update(place[0] for place in new)
+    if gone:
+        SuggestionPlace.objects.filter(pk__in=gone).delete()
+    SuggestionPlace.objects.bulk_create(
+        [SuggestionPlace(suggestion_id=s, cable_id=c, paragraph_number=n) for s, c, n in new],
+        batch_size=1000,
+    )
     if folded:
         # Places already counted under a bare surname move to the full name.
         full_ids = dict(
@@ -541,7 +554,11 @@ def store_suggestions(suggestions: list[tuple[str, str, str, dict]], cables: lis
             .annotate(n=Count("places"))
             .values_list("pk", "n")
         )
-        rows = list(EntitySuggestion.objects.filter(pk__in=touched).only("pk", "occurrences"))
+        rows = [
+            row
+            for row in EntitySuggestion.objects.filter(pk__in=touched).only("pk", "occurrences")
+            if row.occurrences != counts.get(row.pk, 0)
+        ]
         for row in rows:
             row.occurrences = counts.get(row.pk, 0)
         EntitySuggestion.objects.bulk_update(rows, ["occurrences"], batch_size=1000)
@@ -551,30 +568,30 @@ def store_suggestions(suggestions: list[tuple[str, str, str, dict]], cables: lis
     return len(created)
 
 
-def _fold_surnames(grouped: dict) -> dict[str, str]:
-    """Count a bare surname ("Amorim") under the one full name ending in it ("Celso Amorim").
+def pending_full_names() -> set[str]:
+    """Pending person names of more than one word (loaded once per tagging run)."""
+    return set(
+        EntitySuggestion.objects.filter(
+            kind="person", status=EntitySuggestion.Status.PENDING, name__contains=" "
+        ).values_list("name", flat=True)
+    )
+
+
+def _fold_surnames(grouped: dict, full_names: set[str]) -> dict[str, str]:
+    """Count a bare surname ("Sobel") under the one full name ending in it ("Clifford Sobel").
 
     Only when exactly one pending or newly found full name ends in that word: "Singh" after
-    titles stays on its own when the queue holds several Singhs. Changes `grouped` in place;
-    returns surname -> full name.
+    titles stays on its own when the queue holds several Singhs. Changes `grouped` in place
+    and adds this batch's full names to `full_names`; returns surname -> full name.
     """
+    full_names.update(name for kind, name in grouped if kind == "person" and " " in name)
     singles = {name for kind, name in grouped if kind == "person" and " " not in name}
     if not singles:
         return {}
-    full_names = {name for kind, name in grouped if kind == "person" and " " in name}
-    words = sorted(singles)
-    for offset in range(0, len(words), 200):  # SQLite limits the depth of one expression
-        query = Q()
-        for word in words[offset : offset + 200]:
-            query |= Q(name__endswith=f" {word}")
-        full_names.update(
-            EntitySuggestion.objects.filter(
-                query, kind="person", status=EntitySuggestion.Status.PENDING
-            ).values_list("name", flat=True)
-        )
     by_surname: dict[str, set[str]] = defaultdict(set)
     for name in full_names:
-        by_surname[name.split()[-1]].add(name)
+        if name.split()[-1] in singles:
+            by_surname[name.split()[-1]].add(name)
     folded = {}
     for word in singles:
         if len(by_surname.get(word, ())) == 1:
@@ -635,7 +652,11 @@ def tag_cables(cable_ids: list[int], *, index: EntityIndex | None = None) -> Tag
         stats.decisions_applied = apply_decisions(found, cables, by_cable)
         Mention.objects.filter(paragraph__cable_id__in=cable_ids).delete()
         Mention.objects.bulk_create([item.to_mention() for item in found], batch_size=1000)
-        stats.suggestions = store_suggestions(suggestions, cables)
+        if index.suggestion_full_names is None:
+            index.suggestion_full_names = pending_full_names()
+        stats.suggestions = store_suggestions(
+            suggestions, cables, full_names=index.suggestion_full_names
+        )
     stats.cables = len(cables)
     stats.paragraphs = len(paragraphs)
     stats.mentions = len(found)
