@@ -5,6 +5,7 @@ Each function takes text and returns a value (or empty); none raises on odd inpu
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -188,6 +189,7 @@ def _title_words(name: str) -> str:
     return " ".join(words)
 
 
+@functools.lru_cache(maxsize=8192)  # the same few hundred addressees recur in most cables
 def normalise_recipient(written: str) -> str:
     """A TO/INFO addressee as the archive shows it, or "" for a line that names none.
 
@@ -612,7 +614,11 @@ _NOT_POSTS = {
 
 
 def ref_text(text: str, limit: int = 10000) -> str:
-    match = _REF_START.search(text, 0, limit)
+    first = text.find("REF", 0, limit)
+    if first < 0:
+        return ""
+    # From the start of the line of the first `REF` (no multiline scan of the text before it).
+    match = _REF_START.search(text, text.rfind("\n", 0, first) + 1, limit)
     if not match:
         return ""
     parts = [match.group("first")]
@@ -699,10 +705,31 @@ def summary(text: str) -> str:
     start = _SUMMARY_START.search(text, position, 8000)
     if not start:
         return ""
-    end = _SUMMARY_END.search(text, start.end())
-    if not end:
+    end = _summary_end(text, start.end())
+    if end < 0:
         return ""
-    return re.sub(r"\s+", " ", text[start.end() : end.start()]).strip(" .")
+    return " ".join(text[start.end() : end].split()).strip(" .")
+
+
+_END_BEFORE_SUMMARY = re.compile(r"\(?\bend\s+(?:of\s+)?$")
+
+
+def _summary_end(text: str, position: int) -> int:
+    """Where `End summary` (`(END SUMMARY`, `End of Summary`) starts after `position`, or -1.
+
+    Finds `summary` in the lower-cased text and looks back for `end`: much faster than a
+    case-insensitive expression over the whole text, with the same result as `_SUMMARY_END`.
+    """
+    lower = text.lower()
+    found = lower.find("summary", position)
+    while found >= 0:
+        after = found + 7
+        if after >= len(lower) or not (lower[after].isalnum() or lower[after] == "_"):
+            end = _END_BEFORE_SUMMARY.search(lower, max(position, found - 40), found)
+            if end:
+                return end.start()
+        found = lower.find("summary", found + 7)
+    return -1
 
 
 # --- signers -----------------------------------------------------------------------------------------

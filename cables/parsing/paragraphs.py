@@ -18,11 +18,28 @@ PARAGRAPH_START = re.compile(
 )
 _SENTENCE_END = re.compile(r"""[.?!:;"')\]]\s*$""")
 _SENTENCE_END_CHARS = frozenset(".?!:;\"')]")
+_OPENING_FIRST = frozenset("0123456789¶")
 _LIST_FIRST = frozenset("0123456789-*•(")
 _LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[-*•]|\([a-z0-9]\))\s")
+_ODD_SPACE = re.compile(r"[\t\r\x0b\x0c\x1c-\x1f]")
 _TRAILING_RULE = re.compile(r"\s*[-=_]{4,}\s*$")
 _HEADING_TEXT = re.compile(r"^[A-Z0-9\"'(][^\n]{0,110}$")
 _MARKINGS = {"U", "C", "S", "SBU", "S/NF", "C/NF", "TS", "LOU", "FOUO", "NF", "U/FOUO", "S/REL"}
+
+
+# Lines with no lower-case ASCII letter: the only ones that can be noise (see `is_noise_line`).
+# (Anchored on the line break, not `^`: a literal start makes the scan several times faster.)
+_NO_LOWER_CASE_LINE = re.compile(r"\n([^a-z\n]+)(?=\n)")
+
+
+def drop_noise_lines(lines: list[str]) -> list[str]:
+    """The lines without page breaks, rules and SIPDIS lines; `is_noise_line` is asked only about
+    the few lines without lower-case letters, found in one pass over the text."""
+    candidates = set(_NO_LOWER_CASE_LINE.findall("\n" + "\n".join(lines) + "\n"))
+    noise = {line for line in candidates if is_noise_line(line)}
+    if not noise:
+        return list(lines)
+    return [line for line in lines if line not in noise]
 
 
 def _expected_numbers(count: int, last: int, mangled: bool) -> set[int]:
@@ -65,33 +82,67 @@ def _last_word(piece: str) -> str:
     return piece[start:]
 
 
+# Whitespace to fold within a line: runs of two or more, or any kind but a plain space.
+_FOLD_SPACE = re.compile(r"[^\S\n]{2,}|[^\S \n]")
+# Every whitespace character `str.split` folds, but the plain space and the line break (all below
+# U+3001; `test_parsing_speedups` checks the list against `str.isspace`).
+ODD_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \n")
+_ODD_ASCII_SPACES = "".join(c for c in ODD_SPACES if c.isascii())
+_LINE_EDGE_SPACE = re.compile(r" ?\n ?")
+# A mirror's line-continuation backslash at a line end (`... and \`), not text.
+_CONTINUATION = re.compile(r"[\\ ]*\\(?=\n|\Z)")
+# Line breaks that need a look: blank lines, and breaks before a list item or a 1-2 letter word.
+_SPECIAL_BREAK = re.compile(
+    # (Every branch starts with the line break: a literal start keeps the scan fast.)
+    r"\n(?:\n+|(?=(?:\d{1,2}[.)]|[-*•]|\([a-z0-9]\)) )|(?<=[A-Za-z]\n)(?=[a-z][a-z]?[ ,;:.][^\n]))"
+)
+_KEPT_BREAK = "\x00"  # stands for a kept line break while the others become spaces
+
+
+def _break(text: str, match: re.Match) -> str:
+    """What a special line break becomes: a paragraph break, a list line, nothing or a space."""
+    before = text[match.start() - 1]
+    line = text[match.end() : text.find("\n", match.end()) % (len(text) + 1)]
+    if len(match.group()) > 1 and before in _SENTENCE_END_CHARS and line[0].isupper():
+        return _KEPT_BREAK * 2
+    if line[0] in _LIST_FIRST and _LIST_ITEM.match(line):
+        return _KEPT_BREAK
+    fragment = wrap_fragment(line) if "a" <= line[0] <= "z" else ""
+    previous_word = _last_word(text[max(0, match.start() - 60) : match.start()])
+    if fragment and rejoins_wrapped_word(previous_word, fragment):
+        return ""  # a word the wrap broke (`majorit` / `y, of the`): joined, no space
+    return " "
+
+
+def _fold_spaces(text: str) -> str:
+    """Runs of whitespace within lines as one space (what `" ".join(line.split())` does)."""
+    odd_spaces = _ODD_ASCII_SPACES if text.isascii() else ODD_SPACES
+    if any(space in text for space in odd_spaces):
+        return _FOLD_SPACE.sub(" ", text)
+    # Plain spaces only: string replacement is many times faster than a regular expression.
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text
+
+
 def _join(lines: list[str]) -> str:
-    """Paragraph text: wrapped lines joined, blank-line breaks kept only between sentences."""
-    out: list[str] = []
-    gap = False
-    for raw in lines:
-        line = " ".join(raw.split())
-        if line.endswith("\\"):
-            # A mirror's line-continuation backslash, not text.
-            line = line.rstrip("\\ ")
-        if not line:
-            gap = bool(out)
-            continue
-        if not out:
-            out.append(line)
-        elif gap and out[-1][-1] in _SENTENCE_END_CHARS and line[0].isupper():
-            out.append("\n\n" + line)
-        elif line[0] in _LIST_FIRST and _LIST_ITEM.match(line):
-            out.append("\n" + line)
-        elif (fragment := wrap_fragment(line)) and rejoins_wrapped_word(
-            _last_word(out[-1]), fragment
-        ):
-            # A word the wrap broke (`majorit` / `y, of the`): joined without a space.
-            out.append(line)
-        else:
-            out.append(" " + line)
-        gap = False
-    text = "".join(out)
+    """Paragraph text: wrapped lines joined, blank-line breaks kept only between sentences.
+
+    Works on the whole paragraph at once (regular expressions, not a loop over lines): this is
+    the parser's hottest path.
+    """
+    text = "\n".join(lines)
+    if _KEPT_BREAK in text:
+        text = text.replace(_KEPT_BREAK, "")
+    text = _fold_spaces(text)
+    text = text.replace(" \n", "\n").replace("\n ", "\n").strip(" ")
+    if "\\\n" in text or text.endswith("\\"):
+        text = _CONTINUATION.sub("", text)
+        text = _LINE_EDGE_SPACE.sub("\n", text)
+    text = text.strip("\n")
+    if "\n" in text:
+        text = _SPECIAL_BREAK.sub(lambda match: _break(text, match), text)
+        text = text.replace("\n", " ").replace(_KEPT_BREAK, "\n")
     # The site's paragraph anchor sign left inside text (`¶2007.`): keep the text, drop the sign.
     return clean_display(text.replace("¶", "")).strip()
 
@@ -101,13 +152,16 @@ def split_paragraphs(
 ) -> tuple[list[ParsedParagraph], list[Warning_]]:
     """Paragraphs of `lines[start:]` (noise lines already allowed: they are dropped here)."""
     warnings: list[Warning_] = []
-    body = [line for line in lines[start:] if not is_noise_line(line)]
+    body = drop_noise_lines(lines[start:])
     openings: list[tuple[int, int, str]] = []  # (line index, written number, marking)
     first: int | None = None
     mangled = False
     for index, line in enumerate(body):
+        # Cheap test first: most lines do not start (after spaces) with a digit or `¶`.
+        if line[:1] not in _OPENING_FIRST and (line[:1] not in " \t" or not line.strip()):
+            continue
         stripped = line.lstrip()
-        if not stripped or not (stripped[0].isdigit() or stripped[0] == "¶"):
+        if not (stripped[0].isdigit() or stripped[0] == "¶"):
             continue
         match = PARAGRAPH_START.match(line)
         if not match:
@@ -144,6 +198,7 @@ def split_paragraphs(
             )
         )
     paragraphs: list[ParsedParagraph] = []
+    chunks: list[list[str]] = []
     for position, (index, number, marking) in enumerate(openings):
         end = openings[position + 1][0] if position + 1 < len(openings) else len(body)
         chunk = body[index:end]
@@ -158,10 +213,9 @@ def split_paragraphs(
                 text="",
             )
         )
-        paragraphs[-1].text = "\n".join(chunk)  # joined below, after headings are taken out
+        chunks.append(chunk)  # joined below, after headings are taken out
     # Headings: the trailing heading line of a paragraph belongs to the next one.
-    for position in range(len(paragraphs)):
-        chunk = paragraphs[position].text.split("\n")
+    for position, chunk in enumerate(chunks):
         if position + 1 < len(paragraphs):
             last = len(chunk) - 1
             while last > 0 and not chunk[last].strip():
@@ -178,9 +232,7 @@ def split_blocks(lines: list[str], start: int = 0) -> list[ParsedParagraph]:
     """Fallback for cables without numbered paragraphs: blocks separated by blank lines."""
     blocks: list[list[str]] = []
     current: list[str] = []
-    for line in lines[start:]:
-        if is_noise_line(line):
-            continue
+    for line in drop_noise_lines(lines[start:]):
         if line.strip():
             current.append(line)
         elif current:
@@ -188,8 +240,8 @@ def split_blocks(lines: list[str], start: int = 0) -> list[ParsedParagraph]:
             current = []
     if current:
         blocks.append(current)
+    texts = [text for text in map(_join, blocks) if text]
     return [
-        ParsedParagraph(number=n, classification="", heading="", text=_join(block))
-        for n, block in enumerate(blocks, 1)
-        if _join(block)
+        ParsedParagraph(number=n, classification="", heading="", text=text)
+        for n, text in enumerate(texts, 1)
     ]

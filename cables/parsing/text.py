@@ -61,12 +61,17 @@ def squash_spaces(text: str) -> str:
 
 _NOISE = re.compile("|".join(f"(?:{p.pattern})" for p in (PAGE_BREAK, DASH_RULE, SIPDIS)))
 _NOISE_FIRST = frozenset("PABCDEFGHIJKLMNOQRSTUVWXYZ-=_*~#")
+_RULE_FIRST = frozenset("-=_*~#")
 
 
 def is_noise_line(line: str) -> bool:
     """Lines that belong to the transmission or the page, never to paragraph text."""
     stripped = line.lstrip()
     if not stripped or stripped[0] not in _NOISE_FIRST:
+        return False
+    # Page-break and SIPDIS lines are all capitals; only rules have no letters. Most prose
+    # lines are ruled out here, before the regular expression.
+    if stripped[0] not in _RULE_FIRST and not stripped.isupper():
         return False
     return _NOISE.match(stripped) is not None
 
