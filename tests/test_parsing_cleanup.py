@@ -91,6 +91,18 @@ TAGGED = {
 }
 
 
+# Classified-by lines with a word the wrap broke: `reasons 1.5 (B) a` / `nd (D).`, `for reaso` / `ns`.
+WRAPPED_CLASSIFIED_BY = {
+    "04MADRID3914": ("Political Counselor Kathy Fitzpatrick", ["1.5(b)", "1.5(d)"]),
+    "05MADRID1349": ("Political Counselor Kathy Fitzpatrick", ["1.4(b)", "1.4(d)"]),
+    "05PARIS104": ("Political Minister-Counselor Josiah Rosenblatt", ["1.4(b)", "1.4(d)"]),
+    "09BAGHDAD383": (
+        "Minister-Counselor for Political Military Affairs Michael Corbin",
+        ["1.4(b)", "1.4(d)"],
+    ),
+}
+
+
 @pytest.fixture(scope="module")
 def sample_cables() -> dict[str, ParsedCable]:
     """The cables of TAGGED, parsed from their rows of the bundled cables.csv sample."""
@@ -99,13 +111,21 @@ def sample_cables() -> dict[str, ParsedCable]:
         return {
             row[2]: parse_csv_record(row, SourceInfo("sample", "cables-csv", number))
             for number, row in enumerate(rows, 1)
-            if len(row) > 2 and row[2] in TAGGED
+            if len(row) > 2 and row[2] in {*TAGGED, *WRAPPED_CLASSIFIED_BY}
         }
 
 
 @pytest.mark.parametrize("reference_id", sorted(TAGGED))
 def test_tags_as_the_sample_cables_write_them(sample_cables, reference_id):
     assert sample_cables[reference_id].tags == TAGGED[reference_id]
+
+
+@pytest.mark.parametrize("reference_id", sorted(WRAPPED_CLASSIFIED_BY))
+def test_classified_by_lines_with_a_wrap_broken_word(sample_cables, reference_id):
+    cable = sample_cables[reference_id]
+    assert (cable.classified_by, cable.classification_reasons) == WRAPPED_CLASSIFIED_BY[
+        reference_id
+    ]
 
 
 def test_run_together_codes_split_only_into_known_codes():

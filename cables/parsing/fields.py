@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .records import CLASSIFICATIONS
-from .text import is_noise_line
+from .text import is_noise_line, join_wrapped_lines
 from .text import is_word as is_prose_word
 
 MONTHS = {
@@ -674,7 +674,7 @@ def classified_by(text: str, limit: int = 12000) -> tuple[str, list[str]]:
     match = _CLASSIFIED_BY.search(text, max(position - 1, 0), limit)
     if not match:
         return "", []
-    line = re.sub(r"\s+", " ", match.group("line")).strip()
+    line = re.sub(r"\s+", " ", join_wrapped_lines(match.group("line").split("\n"))).strip()
     # Stop at a paragraph start that followed without a blank line.
     line = re.split(r"\s¶?\d+\.\s+\(", line)[0]
     who = _REASON_SPLIT.split(line, maxsplit=1)[0].strip(" ,.;:")

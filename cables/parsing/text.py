@@ -162,3 +162,21 @@ def rejoins_wrapped_word(left: str, fragment: str) -> bool:
     if not left.isalpha() or (len(left) == 1 and left != "a") or left.isupper():
         return False  # acronyms (`UN`), capitals, `degrees F` are not broken prose words
     return is_word(left + fragment) and not (is_word(left) and is_word(fragment))
+
+
+def join_wrapped_lines(lines: list[str]) -> str:
+    """Lines of a header field joined with spaces, but a word the wrap broke joined whole
+    (`reasons 1.5 (B) a` / `nd (D).` -> `... (B) and (D).`, 04MADRID3914)."""
+    joined = ""
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        fragment = wrap_fragment(line) if joined else ""
+        left = joined[len(joined.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")) :]
+        whole_word = len(left) == len(joined) or joined[-len(left) - 1].isspace()
+        if fragment and left and whole_word and rejoins_wrapped_word(left, fragment):
+            joined += line
+        else:
+            joined = f"{joined} {line}" if joined else line
+    return joined
