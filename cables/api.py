@@ -45,6 +45,8 @@ def cable_list(request):
     return JsonResponse(
         {
             "count": results.total,
+            # False: `count` is an estimate ("about N"), the query matching very many cables.
+            "count_exact": results.total_exact,
             "page": page.number,
             "num_pages": page.paginator.num_pages,
             "sort": results.sort,

@@ -1,5 +1,7 @@
 """Reading-room pages: thin views that validate input, call one function and render."""
 
+from urllib.parse import urlencode
+
 from django.core.paginator import InvalidPage
 from django.db.models import Count, Prefetch
 from django.http import Http404
@@ -36,6 +38,7 @@ def search_view(request):
         return render(request, "cables/search.html", context, status=400)
     except InvalidPage as error:
         raise Http404(str(error)) from None
+    _facet_hrefs(request.GET, results.facets)
     context.update(
         results=results,
         query=query,
@@ -43,6 +46,25 @@ def search_view(request):
         selected=[(f.name, v) for f in results.facets for v in f.selected],
     )
     return render(request, "cables/search.html", context)
+
+
+def _facet_hrefs(query_dict, facets) -> None:
+    """Each facet item's link: the current parameters with the item toggled and no page.
+
+    What `{% querystring request.GET item.params %}` gives, built without copying a QueryDict
+    per link (a page has up to 200 of them).
+    """
+    current = dict(query_dict.lists())
+    current.pop("page", None)
+    for facet in facets:
+        for item in facet.items:
+            params = dict(current)
+            if item.toggle:
+                params[item.name] = item.toggle
+            else:
+                params.pop(item.name, None)
+            pairs = [(key, value) for key, values in params.items() for value in values]
+            item.href = "?" + urlencode(pairs)
 
 
 def search_help(request):

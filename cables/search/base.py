@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -58,23 +58,34 @@ class SearchBackend:
         """`cable_id` values of paragraphs matching `node`, for use in `id__in=`."""
         raise NotImplementedError
 
-    def ranked_cable_ids(self, node, cables: QuerySet, offset: int, limit: int) -> list[int]:
-        """Ids of `cables` ordered by their best matching paragraph, best first."""
+    def count_hits(self, node) -> int:
+        """Paragraphs matching `node`: exact, or an estimate where counting is slow."""
         raise NotImplementedError
 
-    def best_paragraphs(self, node, cable_ids: list[int], per_cable: int = 3) -> dict:
-        """{cable_id: [ParagraphHit, ...]} best first, with highlighted snippets."""
+    def scored_paragraphs(self, node, slices=None) -> list[tuple[int, int, float]]:
+        """(cable_id, paragraph_id, score: higher is better) of the paragraphs matching `node`,
+        within these slices of the paragraph ids (see `service.Slices`; None: all)."""
         raise NotImplementedError
+
+    def snippets(self, node, chosen: dict[int, list[tuple[int, float]]]) -> dict:
+        """{cable_id: [ParagraphHit, ...]} for the chosen (paragraph_id, score) of each
+        cable, best first, with highlighted snippets."""
+        raise NotImplementedError
+
+    def cables_matching(self, node, among) -> set[int]:
+        """Ids of the cables of `among` with a paragraph matching `node`."""
+        raise NotImplementedError
+
+    def paragraph_id_bounds(self) -> tuple[int, int]:
+        """The smallest and largest paragraph id (0, 0 when there are none)."""
+        from cables.models import Paragraph
+
+        # Two queries: MIN and MAX together make SQLite scan the table instead of two seeks.
+        paragraphs = Paragraph.objects.using(self.using)
+        low = paragraphs.aggregate(low=Min("id"))["low"]
+        high = paragraphs.aggregate(high=Max("id"))["high"]
+        return low or 0, high or 0
 
     def ids_subquery(self, ids: list[int]):
         """A subquery yielding these ids, for `id__in=`, with the list as one parameter."""
         return ids
-
-    @staticmethod
-    def _keep_best(hits: Iterable[ParagraphHit], per_cable: int) -> dict[int, list[ParagraphHit]]:
-        best: dict[int, list[ParagraphHit]] = {}
-        for hit in hits:
-            kept = best.setdefault(hit.cable_id, [])
-            if len(kept) < per_cable:
-                kept.append(hit)
-        return best

@@ -1,13 +1,15 @@
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+import json
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connections
-from django.db.models import F, Max, QuerySet
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from cables.models import Paragraph
 from cables.models.archive import SEARCH_CONFIG
 
 from .base import MARK_END, MARK_START, ParagraphHit, SearchBackend, marked_snippet
-from .query import to_tsquery
+from .query import And, Or, Phrase, Term, to_tsquery
 
 
 class PostgresBackend(SearchBackend):
@@ -37,58 +39,92 @@ class PostgresBackend(SearchBackend):
             .values("cable_id")
         )
 
-    def ranked_cable_ids(self, node, cables: QuerySet, offset: int, limit: int) -> list[int]:
-        query = self.tsquery(node)
-        rows = (
-            Paragraph.objects.using(self.using)
-            .filter(search_vector=query, cable_id__in=cables.order_by().values("id"))
-            .values("cable_id")
-            .annotate(score=Max(SearchRank(F("search_vector"), query, cover_density=True)))
-            .order_by("-score", "cable_id")
-            .values_list("cable_id", flat=True)
-        )
-        return list(rows[offset : offset + limit])
-
-    def best_paragraphs(self, node, cable_ids: list[int], per_cable: int = 3) -> dict:
-        if not cable_ids:
-            return {}
-        query = self.tsquery(node)
-        rows = (
-            Paragraph.objects.using(self.using)
-            .filter(search_vector=query, cable_id__in=cable_ids)
-            .annotate(score=SearchRank(F("search_vector"), query, cover_density=True))
-            .order_by("cable_id", "-score", "number")
-            .values_list("cable_id", "number", "id", "score")
-        )
-        # Rank first, then headline only the few paragraphs kept (ts_headline re-parses text).
-        ids = {}
-        for cable_id, number, paragraph_id, score in rows:
-            ids.setdefault(cable_id, [])
-            if len(ids[cable_id]) < per_cable:
-                ids[cable_id].append((paragraph_id, number, score))
-        kept = [pid for hits in ids.values() for pid, _, _ in hits]
-        headlines = dict(
-            Paragraph.objects.using(self.using)
-            .filter(id__in=kept)
-            .annotate(
-                headline=SearchHeadline(
-                    "text",
-                    query,
-                    config=SEARCH_CONFIG,
-                    start_sel=MARK_START,
-                    stop_sel=MARK_END,
-                    max_words=40,
-                    min_words=20,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                )
+    def count_hits(self, node) -> int:
+        # The planner's estimate (within a few per cent for a common word, from the statistics
+        # ANALYZE keeps): an exact count of a common word reads every matching row, which is
+        # what makes naive search slow. The planner takes the words of a phrase or an AND as
+        # independent ("human rights": 1,791 for 12,748 real), so those are estimated by their
+        # rarest part instead: an upper bound. It only sizes the first band.
+        if isinstance(node, Phrase):
+            return min(self.count_hits(Term(word)) for word in node.words)
+        if isinstance(node, And):
+            return min(self.count_hits(item) for item in node.items)
+        if isinstance(node, Or):
+            return sum(self.count_hits(item) for item in node.items)
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(
+                "EXPLAIN (FORMAT JSON) SELECT 1 FROM cables_paragraph "
+                f"WHERE search_vector @@ to_tsquery('{SEARCH_CONFIG}', %s)",
+                [to_tsquery(node)],
             )
-            .values_list("id", "headline")
+            plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return int(plan[0]["Plan"]["Plan Rows"])
+
+    def scored_paragraphs(self, node, slices=None) -> list[tuple[int, int, float]]:
+        # The slices as explicit id ranges: the planner reads them through the primary key
+        # (a BitmapOr of ranges), never the whole GIN posting list of a common word.
+        window, params = "", [to_tsquery(node)]
+        if slices is not None:
+            ranges = []
+            for start in range(slices.first, slices.last + 1, slices.stride):
+                low = start + slices.lo
+                high = min(start + slices.hi - 1, slices.last)
+                if low <= high:
+                    ranges.append("p.id BETWEEN %s AND %s")
+                    params += [low, high]
+            window = " AND (" + " OR ".join(ranges or ["FALSE"]) + ")"
+        sql = (
+            "SELECT p.cable_id, p.id, ts_rank_cd(p.search_vector, q) "
+            f"FROM cables_paragraph p, to_tsquery('{SEARCH_CONFIG}', %s) q "
+            f"WHERE p.search_vector @@ q{window}"
         )
-        return {
-            cable_id: [
-                ParagraphHit(cable_id, number, marked_snippet(headlines.get(pid, "")), score)
-                for pid, number, score in hits
-            ]
-            for cable_id, hits in ids.items()
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def snippets(self, node, chosen: dict[int, list[tuple[int, float]]]) -> dict:
+        wanted = {
+            pid: (cable_id, score) for cable_id, hits in chosen.items() for pid, score in hits
         }
+        if not wanted:
+            return {}
+        rows = (
+            Paragraph.objects.using(self.using)
+            .filter(id__in=list(wanted))
+            .annotate(headline=self.headline(self.tsquery(node)))
+            .values_list("id", "number", "headline")
+        )
+        found: dict[int, list[ParagraphHit]] = {}
+        for pid, number, headline in rows:
+            cable_id, score = wanted[pid]
+            found.setdefault(cable_id, []).append(
+                ParagraphHit(cable_id, number, marked_snippet(headline), score)
+            )
+        for hits in found.values():
+            hits.sort(key=lambda hit: (-hit.score, hit.number))
+        return found
+
+    @staticmethod
+    def headline(query):
+        return SearchHeadline(
+            "text",
+            query,
+            config=SEARCH_CONFIG,
+            start_sel=MARK_START,
+            stop_sel=MARK_END,
+            max_words=40,
+            min_words=20,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        )
+
+    def cables_matching(self, node, among) -> set[int]:
+        sql = (
+            "SELECT DISTINCT cable_id FROM cables_paragraph "
+            f"WHERE search_vector @@ to_tsquery('{SEARCH_CONFIG}', %s) AND cable_id = ANY(%s)"
+        )
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(sql, [to_tsquery(node), sorted(among)])
+            return {row[0] for row in cursor.fetchall()}

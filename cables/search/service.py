@@ -8,6 +8,7 @@ with its own selection left out (disjunctive), one GROUP BY query per facet.
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -28,6 +29,19 @@ PER_PAGE = 20
 ORPHANS = 3
 FACET_LIMIT = 25
 MATERIALISE_LIMIT = 20_000
+# Up to about EXACT_HITS matching paragraphs, every match is ranked and counted: the total
+# and the facet counts are exact. Above it (a very common word), relevance ranks about
+# CANDIDATE_HITS matches spread over the whole archive first (the same stretch of each of
+# SLICES parts), then bands WIDEN times bigger until the page is full, and the total and
+# facets are estimates shown as "about N" (see `_bands`). The bands are deterministic, so the
+# order is the same on every run.
+EXACT_HITS = 5_000
+CANDIDATE_HITS = 2_000
+WIDEN = 4
+SLICES = 50
+SNIPPETS = 3  # best paragraphs shown per cable
+# Without text, facets over more than FACET_SAMPLE cables count an evenly spread sample of them.
+FACET_SAMPLE = 5_000
 SORTS = {
     "relevance": "Relevance",
     "-created": "Newest first",
@@ -62,6 +76,7 @@ class FacetItem:
     title: str = ""
     percent: int = 0  # bar length, relative to the largest count
     name: str = ""
+    href: str = ""  # the link toggling this item, set by the view
 
     @property
     def params(self) -> dict:
@@ -75,6 +90,7 @@ class Facet:
     label: str
     items: list[FacetItem]
     selected: list[str]
+    approximate: bool = False  # counts estimated from the ranked candidates, not exact
 
 
 @dataclass
@@ -95,6 +111,7 @@ class SearchResults:
     page: object  # django.core.paginator.Page of CableHit
     facets: list[Facet]
     suggestions: list[Suggestion]
+    total_exact: bool = True  # False: `total` is an estimate, shown as "about N"
 
     @property
     def total(self) -> int:
@@ -204,14 +221,11 @@ def ordered(cables: QuerySet, sort: str) -> QuerySet:
 
 
 class _ResultList:
-    """A lazy result sequence for Paginator: counts once, fetches only the page's slice."""
+    """Paginator's sequence for a search without text: counts once, fetches the page's slice."""
 
     def __init__(self, cables: QuerySet, parsed: ParsedQuery, sort: str, using: str):
         self.cables = cables
-        self.parsed = parsed
         self.sort = sort
-        self.using = using
-        self.backend = get_backend(using)
 
     def count(self) -> int:
         return self.cables.order_by().count()
@@ -223,18 +237,225 @@ class _ResultList:
         offset, stop = page_slice.start or 0, page_slice.stop
         if stop is None or stop <= offset:
             return []
-        text = self.parsed.text
-        if text is not None and self.sort == "relevance":
-            ids = self.backend.ranked_cable_ids(text, self.cables, offset, stop - offset)
-            by_id = Cable.objects.using(self.using).prefetch_related("tags").in_bulk(ids)
+        cables = ordered(self.cables, self.sort).only(*LISTED_FIELDS).prefetch_related("tags")
+        return [CableHit(cable) for cable in cables[offset:stop]]
+
+
+def _valid_filter_data(filter_data, using: str) -> dict:
+    data = filter_form_data(filter_data)
+    filterset = _filterset(data, Cable.objects.using(using).none())
+    if not filterset.is_valid():
+        errors = "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items()
+        )
+        raise QuerySyntaxError(f"Some filters are not valid ({errors}).")
+    return data
+
+
+@dataclass
+class TextMatch:
+    scores: dict[int, tuple]  # cable id -> its sort key (band, -best paragraph score, id)
+    base_ids: list[int]  # matching cables before the facet filters (sorted)
+    ids: list[int]  # after the facet filters too (sorted)
+    complete: bool  # every matching paragraph was looked at: counts are exact
+    scale: float  # estimated matches per match seen (1 when complete)
+    estimate: int  # the total: exact when complete, else rounded to two significant digits
+    best: dict[int, list]  # cable id -> its best (paragraph id, score), for the snippets
+
+
+def _about(count: int, scale: float) -> int:
+    """An estimate rounded to two significant digits, never below what was seen."""
+    estimate = round(count * scale)
+    if estimate >= 100:
+        digits = len(str(estimate)) - 2
+        estimate = round(estimate, -digits)
+    return max(count, estimate)
+
+
+# Filters that keep those of a few candidate cables carrying a tag or an entity: driven by
+# the candidates (index lookups per candidate), never by every cable with that tag.
+LINKED_FILTERS = ("tag", "person", "party", "election")
+
+
+def _linked(ids: list[int], name: str, entity_ids, using: str) -> list[int]:
+    """The cables of `ids` with one of these tags / a visible mention of these entities."""
+    backend = get_backend(using)
+    if name == "tag":
+        rows = Cable.tags.through.objects.using(using).filter(
+            cable_id__in=backend.ids_subquery(ids), tag_id__in=entity_ids
+        )
+        return sorted(set(rows.values_list("cable_id", flat=True)))
+    rows = Mention.objects.using(using).filter(
+        paragraph__cable_id__in=backend.ids_subquery(ids),
+        status__in=VISIBLE_MENTIONS,
+        **{f"{name}_id__in": entity_ids},
+    )
+    return sorted(set(rows.values_list("paragraph__cable_id", flat=True)))
+
+
+def _linked_ids(name: str, values, exact: bool, using: str) -> list[int]:
+    if name == "tag":
+        tags = Tag.objects.using(using)
+        if exact:
+            return list(tags.filter(code__in=values).values_list("id", flat=True))
+        condition = reduce(or_, (Q(code__iexact=v) for v in values))
+        return list(tags.filter(condition).values_list("id", flat=True))
+    model = Mention._meta.get_field(name).related_model
+    return list(model.objects.using(using).filter(slug__in=values).values_list("id", flat=True))
+
+
+def _narrow(ids: list[int], filters: dict, using: str) -> list[int]:
+    """The cables of `ids` (sorted) passing these facet filters (as CableFilter does)."""
+    if not ids or not filters:
+        return ids
+    plain = {k: v for k, v in filters.items() if k not in LINKED_FILTERS}
+    if plain:
+        narrowed = Cable.objects.using(using).filter(id__in=get_backend(using).ids_subquery(ids))
+        ids = sorted(_filterset(plain, narrowed).qs.order_by().values_list("id", flat=True))
+    for name in LINKED_FILTERS:
+        if filters.get(name) and ids:
+            ids = _linked(ids, name, _linked_ids(name, filters[name], True, using), using)
+    return ids
+
+
+def _narrow_box(ids: list[int], parsed: ParsedQuery, using: str) -> list[int]:
+    """The cables of `ids` (sorted) passing the query box's field filters."""
+    if not ids or not (parsed.filters or parsed.date_from or parsed.date_before):
+        return ids
+    linked = {k: v for k, v in parsed.filters.items() if k in LINKED_FILTERS}
+    rest = {k: v for k, v in parsed.filters.items() if k not in LINKED_FILTERS}
+    if rest or parsed.date_from or parsed.date_before:
+        plain = ParsedQuery(
+            filters=rest, date_from=parsed.date_from, date_before=parsed.date_before
+        )
+        narrowed = Cable.objects.using(using).filter(id__in=get_backend(using).ids_subquery(ids))
+        ids = sorted(_query_box_filters(narrowed, plain).values_list("id", flat=True))
+    for name, values in linked.items():
+        if ids:
+            ids = _linked(ids, name, _linked_ids(name, values, name != "tag", using), using)
+    return ids
+
+
+@dataclass(frozen=True)
+class Slices:
+    """Paragraph ids p with first <= p <= last and lo <= (p - first) % stride < hi: the same
+    stretch of every one of about SLICES equal parts of the archive, so that a band of
+    matches is spread over all years and origins (a fair sample for the estimates)."""
+
+    first: int
+    last: int
+    stride: int
+    lo: int
+    hi: int
+
+    @property
+    def share(self) -> float:
+        """The share of all paragraph ids covered from offset 0 up to `hi`."""
+        return min(1.0, self.hi / self.stride)
+
+
+def _bands(backend, node, sort: str):
+    """(rows of `scored_paragraphs`, slices or None, complete) for each band to rank.
+
+    A query matching at most about EXACT_HITS paragraphs is one band holding every match.
+    Above it, the first band is the matches within a slice of each part of the archive sized
+    for about CANDIDATE_HITS matches, and each next band widens the slices WIDEN times, until
+    they cover everything. The bands depend on the query and the archive alone (never on the
+    page asked for), so that every page is a slice of the same ranking. Date sorts take every
+    match.
+    """
+    hits = backend.count_hits(node) if sort == "relevance" else 0
+    first, last = backend.paragraph_id_bounds() if hits > EXACT_HITS else (0, 0)
+    if hits <= EXACT_HITS or last <= first:
+        yield backend.scored_paragraphs(node), None, True
+        return
+    stride = max(1, -(-(last - first + 1) // SLICES))
+    lo, hi = 0, max(1, -(-stride * CANDIDATE_HITS // hits))
+    while hi < stride:
+        slices = Slices(first, last, stride, lo, hi)
+        yield backend.scored_paragraphs(node, slices), slices, False
+        lo, hi = hi, hi * WIDEN
+    slices = Slices(first, last, stride, lo, stride)
+    yield backend.scored_paragraphs(node, slices), slices, True
+
+
+def _text_match(parsed: ParsedQuery, data: dict, need: int, sort: str, using: str) -> TextMatch:
+    """The cables matching the query's text, exclusions and filters, with their scores.
+
+    The full-text query runs once, at cable level (each cable scored by its best paragraph).
+    For a query matching more than about EXACT_HITS paragraphs, relevance ranks the matches in
+    bands (see `_bands`) until the cables found fill the page: a cable ranks in the band where
+    its first matching paragraph is found, by its best paragraph in that band; the total and
+    the facets are estimated from the share of the archive looked at.
+    """
+    backend = get_backend(using)
+    scores: dict[int, tuple] = {}  # cable id -> sort key: (band, -score, id)
+    best: dict[int, list] = {}  # cable id -> its best (paragraph id, score), best first
+    base_ids: list[int] = []
+    filtered: list[int] = []
+    share = 1.0
+    complete = False
+    for band, (rows, slices, complete) in enumerate(_bands(backend, parsed.text, sort)):
+        share = 1.0 if complete else slices.share
+        found: dict[int, list[tuple[int, float]]] = {}
+        for cable_id, paragraph_id, score in rows:
+            found.setdefault(cable_id, []).append((paragraph_id, score))
+        ids = set(found) - scores.keys()
+        for cable_id in ids:
+            kept = sorted(found[cable_id], key=lambda hit: (-hit[1], hit[0]))[:SNIPPETS]
+            best[cable_id] = kept
+            scores[cable_id] = (band, -kept[0][1], cable_id)
+        if parsed.excluded and ids:
+            # Exclusions are per cable: any paragraph of the cable, in a slice or not.
+            for node in parsed.excluded:
+                ids -= backend.cables_matching(node, ids)
+        new_ids = _narrow_box(sorted(ids), parsed, using)
+        base_ids.extend(new_ids)
+        new_ids = _narrow(new_ids, data, using)
+        filtered.extend(new_ids)
+        if complete or len(filtered) >= need:
+            break
+    base_ids.sort()
+    filtered.sort()
+    scale = 1.0 if complete else 1.0 / share
+    estimate = len(filtered) if complete else _about(len(filtered), scale)
+    return TextMatch(
+        {i: scores[i] for i in filtered}, base_ids, filtered, complete, scale, estimate, best
+    )
+
+
+class _MatchList:
+    """Paginator's sequence over a TextMatch: ranks in memory, fetches the page's cables."""
+
+    def __init__(self, match: TextMatch, parsed: ParsedQuery, sort: str, using: str):
+        self.match = match
+        self.parsed = parsed
+        self.sort = sort
+        self.using = using
+        self.backend = get_backend(using)
+
+    def count(self) -> int:
+        return self.match.estimate
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page_slice: slice) -> list[CableHit]:
+        offset, stop = page_slice.start or 0, page_slice.stop
+        if stop is None or stop <= offset:
+            return []
+        cables = Cable.objects.using(self.using).only(*LISTED_FIELDS).prefetch_related("tags")
+        if self.sort == "relevance":
+            # Best score first; equal scores by cable id, so the order never changes.
+            ranked = heapq.nsmallest(stop, self.match.scores, key=self.match.scores.__getitem__)
+            ids = ranked[offset:stop]
+            by_id = cables.in_bulk(ids)
             page_cables = [by_id[i] for i in ids if i in by_id]
         else:
-            page_cables = list(
-                ordered(self.cables, self.sort).prefetch_related("tags")[offset:stop]
-            )
-        best = {}
-        if text is not None:
-            best = self.backend.best_paragraphs(text, [c.id for c in page_cables])
+            matched = cables.filter(id__in=self.backend.ids_subquery(self.match.ids))
+            page_cables = list(ordered(matched, self.sort)[offset:stop])
+        chosen = {c.id: self.match.best.get(c.id, []) for c in page_cables}
+        best = self.backend.snippets(self.parsed.text, chosen)
         return [CableHit(cable, best.get(cable.id, [])) for cable in page_cables]
 
 
@@ -263,6 +484,18 @@ def _facet_items(name: str, rows, selected: list[str], labels=None, titles=None)
     return items
 
 
+# The cable fields a result list shows (search page and API): not the raw header and body.
+LISTED_FIELDS = (
+    "id",
+    "reference_id",
+    "created",
+    "released",
+    "year",
+    "classification",
+    "origin",
+    "subject",
+    "partial",
+)
 COLUMN_FACETS = ("year", "origin", "classification", "partial")
 ENTITY_FACETS = ("person", "party", "election")
 
@@ -284,6 +517,26 @@ def _column_counts(ids, names: list[str]) -> dict[str, list]:
             ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
             counted[name] = ranked[:FACET_LIMIT]
     return counted
+
+
+def _tag_counts(ids) -> list[tuple[str, str, int]]:
+    """(code, definition, cables) of the most frequent TAGS: counted per tag id on the link
+    table's (cable, tag) index alone, the tag rows read for the shown ones only."""
+    counts = dict(
+        Cable.tags.through.objects.filter(cable_id__in=ids)
+        .values_list("tag_id")
+        .annotate(n=Count("cable_id"))
+        .order_by()
+    )
+    if not counts:
+        return []
+    # Rank by count, ties by code: only tags that can still make the cut need their code.
+    threshold = sorted(counts.values(), reverse=True)[:FACET_LIMIT][-1]
+    contenders = [tag_id for tag_id, n in counts.items() if n >= threshold]
+    tags = Tag.objects.filter(id__in=contenders).values_list("id", "code", "definition")
+    rows = [(code, definition, counts[tag_id]) for tag_id, code, definition in tags]
+    rows.sort(key=lambda row: (-row[2], row[0]))
+    return rows[:FACET_LIMIT]
 
 
 def _entity_counts(ids, names: list[str]) -> dict[str, tuple[list, dict]]:
@@ -316,7 +569,20 @@ def _entity_counts(ids, names: list[str]) -> dict[str, tuple[list, dict]]:
 
 
 def facet_counts(base: QuerySet, data: dict) -> list[Facet]:
-    """Counts over the matching cables minus each facet's own selection (disjunctive).
+    """Counts over the matching cables minus each facet's own selection (disjunctive)."""
+    return _facets(lambda filters: _filterset(filters, base).qs.order_by().values("id"), data)
+
+
+def _scaled(rows, scale: float):
+    if scale == 1:
+        return rows
+    return [(value, max(1, round(count * scale))) for value, count in rows]
+
+
+def _facets(ids_source, data: dict, scale: float = 1.0) -> list[Facet]:
+    """Facet counts; `ids_source(filters)` gives the matching cable ids with these facet
+    filters applied, as a subquery. Counts are multiplied by `scale` and marked approximate
+    when it is not 1 (counted over a window of the matches).
 
     Facets that end up with the same filters (all those with nothing selected, typically)
     share one GROUP BY: one for the cable columns, one for TAGS, one for the entities.
@@ -326,7 +592,7 @@ def facet_counts(base: QuerySet, data: dict) -> list[Facet]:
         return tuple(sorted((k, tuple(v)) for k, v in data.items() if k != name))
 
     def ids_for(key):
-        return _filterset(dict(key), base).qs.order_by().values("id")
+        return ids_source(dict(key))
 
     columns: dict[str, list] = {}
     for group in (COLUMN_FACETS, ENTITY_FACETS):
@@ -345,13 +611,8 @@ def facet_counts(base: QuerySet, data: dict) -> list[Facet]:
         selected = [str(v) for v in data.get(name, [])]
         labels, titles = None, None
         if name == "tag":
-            through = Cable.tags.through.objects.filter(cable_id__in=ids_for(others_key(name)))
-            tag_rows = list(
-                through.values_list("tag__code", "tag__definition")
-                .annotate(n=Count("cable_id"))
-                .order_by("-n", "tag__code")[:FACET_LIMIT]
-            )
-            rows = [(code, n) for code, _, n in tag_rows]
+            tag_rows = _tag_counts(ids_for(others_key(name)))
+            rows = _scaled([(code, n) for code, _, n in tag_rows], scale)
             titles = {code: definition for code, definition, _ in tag_rows}
             missing = [v for v in selected if v not in titles]
             if missing:
@@ -360,11 +621,12 @@ def facet_counts(base: QuerySet, data: dict) -> list[Facet]:
                 )
         else:
             rows, labels = columns[name]
+            rows = _scaled(rows, scale)
             if name == "partial":
                 labels = {"full": "Full text", "partial": "Partial extract"}
         items = _facet_items(name, rows, selected, labels, titles)
         if items or selected:
-            facets.append(Facet(name, FACET_LABELS[name], items, selected))
+            facets.append(Facet(name, FACET_LABELS[name], items, selected, scale != 1))
     return facets
 
 
@@ -405,19 +667,51 @@ def _node_query(node) -> str:
 
 
 def search(
-    query: str, filter_data, sort: str = "", page=1, per_page: int = PER_PAGE, using="default"
+    query: str, filter_data, sort: str = "", page=1, per_page: int | None = None, using="default"
 ) -> SearchResults:
     """Search the archive. Raises QuerySyntaxError (message for the user) and
     django.core.paginator.InvalidPage (a page that does not exist)."""
-    parsed, data, base, cables = filtered_cables(query, filter_data, using)
+    per_page = per_page or PER_PAGE
+    parsed = parse_query(query)
     if sort not in SORTS:
         sort = "relevance" if parsed.text is not None else "-created"
     if sort == "relevance" and parsed.text is None:
         sort = "-created"
-    paginator = Paginator(_ResultList(cables, parsed, sort, using), per_page, orphans=ORPHANS)
-    results_page = paginator.page(page or 1)
-    facets = facet_counts(base, data)
-    results = SearchResults(query, parsed, sort, results_page, facets, [])
+    if parsed.text is None:
+        parsed, data, base, cables = filtered_cables(query, filter_data, using)
+        paginator = Paginator(_ResultList(cables, parsed, sort, using), per_page, orphans=ORPHANS)
+        results_page = paginator.page(page or 1)
+        total_exact = True
+        step = -(-paginator.count // FACET_SAMPLE)
+        if step <= 1:
+            facets = facet_counts(base, data)
+        else:
+            # Facets over every `step`-th cable id: a deterministic sample, scaled up, marked.
+            sample = base.alias(_sample=F("id") % step).filter(_sample=0)
+            facets = _facets(
+                lambda filters: _filterset(filters, sample).qs.order_by().values("id"),
+                data,
+                float(step),
+            )
+    else:
+        data = _valid_filter_data(filter_data, using)
+        try:
+            wanted = max(1, int(page or 1))
+        except (TypeError, ValueError):
+            wanted = 1  # the paginator reports the bad page number
+        match = _text_match(parsed, data, wanted * per_page + ORPHANS, sort, using)
+        paginator = Paginator(_MatchList(match, parsed, sort, using), per_page, orphans=ORPHANS)
+        results_page = paginator.page(page or 1)
+        backend = get_backend(using)
+
+        def ids_source(filters):
+            if filters == data:
+                return backend.ids_subquery(match.ids)
+            return backend.ids_subquery(_narrow(match.base_ids, filters, using))
+
+        facets = _facets(ids_source, data, match.scale)
+        total_exact = match.complete
+    results = SearchResults(query, parsed, sort, results_page, facets, [], total_exact)
     if results.total == 0:
         results.suggestions = _suggestions(parsed, data, query)
     return results

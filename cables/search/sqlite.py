@@ -1,7 +1,6 @@
 import json
 from collections.abc import Iterable
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
@@ -73,42 +72,84 @@ class SqliteBackend(SearchBackend):
             .values("cable_id")
         )
 
-    def ranked_cable_ids(self, node, cables: QuerySet, offset: int, limit: int) -> list[int]:
-        try:
-            inner_sql, inner_params = cables.order_by().values("id").query.sql_with_params()
-        except EmptyResultSet:  # e.g. `id IN ()`: nothing can match
-            return []
-        # bm25 is lower for better matches; a cable ranks by its best paragraph.
-        # bm25() cannot sit inside an aggregate: score paragraphs in a subquery first.
-        sql = (
-            "SELECT cable_id, MIN(score) AS best FROM ("
-            f"SELECT p.cable_id AS cable_id, bm25({FTS_TABLE}) AS score FROM {FTS_TABLE} "
-            f"JOIN cables_paragraph p ON p.id = {FTS_TABLE}.rowid "
-            f"WHERE {FTS_TABLE} MATCH %s AND p.cable_id IN ({inner_sql}) LIMIT -1"
-            ") GROUP BY cable_id ORDER BY best, cable_id LIMIT %s OFFSET %s"
-        )
+    def count_hits(self, node) -> int:
+        # FTS5 counts from its doclists without touching the paragraph rows: cheap and exact.
         with connections[self.using].cursor() as cursor:
-            cursor.execute(sql, [to_fts5(node), *inner_params, limit, offset])
-            return [row[0] for row in cursor.fetchall()]
+            cursor.execute(
+                f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [to_fts5(node)]
+            )
+            return cursor.fetchone()[0]
 
-    def best_paragraphs(self, node, cable_ids: list[int], per_cable: int = 3) -> dict:
-        if not cable_ids:
-            return {}
-        marks = ",".join(["%s"] * len(cable_ids))
+    def scored_paragraphs(self, node, slices=None) -> list[tuple[int, int, float]]:
+        # FTS5 walks the doclists once; the slice test on the rowid runs before bm25, so
+        # only the paragraphs in the slices are scored and joined to their cable.
+        # bm25 is lower for better matches: negate it so that higher is better everywhere.
+        # bm25() cannot sit inside an aggregate or a join's ON: it is computed in a subquery
+        # (LIMIT -1 keeps SQLite from flattening it).
+        window, params = "", [to_fts5(node)]
+        if slices is not None:
+            window = (
+                f" AND {FTS_TABLE}.rowid BETWEEN %s AND %s"
+                f" AND ({FTS_TABLE}.rowid - %s) %% %s >= %s"
+                f" AND ({FTS_TABLE}.rowid - %s) %% %s < %s"
+            )
+            params += [slices.first, slices.last, slices.first, slices.stride, slices.lo]
+            params += [slices.first, slices.stride, slices.hi]
         sql = (
-            f"SELECT p.cable_id, p.number, "
-            f"snippet({FTS_TABLE}, 0, %s, %s, '…', 40), bm25({FTS_TABLE}) AS score "
-            f"FROM {FTS_TABLE} JOIN cables_paragraph p ON p.id = {FTS_TABLE}.rowid "
-            f"WHERE {FTS_TABLE} MATCH %s AND p.cable_id IN ({marks}) "
-            "ORDER BY p.cable_id, score, p.number"
+            f"SELECT p.cable_id, m.pid, -m.score FROM ("
+            f"SELECT {FTS_TABLE}.rowid AS pid, bm25({FTS_TABLE}) AS score FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s{window} LIMIT -1"
+            ") m JOIN cables_paragraph p ON p.id = m.pid"
         )
         with connections[self.using].cursor() as cursor:
-            cursor.execute(sql, [MARK_START, MARK_END, to_fts5(node), *cable_ids])
-            rows = cursor.fetchall()
-        return self._keep_best(
-            (
-                ParagraphHit(cable_id, number, marked_snippet(snippet), score)
-                for cable_id, number, snippet, score in rows
-            ),
-            per_cable,
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def snippets(self, node, chosen: dict[int, list[tuple[int, float]]]) -> dict:
+        # One statement over the rowid range of the chosen paragraphs: FTS5 walks that part
+        # of the doclists once (a prefix is expanded once), the chosen rowids are picked out
+        # with `+rowid IN` (the + keeps FTS5 from re-running the query once per rowid), and
+        # snippet() runs for them only. No bm25 here: the scores come from the ranking.
+        wanted = {
+            pid: (cable_id, score) for cable_id, hits in chosen.items() for pid, score in hits
+        }
+        if not wanted:
+            return {}
+        sql = (
+            f"SELECT {FTS_TABLE}.rowid, p.number, snippet({FTS_TABLE}, 0, %s, %s, '…', 40) "
+            f"FROM {FTS_TABLE} JOIN cables_paragraph p ON p.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid BETWEEN %s AND %s "
+            f"AND +{FTS_TABLE}.rowid IN (SELECT value FROM json_each(%s))"
         )
+        params = [MARK_START, MARK_END, to_fts5(node), min(wanted), max(wanted)]
+        found: dict[int, list[ParagraphHit]] = {}
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(sql, [*params, json.dumps(sorted(wanted))])
+            for pid, number, snippet in cursor.fetchall():
+                cable_id, score = wanted[pid]
+                found.setdefault(cable_id, []).append(
+                    ParagraphHit(cable_id, number, marked_snippet(snippet), score)
+                )
+        for hits in found.values():
+            hits.sort(key=lambda hit: (-hit.score, hit.number))
+        return found
+
+    def cables_matching(self, node, among) -> set[int]:
+        # The candidates' paragraph ids (cable index), then one walk of the doclists keeping
+        # the matches among them: `+rowid IN` is a plain test per match (no per-rowid FTS5
+        # lookups, no join of every match to its paragraph row).
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(
+                "SELECT id, cable_id FROM cables_paragraph "
+                "WHERE cable_id IN (SELECT value FROM json_each(%s))",
+                [json.dumps(sorted(among))],
+            )
+            owner = dict(cursor.fetchall())
+            if not owner:
+                return set()
+            cursor.execute(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+                f"AND +rowid IN (SELECT value FROM json_each(%s))",
+                [to_fts5(node), json.dumps(sorted(owner))],
+            )
+            return {owner[row[0]] for row in cursor.fetchall()}

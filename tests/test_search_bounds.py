@@ -1,0 +1,140 @@
+"""Bounded search work: exact totals and facets up to a bound, "about N" above it, same order.
+
+The bounds are made tiny here (a query above a handful of matching paragraphs counts as very
+common) so that the small real corpus takes the windowed path of a full-size archive.
+"""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from cables.ingest import ingest_paths
+from cables.models import Paragraph
+from cables.search import service
+from cables.search.service import search
+
+from .conftest import CABLEGATE_HTML, MIRROR_PAGES
+
+INPUTS = [CABLEGATE_HTML[0].parent, *MIRROR_PAGES]
+COMMON = "Nazarbayev"  # a proper name: no stemming question in the expected answers
+OTHER = "Tuyakbay"
+BROAD = "government"  # in enough cables for several pages
+
+
+def cables_mentioning(word: str) -> set[int]:
+    pattern = re.compile(rf"\b{word}\b", re.IGNORECASE)
+    return {
+        cable_id
+        for cable_id, text in Paragraph.objects.values_list("cable_id", "text")
+        if pattern.search(text)
+    }
+
+
+def ranked_ids(results) -> list[int]:
+    return [hit.cable.id for hit in results.page]
+
+
+@pytest.fixture
+def small_bounds(monkeypatch):
+    monkeypatch.setattr(service, "EXACT_HITS", 5)
+    monkeypatch.setattr(service, "CANDIDATE_HITS", 3)
+    monkeypatch.setattr(service, "PER_PAGE", 4)
+    monkeypatch.setattr(service, "ORPHANS", 0)
+
+
+@pytest.mark.django_db
+class TestBoundedSearch:
+    @pytest.fixture(autouse=True)
+    def archive(self):
+        summary = ingest_paths(INPUTS)
+        assert summary.created > 100
+
+    def test_below_the_bound_the_total_and_facets_are_exact(self):
+        results = search(COMMON, {})
+        assert results.total_exact
+        assert results.total == len(cables_mentioning(COMMON))
+        assert not any(facet.approximate for facet in results.facets)
+
+    def test_above_the_bound_the_total_is_about_n_and_facets_are_marked(self, small_bounds):
+        matching = cables_mentioning(COMMON)
+        results = search(COMMON, {}, "relevance")
+        assert not results.total_exact
+        assert len(results.page) == 4
+        # Every cable shown really matches; the estimate is at least what was seen.
+        assert set(ranked_ids(results)) <= matching
+        assert results.total >= len(results.page)
+        assert results.facets and all(facet.approximate for facet in results.facets)
+
+    def test_the_page_says_about_and_estimated_above_the_bound(self, client, small_bounds):
+        page = client.get(reverse("cables:search"), {"q": COMMON}).content.decode()
+        assert re.search(r'class="results-count">About \d+ cables', page)
+        assert "(estimated)" in page
+        assert 'class="count approximate">~' in page
+
+    def test_an_exact_count_is_never_shown_for_an_estimate(self, client):
+        page = client.get(reverse("cables:search"), {"q": COMMON}).content.decode()
+        assert "About" not in page.split('class="results-count">')[1][:20]
+        assert "(estimated)" not in page
+
+    def test_the_order_is_the_same_on_every_run_and_across_pages(self, small_bounds):
+        first = [ranked_ids(search(BROAD, {}, "relevance", page)) for page in (1, 2)]
+        again = [ranked_ids(search(BROAD, {}, "relevance", page)) for page in (1, 2)]
+        assert first == again
+        assert not set(first[0]) & set(first[1])
+
+    def test_a_page_is_the_same_slice_of_the_ranking_whatever_the_page_size(self):
+        long = ranked_ids(search(BROAD, {}, "relevance", 1, per_page=60))
+        pages = [ranked_ids(search(BROAD, {}, "relevance", n, per_page=20)) for n in (1, 2)]
+        assert pages[0] + pages[1] == long[:40]
+
+    def test_excluded_words_stay_excluded_above_the_bound(self, small_bounds):
+        results = search(f"{COMMON} -{OTHER}", {}, "relevance")
+        assert results.page.object_list
+        assert not set(ranked_ids(results)) & cables_mentioning(OTHER)
+
+    def test_a_facet_filter_above_the_bound_widens_until_the_page_is_full(self, small_bounds):
+        everything = search(COMMON, {}, "relevance")
+        (years,) = [f for f in everything.facets if f.name == "year"]
+        year = min(years.items, key=lambda item: item.count).value  # the rarest year
+        narrowed = search(COMMON, {"year": [year]}, "relevance")
+        assert narrowed.page.object_list
+        assert all(hit.cable.year == int(year) for hit in narrowed.page)
+
+    def test_date_sorts_look_at_every_match_and_count_exactly(self, small_bounds):
+        results = search(COMMON, {}, "-created")
+        assert results.total_exact
+        assert results.total == len(cables_mentioning(COMMON))
+        dates = [hit.cable.created for hit in results.page]
+        assert dates == sorted(dates, reverse=True)
+
+
+@pytest.mark.django_db
+def test_facet_links_are_those_of_the_querystring_tag(client):
+    from django.http import QueryDict
+    from django.template.defaulttags import querystring
+
+    ingest_paths(INPUTS)
+    params = {"q": COMMON, "origin": ["Embassy Astana"], "page": "1", "sort": "relevance"}
+    response = client.get(reverse("cables:search"), params)
+    results = response.context["results"]
+    request_get = QueryDict(mutable=True)
+    for key, value in params.items():
+        request_get.setlist(key, value if isinstance(value, list) else [value])
+    page = response.content.decode()
+    links = 0
+    for facet in results.facets:
+        for item in facet.items:
+            expected = querystring(None, request_get, item.params)
+            assert item.href == expected
+            assert f'href="{expected.replace("&", "&amp;")}"' in page
+            links += 1
+    assert links > 5
+
+
+@pytest.mark.django_db
+def test_the_api_says_whether_its_count_is_exact(client, small_bounds):
+    ingest_paths(INPUTS)
+    url = reverse("cables:api-cable-list")
+    assert client.get(url, {"q": COMMON}).json()["count_exact"] is False
+    assert client.get(url, {"q": COMMON, "sort": "-created"}).json()["count_exact"] is True
