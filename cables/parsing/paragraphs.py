@@ -18,7 +18,7 @@ PARAGRAPH_START = re.compile(
 )
 _SENTENCE_END = re.compile(r"""[.?!:;"')\]]\s*$""")
 _SENTENCE_END_CHARS = frozenset(".?!:;\"')]")
-_OPENING_FIRST = frozenset("0123456789¶")
+_OPENING_LINE = re.compile(r"\n[^\S\n]*[\d¶]")
 _LIST_FIRST = frozenset("0123456789-*•(")
 _LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[-*•]|\([a-z0-9]\))\s")
 _ODD_SPACE = re.compile(r"[\t\r\x0b\x0c\x1c-\x1f]")
@@ -156,13 +156,15 @@ def split_paragraphs(
     openings: list[tuple[int, int, str]] = []  # (line index, written number, marking)
     first: int | None = None
     mangled = False
-    for index, line in enumerate(body):
-        # Cheap test first: most lines do not start (after spaces) with a digit or `¶`.
-        if line[:1] not in _OPENING_FIRST and (line[:1] not in " \t" or not line.strip()):
-            continue
+    # Only lines starting (after spaces) with a digit or `¶` can open a paragraph: found by one
+    # scan of the text, their line numbers counted on the way.
+    joined = "\n" + "\n".join(body)
+    index, counted_to = -1, 0
+    for candidate in _OPENING_LINE.finditer(joined):
+        index += joined.count("\n", counted_to, candidate.start() + 1)
+        counted_to = candidate.start() + 1
+        line = body[index]
         stripped = line.lstrip()
-        if not (stripped[0].isdigit() or stripped[0] == "¶"):
-            continue
         match = PARAGRAPH_START.match(line)
         if not match:
             continue
