@@ -39,18 +39,18 @@ class PostgresBackend(SearchBackend):
             .values("cable_id")
         )
 
-    def count_hits(self, node) -> int:
+    def count_hits(self, node, first: int = 0, last: int = 0) -> int:
         # The planner's estimate (within a few per cent for a common word, from the statistics
         # ANALYZE keeps): an exact count of a common word reads every matching row, which is
         # what makes naive search slow. The planner takes the words of a phrase or an AND as
         # independent ("human rights": 1,791 for 12,748 real), so those are estimated by their
         # rarest part instead: an upper bound. It only sizes the first band.
         if isinstance(node, Phrase):
-            return min(self.count_hits(Term(word)) for word in node.words)
+            return min(self.count_hits(Term(word), first, last) for word in node.words)
         if isinstance(node, And):
-            return min(self.count_hits(item) for item in node.items)
+            return min(self.count_hits(item, first, last) for item in node.items)
         if isinstance(node, Or):
-            return sum(self.count_hits(item) for item in node.items)
+            return sum(self.count_hits(item, first, last) for item in node.items)
         with connections[self.using].cursor() as cursor:
             cursor.execute(
                 "EXPLAIN (FORMAT JSON) SELECT 1 FROM cables_paragraph "

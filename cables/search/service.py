@@ -364,9 +364,9 @@ def _bands(backend, node, sort: str):
     page asked for), so that every page is a slice of the same ranking. Date sorts take every
     match.
     """
-    hits = backend.count_hits(node) if sort == "relevance" else 0
-    first, last = backend.paragraph_id_bounds() if hits > EXACT_HITS else (0, 0)
-    if hits <= EXACT_HITS or last <= first:
+    first, last = backend.paragraph_id_bounds() if sort == "relevance" else (0, 0)
+    hits = backend.count_hits(node, first, last) if last > first else 0
+    if hits <= EXACT_HITS:
         yield backend.scored_paragraphs(node), None, True
         return
     stride = max(1, -(-(last - first + 1) // SLICES))

@@ -19,6 +19,7 @@ CREATE_FTS_SQL = (
     "tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')"
 )
 DROP_FTS_SQL = f"DROP TABLE IF EXISTS {FTS_TABLE}"
+PROBE_PART = 10  # count_hits estimates from the newest 1/PROBE_PART of the paragraph ids
 
 
 def _chunks(ids: list[int], size: int = 500):
@@ -72,13 +73,21 @@ class SqliteBackend(SearchBackend):
             .values("cable_id")
         )
 
-    def count_hits(self, node) -> int:
-        # FTS5 counts from its doclists without touching the paragraph rows: cheap and exact.
+    def count_hits(self, node, first: int, last: int) -> int:
+        # An estimate from the newest tenth of the paragraph ids: FTS5 seeks to that rowid
+        # range and walks only its part of the doclists (an exact count walks all of them:
+        # about 14 ms for a common word at full size). It only decides between ranking every
+        # match and ranking bands; the totals shown come from the bands themselves.
+        span = last - first + 1
+        since = last - max(span // PROBE_PART, 1) + 1
         with connections[self.using].cursor() as cursor:
             cursor.execute(
-                f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [to_fts5(node)]
+                f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+                f"AND {FTS_TABLE}.rowid >= %s",
+                [to_fts5(node), since],
             )
-            return cursor.fetchone()[0]
+            found = cursor.fetchone()[0]
+        return round(found * span / (last - since + 1))
 
     def scored_paragraphs(self, node, slices=None) -> list[tuple[int, int, float]]:
         # FTS5 walks the doclists once; the slice test on the rowid runs before bm25, so
