@@ -27,6 +27,7 @@ from django.db.models import OuterRef, Subquery
 
 from cables.models import Cable, Paragraph, Reference, Source, Tag
 from cables.parsing import ParsedCable, ParseFailure, adopt_year, iter_path, settle_year
+from cables.parsing.fields import year_of_reference_id
 from cables.search import get_backend
 
 logger = logging.getLogger(__name__)
@@ -302,7 +303,8 @@ class _BatchWriter:
     def _fill(cable: Cable, parsed: ParsedCable, digest: str) -> None:
         created = _aware(parsed.created)
         cable.created = created
-        cable.year = created.year if created else None
+        # An undated cable still belongs to the year its reference ID was given (or inferred).
+        cable.year = created.year if created else year_of_reference_id(parsed.reference_id)
         cable.released = _aware(parsed.released)
         cable.classification = parsed.classification
         cable.origin = parsed.origin[:150]

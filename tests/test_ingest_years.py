@@ -23,6 +23,8 @@ class TestUndatedCableInTheArchive:
         message = year_message(cable)
         assert message.startswith("year 2005 inferred from serial-number order")
         assert "ALMATY 4029 of 2005" in message
+        # Filed under 2005 in the year facet and browse pages, though it has no created date.
+        assert cable.created is None and cable.year == 2005
 
     def test_a_cable_nothing_else_dates_is_stored_once_the_archive_can(self, monkeypatch):
         monkeypatch.setattr(years_module, "_index", {})  # no release index to fall back on

@@ -60,6 +60,14 @@ def is_canonical_reference_id(value: str) -> bool:
     return bool(CANONICAL_ID.match(value))
 
 
+def year_of_reference_id(value: str) -> int | None:
+    """2007 for `07ASTANA2223`; the release runs from 1966 to 2010. None for a malformed ID."""
+    if not is_canonical_reference_id(value):
+        return None
+    two_digit = int(value[:2])
+    return 1900 + two_digit if two_digit >= 66 else 2000 + two_digit
+
+
 # `C O N F I D E N T I A L SECTION 01 OF 03 ASTANA 001848`, `UNCLAS ALMATY 004123`,
 # `C O N F I D E N T I A L 75 LIBREVILLE 1895`, `SECRET STATE 036722`.
 _CLASS_WORDS = (
