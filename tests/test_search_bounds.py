@@ -139,3 +139,46 @@ def test_the_api_says_whether_its_count_is_exact(client, small_bounds):
     url = reverse("cables:api-cable-list")
     assert client.get(url, {"q": COMMON}).json()["count_exact"] is False
     assert client.get(url, {"q": COMMON, "sort": "-created"}).json()["count_exact"] is True
+
+
+class FakeBackend:
+    """Matches every paragraph id in [first, last]; records the slices asked for."""
+
+    def __init__(self, first, last, hits):
+        self.first, self.last, self.hits, self.asked = first, last, hits, []
+
+    def paragraph_id_bounds(self):
+        return self.first, self.last
+
+    def count_hits(self, node, first, last):
+        return self.hits
+
+    def scored_paragraphs(self, node, slices=None):
+        self.asked.append(slices)
+        ids = range(self.first, self.last + 1)
+        if slices is not None:
+            ids = [p for p in ids if slices.lo <= (p - slices.first) % slices.stride < slices.hi]
+        return [(p // 10, p, 1.0) for p in ids]
+
+
+def test_bands_cover_every_paragraph_once_each_spread_over_the_whole_archive():
+    backend = FakeBackend(first=101, last=100_000, hits=60_000)
+    seen = []
+    bands = list(service._bands(backend, None, "relevance"))
+    assert bands[-1][2] and not any(complete for _, _, complete in bands[:-1])
+    for rows, slices, _ in bands:
+        ids = [p for _, p, _ in rows]
+        seen.extend(ids)
+        # Every band takes some of each of the SLICES parts of the archive.
+        parts = {(p - backend.first) // slices.stride for p in ids}
+        assert len(parts) >= service.SLICES
+    assert sorted(seen) == list(range(101, 100_001))
+    # The first band holds about CANDIDATE_HITS of the 60,000 matches' worth of ids.
+    first_band = len(bands[0][0]) * 60_000 / 99_900
+    assert service.CANDIDATE_HITS / 2 <= first_band <= service.CANDIDATE_HITS * 2
+
+
+def test_below_the_bound_one_band_holds_everything():
+    backend = FakeBackend(first=1, last=1_000, hits=service.EXACT_HITS)
+    (rows, slices, complete), *rest = list(service._bands(backend, None, "relevance"))
+    assert complete and slices is None and not rest and len(rows) == 1_000
