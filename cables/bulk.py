@@ -1,19 +1,24 @@
 """Fast first load of an empty archive: parse on every core, write with COPY or big transactions.
 
 `bulk_load(paths)` stores the same rows as `cables.ingest.ingest_paths(paths)` would (same cable
-fields, paragraphs, TAGS, references, sources, entity mentions), much faster:
+fields, paragraphs, TAGS, references, sources, entity mentions), much faster. Two passes, each
+spread over all cores, with one process writing:
 
-- CSV input is read in chunks of records; a process pool parses them (and computes the content
-  hashes) while this process writes, with at most a few chunks in flight, so memory stays flat
-  whatever the input size. Other inputs (HTML pages, text files) are parsed here, serially.
-- PostgreSQL: COPY (psycopg 3) into cables_cable, cables_paragraph (its search_vector column is
-  GENERATED, so not copied), the TAGS link table, references and sources; the GIN index on
-  search_vector is dropped during the load and rebuilt once at the end with a large
-  `maintenance_work_mem`, which is much cheaper than updating it row by row.
-- SQLite: one transaction per chunk group with `synchronous=OFF` during the load (back to NORMAL
-  after), and the FTS5 index rebuilt once at the end instead of cable by cable.
-- References are resolved to their target cables in one UPDATE at the end.
-- Entity mentions are tagged per committed group in the same pass, when entity tagging is there.
+1. Load. CSV input is read in chunks of records; a process pool parses them, computes the
+   content hashes and turns each cable into ready-to-write rows (the same model code as ingest:
+   `_BatchWriter._fill`, `paragraph_rows`, and every column of the models, so a column added
+   later is filled here too). This process only assigns ids and writes: PostgreSQL COPY
+   (psycopg 3), SQLite `executemany` in one transaction per group of cables. At most a few
+   chunks are in flight, so memory stays flat whatever the input size. Other inputs (HTML
+   pages, text files) are parsed here, serially.
+2. Entity tagging. Once every cable is in, the entity index is built (it may learn from the
+   archive, e.g. the country of each post) and a process pool tags groups of cables read back
+   from the database; this process writes the mentions (COPY) and the review queue's new names.
+   Cables with curators' decisions are then re-tagged by `tag_cables`, which re-applies them.
+
+Search indexes are built once at the end: the PostgreSQL GIN index on `search_vector` is dropped
+before the load and rebuilt with a large `maintenance_work_mem`; the SQLite FTS5 table is
+rebuilt and optimised. References are resolved to their target cables in one UPDATE.
 
 Only for an empty archive: on a non-empty one it falls back to the normal ingest. A reference ID
 seen twice in the input (a cable in two sources) is left to the normal ingest after the load,
@@ -23,8 +28,10 @@ so the "fuller text wins" rules and the record of every source stay exactly thos
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
+import json
 import multiprocessing
 import os
 import resource
@@ -33,11 +40,12 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.core.management.color import no_style
+from django.db import connection, connections, transaction
 
 from cables.ingest import (
     IngestSummary,
@@ -45,8 +53,9 @@ from cables.ingest import (
     content_hash,
     ingest_paths,
     ingest_records,
-    paragraph_fields,
+    paragraph_rows,
     raw_hash,
+    refresh_planner_statistics,
     tag_kind,
 )
 from cables.models import Cable, Paragraph, Reference, Source, Tag
@@ -55,10 +64,12 @@ from cables.parsing.records import FORMAT_CSV
 from cables.search import get_backend
 
 CHUNK_RECORDS = 100  # CSV records per parse task
-GROUP_CABLES = 2000  # cables per write transaction (and per entity-tagging call)
+GROUP_CABLES = 2000  # cables per write transaction
+TAG_BATCH = 250  # cables per entity-tagging task
 CSV_FIELDS = 8
 GIN_INDEX = "paragraph_search_gin"
 MAINTENANCE_WORK_MEM = "1GB"
+SQLITE_CACHE_KB = 262144  # page cache of the loading connection (256 MB)
 # Field types whose Python value goes to the database unchanged: no per-value preparation.
 _STORED_AS_IS = {
     "AutoField",
@@ -77,44 +88,155 @@ _STORED_AS_IS = {
 @dataclass
 class BulkSummary(IngestSummary):
     paragraphs: int = 0
+    mentions: int = 0
     seconds: float = 0.0
-    parse_seconds: float = 0.0
-    index_seconds: float = 0.0
-    tagging_seconds: float = 0.0
+    parse_seconds: float = 0.0  # pass 1: parse and write every cable
+    index_seconds: float = 0.0  # search index build and planner statistics
+    tagging_seconds: float = 0.0  # pass 2: entity tagging
     fell_back: bool = False
 
     @property
     def cables_per_second(self) -> float:
         return self.created / self.seconds if self.seconds else 0.0
 
-
-# --- parsing, in worker processes ----------------------------------------------------------------
-
-
-def _parse_chunk(path: str, rows: list[tuple[int, list[str]]]) -> list:
-    """Parse CSV records; return (cable, content hash, raw hash) or a failure message each."""
-    results = []
-    for row_number, values in rows:
-        source = SourceInfo(path, FORMAT_CSV, row_number)
-        if len(values) < CSV_FIELDS:
-            results.append(f"{source.describe()}: truncated row: {len(values)} of 8 fields")
-            continue
-        if len(values) > CSV_FIELDS:
-            values = [*values[: CSV_FIELDS - 1], ",".join(values[CSV_FIELDS - 1 :])]
-        try:
-            parsed = parse_csv_record(values, source)
-        except Exception as error:  # noqa: BLE001 - a parser bug must never stop a run
-            results.append(f"{source.describe()}: parser error: {type(error).__name__}: {error}")
-            continue
-        results.append(_checked(parsed))
-    return results
+    def phases(self) -> str:
+        return (
+            f"{self.created:,} cables, {self.paragraphs:,} paragraphs, {self.mentions:,} mentions "
+            f"in {self.seconds:.1f} s ({self.cables_per_second:,.0f} cables/s): load "
+            f"{self.parse_seconds:.1f} s, entity tagging {self.tagging_seconds:.1f} s, "
+            f"search index {self.index_seconds:.1f} s"
+        )
 
 
-def _checked(parsed: ParsedCable):
+class _Columns:
+    """The stored columns of a model and how to turn an unsaved instance into their values.
+
+    Every concrete column but the id (and those named in `skip`, which the writer fills) and
+    the generated ones, so that a column added to a model is loaded without a change here.
+    """
+
+    def __init__(self, model, skip: tuple[str, ...] = ()):
+        self.fields = [
+            f
+            for f in model._meta.concrete_fields
+            if not getattr(f, "generated", False) and f.name not in {"id", *skip}
+        ]
+        self.columns = [f.column for f in self.fields]
+        self._plain = [
+            f.get_internal_type() in _STORED_AS_IS
+            and not getattr(f, "auto_now", False)
+            and not getattr(f, "auto_now_add", False)
+            for f in self.fields
+        ]
+
+    def values(self, instance) -> list:
+        row = []
+        for field, plain in zip(self.fields, self._plain, strict=True):
+            if plain:
+                row.append(getattr(instance, field.attname))
+                continue
+            value = field.pre_save(instance, True)  # auto_now and friends, as save() does
+            if field.get_internal_type() == "JSONField":
+                row.append(None if value is None else json.dumps(value, cls=field.encoder))
+            else:
+                row.append(field.get_db_prep_save(value, connection))
+        return row
+
+
+@functools.cache
+def _columns(model_name: str) -> _Columns:
+    from cables.models import Mention
+
+    return {
+        "cable": lambda: _Columns(Cable),
+        "paragraph": lambda: _Columns(Paragraph, ("cable",)),
+        "reference": lambda: _Columns(Reference, ("cable",)),
+        "source": lambda: _Columns(Source, ("cable",)),
+        "mention": lambda: _Columns(Mention),
+    }[model_name]()
+
+
+# --- pass 1: parsing into rows, in worker processes ----------------------------------------------
+
+# Django connections inherited through fork are the parent's sockets and files: a worker never
+# uses or closes them (closing would end the parent's session); a worker that needs the database
+# opens its own.
+_INHERITED: list = []
+
+
+def _detach_connections() -> None:
+    for alias in connections:
+        wrapper = connections[alias]
+        if getattr(wrapper, "connection", None) is not None:
+            _INHERITED.append(wrapper.connection)
+            wrapper.connection = None
+
+
+@dataclass
+class _Prepared:
+    """One parsed cable as rows, without the ids the writer assigns."""
+
+    reference_id: str
+    cable: list
+    paragraphs: list[list]
+    tags: list[str]
+    references: list[list]
+    source: list
+
+
+def _prepare(parsed: ParsedCable) -> _Prepared:
+    cable = Cable(reference_id=parsed.reference_id)
+    _BatchWriter._fill(cable, parsed, content_hash(parsed))
+    paragraph = _columns("paragraph")
+    reference = _columns("reference")
+    return _Prepared(
+        parsed.reference_id,
+        _columns("cable").values(cable),
+        [paragraph.values(p) for p in paragraph_rows(cable, parsed)],
+        list(dict.fromkeys(code[:100] for code in parsed.tags)),
+        [
+            reference.values(Reference(position=position, reference_id=reference_id[:64]))
+            for position, reference_id in enumerate(dict.fromkeys(parsed.references), 1)
+        ],
+        _columns("source").values(
+            Source(
+                path=parsed.source.path[:500],
+                row=parsed.source.row,
+                format=parsed.source.format,
+                sha256=raw_hash(parsed),
+                partial=parsed.partial,
+                is_primary=True,
+            )
+        ),
+    )
+
+
+def _checked(parsed: ParsedCable) -> _Prepared | str:
     if not parsed.ok:
         reason = "; ".join(parsed.errors) or "no recognisable reference ID"
         return f"{parsed.source.describe()}: {reason}"
-    return parsed, content_hash(parsed), raw_hash(parsed)
+    return _prepare(parsed)
+
+
+def _parse_values(path: str, row_number: int, values: list[str]) -> ParsedCable | str:
+    source = SourceInfo(path, FORMAT_CSV, row_number)
+    if len(values) < CSV_FIELDS:
+        return f"{source.describe()}: truncated row: {len(values)} of 8 fields"
+    if len(values) > CSV_FIELDS:
+        values = [*values[: CSV_FIELDS - 1], ",".join(values[CSV_FIELDS - 1 :])]
+    try:
+        return parse_csv_record(values, source)
+    except Exception as error:  # noqa: BLE001 - a parser bug must never stop a run
+        return f"{source.describe()}: parser error: {type(error).__name__}: {error}"
+
+
+def _parse_chunk(path: str, rows: list[tuple[int, list[str]]]) -> list[_Prepared | str]:
+    """Parse CSV records into rows; a failure message for each record that does not parse."""
+    results = []
+    for row_number, values in rows:
+        parsed = _parse_values(path, row_number, values)
+        results.append(parsed if isinstance(parsed, str) else _checked(parsed))
+    return results
 
 
 def _is_csv(path: Path) -> bool:
@@ -151,66 +273,73 @@ def _csv_chunks(path: Path) -> Iterator[tuple[str, list] | str]:
         yield str(path), chunk
 
 
-def _parsed_records(paths: list[Path], workers: int) -> Iterator:
-    """Every input's (cable, hashes) or failure message, in input order."""
-    pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
+def _pool(workers: int):
+    if workers <= 1:
+        return None
+    return multiprocessing.get_context("fork").Pool(workers, initializer=_detach_connections)
+
+
+def _parsed_records(paths: list[Path], workers: int) -> Iterator[tuple]:
+    """(rows or failure message, a way to get the ParsedCable again), in input order.
+
+    The second item re-parses a CSV record here (or returns the cable parsed here): the writer
+    needs it only for the rare reference ID seen twice.
+    """
+    pool = _pool(workers)
     try:
         for path in paths:
             if not _is_csv(path):
                 for record in iter_path(path):
                     if isinstance(record, ParseFailure):
-                        yield record.describe()
+                        yield record.describe(), None
                     else:
-                        yield _checked(record)
+                        yield _checked(record), functools.partial(lambda r: r, record)
                 continue
             pending: deque = deque()
             for chunk in _csv_chunks(path):
                 if isinstance(chunk, str):
-                    pending.append(chunk)
+                    pending.append((chunk, None))
                     continue
                 if pool is None:
-                    yield from _parse_chunk(*chunk)
-                    continue
-                # A bounded window of chunks in flight keeps memory flat on huge files.
-                pending.append(pool.apply_async(_parse_chunk, chunk))
-                while len(pending) > workers * 3:
-                    yield from _result(pending.popleft())
+                    pending.append((_parse_chunk(*chunk), chunk))
+                else:
+                    # A bounded window of chunks in flight keeps memory flat on huge files.
+                    pending.append((pool.apply_async(_parse_chunk, chunk), chunk))
+                while len(pending) > max(workers, 1) * 3:
+                    yield from _results(*pending.popleft())
             while pending:
-                yield from _result(pending.popleft())
+                yield from _results(*pending.popleft())
     finally:
         if pool is not None:
             pool.terminate()
             pool.join()
 
 
-def _result(item) -> list:
-    return [item] if isinstance(item, str) else item.get()
+def _results(item, chunk) -> Iterator[tuple]:
+    if isinstance(item, str):  # an unreadable file
+        yield item, None
+        return
+    results = item if isinstance(item, list) else item.get()
+    path, rows = chunk
+    for result, (row_number, values) in zip(results, rows, strict=True):
+        yield result, functools.partial(_parse_values, path, row_number, values)
 
 
-# --- writing, in this process --------------------------------------------------------------------
+# --- pass 1: writing, in this process ------------------------------------------------------------
 
 
 class _Writer:
-    def __init__(self, summary: BulkSummary, stderr, *, tag_entities: bool) -> None:
+    def __init__(self, summary: BulkSummary, stderr) -> None:
         self.summary = summary
         self.stderr = stderr
         self.postgres = connection.vendor == "postgresql"
         self.tag_ids = dict(Tag.objects.values_list("code", "id"))
-        self.next_cable_id = (
+        self.first_cable_id = self.next_cable_id = (
             Cable.objects.order_by("-id").values_list("id", flat=True).first() or 0
         ) + 1
         self.seen: set[str] = set()
         self.duplicates: list[ParsedCable] = []
-        self.cable_fields = list(Cable._meta.concrete_fields)
-        self.paragraph_fields = [
-            f
-            for f in Paragraph._meta.concrete_fields
-            if not getattr(f, "generated", False) and f.name != "id"
-        ]
-        self.reference_fields = [f for f in Reference._meta.concrete_fields if f.name != "id"]
-        self.source_fields = [f for f in Source._meta.concrete_fields if f.name != "id"]
-        self.tag_link_columns = ["cable_id", "tag_id"]
-        self.tagger = _entity_tagger() if tag_entities else None
+        self.dropped = _Dropped()
 
     def fail(self, message: str) -> None:
         self.summary.failed += 1
@@ -218,54 +347,33 @@ class _Writer:
         if self.stderr is not None:
             self.stderr.write(message + "\n")
 
-    def write_group(self, group: list[tuple[ParsedCable, str, str]]) -> None:
-        now = datetime.now(UTC)
+    def write_group(self, group: list[_Prepared]) -> None:
         cables, paragraphs, links, references, sources = [], [], [], [], []
         self._add_tags(group)
-        for parsed, digest, source_hash in group:
-            cable = Cable(id=self.next_cable_id, reference_id=parsed.reference_id)
+        tag_ids = self.tag_ids
+        for prepared in group:
+            cable_id = self.next_cable_id
             self.next_cable_id += 1
-            _BatchWriter._fill(cable, parsed, digest)
-            cable.ingested_at = cable.updated_at = now
-            cables.append(cable)
-            paragraphs.extend(_paragraph_values(cable.id, parsed))
-            codes = dict.fromkeys(code[:100] for code in parsed.tags)
-            links.extend((cable.id, self.tag_ids[code]) for code in codes if code in self.tag_ids)
-            references.extend(
-                (cable.id, position, reference_id[:64], None)
-                for position, reference_id in enumerate(dict.fromkeys(parsed.references), 1)
-            )
-            sources.append(
-                (
-                    cable.id,
-                    parsed.source.path[:500],
-                    parsed.source.row,
-                    parsed.source.format,
-                    source_hash,
-                    parsed.partial,
-                    True,
-                    now,
-                )
-            )
+            cables.append([cable_id, *prepared.cable])
+            paragraphs.extend([cable_id, *row] for row in prepared.paragraphs)
+            links.extend((cable_id, tag_ids[code]) for code in prepared.tags if code in tag_ids)
+            references.extend([cable_id, *row] for row in prepared.references)
+            sources.append([cable_id, *prepared.source])
         with transaction.atomic():
-            self._insert(
-                Cable._meta.db_table,
-                self.cable_fields,
-                [[getattr(c, f.attname) for f in self.cable_fields] for c in cables],
+            self.insert(Cable._meta.db_table, ["id", *_columns("cable").columns], cables)
+            self.insert(
+                Paragraph._meta.db_table, ["cable_id", *_columns("paragraph").columns], paragraphs
             )
-            self._insert(Paragraph._meta.db_table, self.paragraph_fields, paragraphs)
-            self._insert(Cable.tags.through._meta.db_table, self.tag_link_columns, links)
-            self._insert(Reference._meta.db_table, self.reference_fields, references)
-            self._insert(Source._meta.db_table, self.source_fields, sources)
+            self.insert(Cable.tags.through._meta.db_table, ["cable_id", "tag_id"], links)
+            self.insert(
+                Reference._meta.db_table, ["cable_id", *_columns("reference").columns], references
+            )
+            self.insert(Source._meta.db_table, ["cable_id", *_columns("source").columns], sources)
         self.summary.created += len(cables)
         self.summary.paragraphs += len(paragraphs)
-        if self.tagger is not None:
-            began = time.perf_counter()
-            self.tagger([cable.id for cable in cables])
-            self.summary.tagging_seconds += time.perf_counter() - began
 
-    def _add_tags(self, group) -> None:
-        codes = {code[:100] for parsed, _, _ in group for code in parsed.tags} - self.tag_ids.keys()
+    def _add_tags(self, group: list[_Prepared]) -> None:
+        codes = {code for prepared in group for code in prepared.tags} - self.tag_ids.keys()
         if codes:
             Tag.objects.bulk_create(
                 [Tag(code=code, kind=tag_kind(code)) for code in sorted(codes)],
@@ -273,76 +381,227 @@ class _Writer:
             )
             self.tag_ids.update(Tag.objects.filter(code__in=codes).values_list("code", "id"))
 
-    def _insert(self, table: str, fields: list, rows: list) -> None:
+    def insert(self, table: str, columns: list[str], rows: list) -> None:
         if not rows:
             return
-        columns = [f if isinstance(f, str) else f.column for f in fields]
-        preparers = [
-            None
-            if isinstance(f, str) or f.get_internal_type() in _STORED_AS_IS
-            else (lambda v, f=f: f.get_db_prep_save(v, connection))
-            for f in fields
-        ]
-        prepared = [
-            [
-                value if prep is None else prep(value)
-                for prep, value in zip(preparers, row, strict=True)
-            ]
-            for row in rows
-        ]
         quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
         with connection.cursor() as cursor:
             if self.postgres:
                 with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                    for row in prepared:
+                    for row in rows:
                         copy.write_row(row)
             else:
                 marks = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", prepared)
+                cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)
 
 
-def _paragraph_values(cable_id: int, parsed: ParsedCable) -> list[tuple]:
-    """(cable, number, classification, heading, text), numbered as ingest numbers them."""
-    return [(cable_id, *fields) for fields in paragraph_fields(parsed)]
+# --- pass 2: entity tagging ----------------------------------------------------------------------
+
+_TAGGER = None  # (CableTagger) set in this process before the tagging pool forks
 
 
-def _entity_tagger():
+def _entity_index():
+    """The entity index, ready for the whole archive, or None without entity tagging."""
     try:
-        from cables.entities import tag_cables
         from cables.entities.index import EntityIndex
     except ImportError:  # entity tagging not installed in this build
         return None
     index = EntityIndex()
-    return lambda ids: tag_cables(ids, index=index)
+    # Whatever the index learns from the archive, learn it once here, before the workers
+    # fork, for the whole archive (the workers do not query the database for it).
+    prepare_origins = getattr(index, "prepare_origins", None)
+    if prepare_origins is not None:
+        prepare_origins(
+            Cable.objects.order_by().values_list("origin", flat=True).distinct().iterator()
+        )
+    if isinstance(getattr(type(index), "place_words", None), property):
+        index.place_words  # noqa: B018 - computed and cached now
+    return index
 
 
-# --- index upkeep around the load ----------------------------------------------------------------
+def _tag_batch(batch: tuple) -> tuple[list, list, int]:
+    """Tag cables read back from the archive: (mention rows, new-name suggestions, count)."""
+    cables, codes, paragraphs = batch
+    mention_columns = _columns("mention")
+    by_cable: dict[int, list[Paragraph]] = {}
+    for pk, cable_id, number, text in paragraphs:
+        by_cable.setdefault(cable_id, []).append(
+            Paragraph(pk=pk, cable_id=cable_id, number=number, text=text)
+        )
+    rows: list = []
+    suggestions: list = []
+    for pk, reference_id, origin, created, signers, classified_by in cables:
+        cable = Cable(
+            pk=pk,
+            reference_id=reference_id,
+            origin=origin,
+            created=created,
+            signers=signers,
+            classified_by=classified_by,
+        )
+        found, named = _TAGGER.tag(cable, by_cable.get(pk, []), codes.get(pk, []))
+        rows.extend(mention_columns.values(item.to_mention()) for item in found)
+        suggestions.extend(named)
+    return rows, suggestions, len(cables)
 
 
-def _drop_search_index() -> str | None:
-    """Drop the GIN index for the load; return its definition to rebuild it (PostgreSQL)."""
+def _tag_batches(first_id: int, last_id: int) -> Iterator[tuple]:
+    """The cables first_id..last_id as tagging input, TAG_BATCH at a time, read here."""
+    through = Cable.tags.through
+    for low in range(first_id, last_id + 1, TAG_BATCH):
+        high = min(low + TAG_BATCH - 1, last_id)
+        cables = list(
+            Cable.objects.filter(pk__gte=low, pk__lte=high)
+            .order_by("pk")
+            .values_list("pk", "reference_id", "origin", "created", "signers", "classified_by")
+        )
+        codes: dict[int, list[str]] = {}
+        for cable_id, code in (
+            through.objects.filter(cable_id__gte=low, cable_id__lte=high)
+            .order_by("pk")
+            .values_list("cable_id", "tag__code")
+        ):
+            codes.setdefault(cable_id, []).append(code)
+        paragraphs = list(
+            Paragraph.objects.filter(cable_id__gte=low, cable_id__lte=high)
+            .order_by("cable_id", "number")
+            .values_list("pk", "cable_id", "number", "text")
+        )
+        yield cables, codes, paragraphs
+
+
+def _tag_loaded(writer: _Writer, workers: int) -> None:
+    """Pass 2: tag every loaded cable, on all cores; write mentions and review-queue names."""
+    global _TAGGER
+    index = _entity_index()
+    if index is None or writer.next_cable_id == writer.first_cable_id:
+        return
+    from cables.entities.tagging import CableTagger, store_suggestions, tag_cables
+    from cables.models import Mention, MentionDecision
+
+    _TAGGER = CableTagger(index)
+    first, last = writer.first_cable_id, writer.next_cable_id - 1
+    # The workers get everything they need from here and never query the database (it is
+    # read here, inside the load's transaction on PostgreSQL).
+    pool = _pool(workers)
+    mention_columns = _columns("mention").columns
+    suggestions: list = []
+    stubs: list[Cable] = []
+
+    def store(rows, named, cables):
+        writer.insert(Mention._meta.db_table, mention_columns, rows)
+        writer.summary.mentions += len(rows)
+        suggestions.extend(named)
+        stubs.extend(Cable(pk=pk, reference_id=reference_id) for pk, reference_id, *_ in cables)
+        if len(stubs) >= GROUP_CABLES:
+            flush()
+
+    def flush():
+        if stubs or suggestions:
+            with transaction.atomic():
+                if store_suggestions.__code__.co_argcount >= 2:
+                    store_suggestions(suggestions, stubs)
+                else:  # the older signature
+                    store_suggestions(suggestions)
+        suggestions.clear()
+        stubs.clear()
+
+    try:
+        pending: deque = deque()
+        for batch in _tag_batches(first, last):
+            if pool is None:
+                store(*_tag_batch(batch)[:2], batch[0])
+                continue
+            pending.append((pool.apply_async(_tag_batch, (batch,)), batch[0]))
+            while len(pending) > workers * 2:
+                result, cables = pending.popleft()
+                store(*result.get()[:2], cables)
+        while pending:
+            result, cables = pending.popleft()
+            store(*result.get()[:2], cables)
+        flush()
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        _TAGGER = None
+    # Curators' decisions about cables now loaded: the normal tagging re-applies them.
+    decided = list(
+        Cable.objects.filter(
+            pk__gte=first,
+            pk__lte=last,
+            reference_id__in=MentionDecision.objects.values("reference_id"),
+        ).values_list("pk", flat=True)
+    )
+    for offset in range(0, len(decided), TAG_BATCH):
+        tag_cables(decided[offset : offset + TAG_BATCH], index=index)
+
+
+# --- index upkeep and settings around the load ---------------------------------------------------
+
+
+def _loaded_tables() -> list[str]:
+    from cables.models import Mention
+
+    return [
+        model._meta.db_table
+        for model in (Cable, Paragraph, Cable.tags.through, Reference, Source, Mention)
+    ]
+
+
+@dataclass
+class _Dropped:
+    """What the load dropped on PostgreSQL, to put back once every row is in."""
+
+    search_index: str | None = None
+    foreign_keys: tuple = ()
+
+
+def _drop_for_load() -> _Dropped:
+    """PostgreSQL: drop the GIN index and the foreign keys of the loaded tables.
+
+    A row-by-row GIN update and a foreign-key check per row cost far more than one index build
+    and one check per key at the end. Runs inside the load's transaction, so a failed or
+    interrupted load rolls all of it back.
+    """
     if connection.vendor != "postgresql":
-        return None
+        return _Dropped()
     with connection.cursor() as cursor:
+        # Inside an outer transaction (a test), deferred foreign-key checks may be pending,
+        # and PostgreSQL refuses to alter a table with pending trigger events: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [GIN_INDEX])
         row = cursor.fetchone()
         if row:
             cursor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX}")
-    return row[0] if row else None
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
+            "ORDER BY conrelid::regclass::text, conname",
+            [_loaded_tables()],
+        )
+        keys = tuple(cursor.fetchall())
+        for table, name, _ in keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    return _Dropped(row[0] if row else None, keys)
 
 
-def _rebuild_search_index(definition: str | None) -> None:
+def _rebuild_search_index(dropped: _Dropped) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            if definition:
-                # Inside an outer transaction (a test), deferred foreign-key checks are still
-                # pending and PostgreSQL refuses CREATE INDEX: run them now.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # Each key is checked once, with one join over the whole table.
+            for table, name, definition in dropped.foreign_keys:
+                cursor.execute(
+                    f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} "
+                    f"{definition}"
+                )
+            if dropped.search_index:
                 cursor.execute(f"SET maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
-                cursor.execute(definition)
+                cursor.execute(dropped.search_index)
                 cursor.execute("RESET maintenance_work_mem")
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            cursor.execute("ANALYZE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             get_backend().rebuild()
 
@@ -358,20 +617,28 @@ def _resolve_references() -> None:
 
 
 def _reset_sequences() -> None:
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence('{Cable._meta.db_table}', 'id'), "
-            f"(SELECT COALESCE(max(id), 1) FROM {Cable._meta.db_table}))"
-        )
-
-
-def _set_sqlite_sync(mode: str) -> None:
-    # SQLite refuses to change it inside a transaction (as in a test): then it stays as it is.
-    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+    statements = connection.ops.sequence_reset_sql(no_style(), [Cable])
+    if statements:
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA synchronous={mode}")
+            for sql in statements:
+                cursor.execute(sql)
+
+
+def _load_settings(on: bool) -> None:
+    """Relaxed durability and a big cache for the loading session, then back to normal.
+
+    A crash during a first load loses only the load (the archive was empty): run it again.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET synchronous_commit = off" if on else "RESET synchronous_commit")
+            return
+        if connection.vendor == "sqlite":
+            cache = -SQLITE_CACHE_KB if on else -2000
+            cursor.execute(f"PRAGMA cache_size = {cache}")
+            # SQLite refuses to change it inside a transaction (as in a test): it stays.
+            if not connection.in_atomic_block:
+                cursor.execute(f"PRAGMA synchronous = {'OFF' if on else 'NORMAL'}")
 
 
 def peak_memory_mb() -> float:
@@ -409,42 +676,24 @@ def bulk_load(
         return summary
 
     workers = workers or os.cpu_count() or 1
-    writer = _Writer(summary, stderr, tag_entities=tag_entities)
-    definition = _drop_search_index()
-    _set_sqlite_sync("OFF")
+    _load_settings(True)
     try:
-        group: list = []
-        last_report = time.perf_counter()
-        for record in _parsed_records(paths, workers):
-            if isinstance(record, str):
-                writer.fail(record)
-                continue
-            parsed = record[0]
-            if parsed.reference_id in writer.seen:
-                writer.duplicates.append(parsed)
-                continue
-            writer.seen.add(parsed.reference_id)
-            group.append(record)
-            if len(group) >= GROUP_CABLES:
-                writer.write_group(group)
-                group = []
-                if time.perf_counter() - last_report > 10:
-                    last_report = time.perf_counter()
-                    elapsed = last_report - began
-                    out.write(
-                        f"  {summary.created:,} cables, {elapsed:.0f} s, "
-                        f"{summary.created / elapsed:,.0f} cables/s\n"
-                    )
-        if group:
-            writer.write_group(group)
-        summary.parse_seconds = time.perf_counter() - began
-        _resolve_references()
-        _reset_sequences()
-    finally:
-        index_began = time.perf_counter()
-        _rebuild_search_index(definition)
+        # PostgreSQL: one transaction for the whole load, DDL included (see _drop_for_load);
+        # readers of the (empty) archive wait for it. SQLite: a transaction per group of
+        # cables, so that the write-ahead log stays small.
+        with transaction.atomic() if connection.vendor == "postgresql" else nullcontext():
+            writer = _load(paths, workers, summary, stdout=out, stderr=stderr, began=began)
+            if tag_entities:
+                tagging_began = time.perf_counter()
+                _tag_loaded(writer, workers)
+                summary.tagging_seconds = time.perf_counter() - tagging_began
+                out.write(f"  entity tagging: {summary.tagging_seconds:.0f} s\n")
+            index_began = time.perf_counter()
+            _rebuild_search_index(writer.dropped)
+        refresh_planner_statistics()
         summary.index_seconds = time.perf_counter() - index_began
-        _set_sqlite_sync("NORMAL")
+    finally:
+        _load_settings(False)
     if writer.duplicates:
         # Same reference ID again: the normal ingest decides which text wins and records the source.
         again = ingest_records(writer.duplicates)
@@ -454,3 +703,38 @@ def bulk_load(
         summary.failures += again.failures
     summary.seconds = time.perf_counter() - began
     return summary
+
+
+def _load(paths, workers, summary, *, stdout, stderr, began) -> _Writer:
+    """Pass 1: every cable parsed on the pool and written here."""
+    out = stdout
+    writer = _Writer(summary, stderr)
+    writer.dropped = _drop_for_load()
+    group: list = []
+    last_report = time.perf_counter()
+    for record, reparse in _parsed_records(paths, workers):
+        if isinstance(record, str):
+            writer.fail(record)
+            continue
+        if record.reference_id in writer.seen:
+            writer.duplicates.append(reparse())
+            continue
+        writer.seen.add(record.reference_id)
+        group.append(record)
+        if len(group) >= GROUP_CABLES:
+            writer.write_group(group)
+            group = []
+            if time.perf_counter() - last_report > 10:
+                last_report = time.perf_counter()
+                elapsed = last_report - began
+                out.write(
+                    f"  {summary.created:,} cables, {elapsed:.0f} s, "
+                    f"{summary.created / elapsed:,.0f} cables/s\n"
+                )
+    if group:
+        writer.write_group(group)
+    writer.seen.clear()
+    _resolve_references()
+    _reset_sequences()
+    summary.parse_seconds = time.perf_counter() - began
+    return writer

@@ -76,6 +76,8 @@ class Command(BaseCommand):
             )
             summary.failed += len(missing)
             self.stdout.write(summary.line())
+            if not summary.fell_back:
+                self.stdout.write(summary.phases())
             if summary.failed:
                 raise CommandError(
                     f"{summary.failed} input(s) failed; see the messages above.", returncode=1
