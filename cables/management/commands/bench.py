@@ -87,7 +87,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--cables", type=int, default=20_000, help="Corpus size to generate.")
         parser.add_argument("--corpus", help="Use this cables.csv[.gz] instead of generating.")
-        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--seed", type=int, default=1, help="Seed of the generated corpus (default 1)."
+        )
         parser.add_argument("--reset", action="store_true", help="Empty the archive first.")
         parser.add_argument("--skip-ingest", action="store_true", help="Query what is there.")
         parser.add_argument("--workers", type=int, default=None, help="Parser processes.")
@@ -95,7 +97,11 @@ class Command(BaseCommand):
             "--no-entities", action="store_true", help="Skip entity tagging during the load."
         )
         parser.add_argument("--repeat", type=int, default=3, help="Timed passes over the mix.")
-        parser.add_argument("--out-dir", default=str(settings.BASE_DIR / "bench-results"))
+        parser.add_argument(
+            "--out-dir",
+            default=str(settings.BASE_DIR / "bench-results"),
+            help="Where the JSON results are saved (default bench-results/).",
+        )
 
     def handle(self, *args, **options):
         backend = connection.vendor

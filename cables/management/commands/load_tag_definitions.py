@@ -17,7 +17,12 @@ class Command(BaseCommand):
     help = "Load TAGS definitions from a CSV file (code,definition,kind)."
 
     def add_arguments(self, parser):
-        parser.add_argument("path", nargs="?", default=str(DEFAULT_PATH))
+        parser.add_argument(
+            "path",
+            nargs="?",
+            default=str(DEFAULT_PATH),
+            help="CSV of code,definition[,kind] (default: the bundled table).",
+        )
         parser.add_argument("--overwrite", action="store_true", help="Replace edited definitions.")
 
     def handle(self, path, overwrite, **options):
