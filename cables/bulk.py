@@ -53,10 +53,10 @@ from cables.ingest import (
     content_hash,
     ingest_paths,
     ingest_records,
+    new_tag,
     paragraph_rows,
     raw_hash,
     refresh_planner_statistics,
-    tag_kind,
 )
 from cables.models import Cable, Paragraph, Reference, Source, Tag
 from cables.parsing import ParsedCable, ParseFailure, SourceInfo, iter_path, parse_csv_record
@@ -376,7 +376,7 @@ class _Writer:
         codes = {code for prepared in group for code in prepared.tags} - self.tag_ids.keys()
         if codes:
             Tag.objects.bulk_create(
-                [Tag(code=code, kind=tag_kind(code)) for code in sorted(codes)],
+                [new_tag(code) for code in sorted(codes)],
                 ignore_conflicts=True,
             )
             self.tag_ids.update(Tag.objects.filter(code__in=codes).values_list("code", "id"))

@@ -13,6 +13,8 @@ Rules:
 
 from __future__ import annotations
 
+import csv
+import functools
 import hashlib
 import json
 import logging
@@ -87,6 +89,27 @@ def tag_kind(code: str) -> str:
     if len(code) == 4 and code.isalpha() and code[0] in "PEKSTAOC":
         return Tag.Kind.SUBJECT
     return Tag.Kind.OTHER
+
+
+TAG_DEFINITIONS_FILE = Path(__file__).resolve().parent / "data" / "tag_definitions.csv"
+
+
+@functools.cache
+def bundled_tag_definitions() -> dict[str, tuple[str, str]]:
+    """code -> (definition, kind) from the bundled table (`load_tag_definitions` reads it too)."""
+    with TAG_DEFINITIONS_FILE.open(encoding="utf-8", newline="") as handle:
+        return {
+            row["code"].strip(): (row["definition"].strip(), row["kind"].strip())
+            for row in csv.DictReader(handle)
+            if row.get("code") and row.get("definition")
+        }
+
+
+def new_tag(code: str) -> Tag:
+    """A Tag row for a code the archive has not seen: a known code comes with its definition,
+    so the facets, the origins page and the entities' country scope never see a bare code."""
+    definition, kind = bundled_tag_definitions().get(code, ("", ""))
+    return Tag(code=code, definition=definition, kind=kind or tag_kind(code))
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -256,7 +279,7 @@ class _BatchWriter:
         if not codes:
             return {}
         known = {tag.code: tag for tag in Tag.objects.filter(code__in=codes)}
-        missing = [Tag(code=code, kind=tag_kind(code)) for code in codes - known.keys()]
+        missing = [new_tag(code) for code in codes - known.keys()]
         if missing:
             Tag.objects.bulk_create(missing, ignore_conflicts=True)
             known = {tag.code: tag for tag in Tag.objects.filter(code__in=codes)}

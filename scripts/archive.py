@@ -124,6 +124,8 @@ def manage(python: Path, *args: str, check: bool = True) -> int:
 def run(extra: list[str]) -> int:
     python = ensure_venv("requirements.txt")
     manage(python, "migrate", "--no-input", "-v", "0")
+    # Fills definitions of TAGS an older archive stored bare; edited ones are kept.
+    manage(python, "load_tag_definitions", check=False)
     if archive_is_empty(python) or "--reingest" in extra:
         say("ingesting the bundled sample corpus (a few minutes the first time)")
         # One bad record must not keep the server from starting: ingest reports it and goes on.

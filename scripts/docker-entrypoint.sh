@@ -3,6 +3,7 @@
 # Later starts: the same commands find nothing to change (ingest is idempotent).
 set -e
 python manage.py migrate --no-input
+python manage.py load_tag_definitions
 python manage.py ingest --progress never sample_corpus/mirror-pages sample_corpus/cablegate-html \
   sample_corpus/cablegate-html-2011 sample_corpus/cablegate-sample.csv.gz || true
 if [ -f cables/management/commands/load_entities.py ]; then python manage.py load_entities || true; fi

@@ -74,6 +74,16 @@ class TestIngestOfTheMirrorPages:
         assert astana.year == 2007
         assert astana.sources.get().is_primary
 
+    def test_new_tags_come_with_the_bundled_definitions(self):
+        ingest_paths(
+            [mirror_page("003")]
+        )  # 07ASTANA1848: TAGS: [PGOV](#) [PHUM](#) [PREL](#) [KZ](#)
+        kazakhstan = Tag.objects.get(code="KZ")
+        assert (kazakhstan.definition, kazakhstan.kind) == ("Kazakhstan", "geographic")
+        assert Tag.objects.get(code="PGOV").definition == (
+            "Political Affairs--Government; Internal Governmental Affairs"
+        )
+
     def test_references_resolve_to_cables_the_archive_holds(self):
         ingest_paths(MIRROR_PAGES)
         # 07ASTANA2244 cites 07ASTANA2223 (REF B), which is one of the mirror pages.

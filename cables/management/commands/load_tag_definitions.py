@@ -4,13 +4,11 @@ A definition already edited in the admin is kept unless --overwrite is given.
 """
 
 import csv
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cables.ingest import TAG_DEFINITIONS_FILE as DEFAULT_PATH
 from cables.models import Tag
-
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "tag_definitions.csv"
 
 
 class Command(BaseCommand):
