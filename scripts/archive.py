@@ -143,12 +143,13 @@ def run(extra: list[str]) -> int:
 def archive_is_empty(python: Path) -> bool:
     code = "from cables.models import Cable; print(int(Cable.objects.exists()))"
     result = subprocess.run(
-        [str(python), str(ROOT / "manage.py"), "shell", "-c", code],
+        [str(python), str(ROOT / "manage.py"), "shell", "--no-imports", "-c", code],
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
-    return result.stdout.strip() != "1"
+    # The last line is the answer, whatever the shell prints before it.
+    return result.stdout.strip().splitlines()[-1:] != ["1"]
 
 
 def chromium_path() -> str | None:
