@@ -19,6 +19,11 @@ def marked_snippet(raw: str) -> SafeString:
     return mark_safe(html)
 
 
+def by_paragraph(chosen: dict[int, list[tuple[int, float]]]) -> dict[int, tuple[int, float]]:
+    """{paragraph_id: (cable_id, score)} from the chosen (paragraph_id, score) of each cable."""
+    return {pid: (cable_id, score) for cable_id, hits in chosen.items() for pid, score in hits}
+
+
 @dataclass
 class ParagraphHit:
     cable_id: int

@@ -8,7 +8,14 @@ from django.db.models.expressions import RawSQL
 from cables.models import Paragraph
 from cables.models.archive import SEARCH_CONFIG
 
-from .base import MARK_END, MARK_START, ParagraphHit, SearchBackend, marked_snippet
+from .base import (
+    MARK_END,
+    MARK_START,
+    ParagraphHit,
+    SearchBackend,
+    by_paragraph,
+    marked_snippet,
+)
 from .query import And, Or, Phrase, Term, to_tsquery
 
 
@@ -85,9 +92,7 @@ class PostgresBackend(SearchBackend):
             return cursor.fetchall()
 
     def snippets(self, node, chosen: dict[int, list[tuple[int, float]]]) -> dict:
-        wanted = {
-            pid: (cable_id, score) for cable_id, hits in chosen.items() for pid, score in hits
-        }
+        wanted = by_paragraph(chosen)
         if not wanted:
             return {}
         rows = (

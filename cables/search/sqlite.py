@@ -7,7 +7,14 @@ from django.db.models.expressions import RawSQL
 
 from cables.models import Paragraph
 
-from .base import MARK_END, MARK_START, ParagraphHit, SearchBackend, marked_snippet
+from .base import (
+    MARK_END,
+    MARK_START,
+    ParagraphHit,
+    SearchBackend,
+    by_paragraph,
+    marked_snippet,
+)
 from .query import to_fts5
 
 FTS_TABLE = "cables_paragraph_fts"
@@ -119,9 +126,7 @@ class SqliteBackend(SearchBackend):
         # of the doclists once (a prefix is expanded once), the chosen rowids are picked out
         # with `+rowid IN` (the + keeps FTS5 from re-running the query once per rowid), and
         # snippet() runs for them only. No bm25 here: the scores come from the ranking.
-        wanted = {
-            pid: (cable_id, score) for cable_id, hits in chosen.items() for pid, score in hits
-        }
+        wanted = by_paragraph(chosen)
         if not wanted:
             return {}
         sql = (
