@@ -29,7 +29,7 @@ from django.db.models import OuterRef, Subquery
 
 from cables.models import Cable, Paragraph, Reference, Source, Tag
 from cables.parsing import ParsedCable, ParseFailure, adopt_year, iter_path, settle_year
-from cables.parsing.fields import year_of_reference_id
+from cables.parsing.fields import TAG_DEFINITIONS_FILE, year_of_reference_id
 from cables.search import get_backend
 
 logger = logging.getLogger(__name__)
@@ -89,9 +89,6 @@ def tag_kind(code: str) -> str:
     if len(code) == 4 and code.isalpha() and code[0] in "PEKSTAOC":
         return Tag.Kind.SUBJECT
     return Tag.Kind.OTHER
-
-
-TAG_DEFINITIONS_FILE = Path(__file__).resolve().parent / "data" / "tag_definitions.csv"
 
 
 @functools.cache
