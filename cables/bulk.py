@@ -34,8 +34,10 @@ import io
 import json
 import multiprocessing
 import os
+import pickle
 import resource
 import sys
+import tempfile
 import time
 import zlib
 from collections import deque
@@ -91,8 +93,8 @@ class BulkSummary(IngestSummary):
     mentions: int = 0
     seconds: float = 0.0
     parse_seconds: float = 0.0  # pass 1: parse and write every cable
-    index_seconds: float = 0.0  # search index build and planner statistics
-    tagging_seconds: float = 0.0  # pass 2: entity tagging
+    index_seconds: float = 0.0  # search index build (during pass 2) and planner statistics
+    tagging_seconds: float = 0.0  # pass 2: entity tagging, with the index build alongside
     fell_back: bool = False
 
     @property
@@ -103,8 +105,8 @@ class BulkSummary(IngestSummary):
         return (
             f"{self.created:,} cables, {self.paragraphs:,} paragraphs, {self.mentions:,} mentions "
             f"in {self.seconds:.1f} s ({self.cables_per_second:,.0f} cables/s): load "
-            f"{self.parse_seconds:.1f} s, entity tagging {self.tagging_seconds:.1f} s, "
-            f"search index {self.index_seconds:.1f} s"
+            f"{self.parse_seconds:.1f} s, entity tagging {self.tagging_seconds:.1f} s with the "
+            f"search index ({self.index_seconds:.1f} s) built alongside"
         )
 
 
@@ -182,6 +184,9 @@ class _Prepared:
     tags: list[str]
     references: list[list]
     source: list
+    # What entity tagging reads of the cable besides its paragraphs and TAGS, as Python
+    # values: origin, created, signers, classified-by line.
+    tagging: tuple = ()
 
 
 def _prepare(parsed: ParsedCable) -> _Prepared:
@@ -208,6 +213,7 @@ def _prepare(parsed: ParsedCable) -> _Prepared:
                 is_primary=True,
             )
         ),
+        (cable.origin, cable.created, cable.signers, cable.classified_by),
     )
 
 
@@ -337,6 +343,12 @@ class _Writer:
         self.first_cable_id = self.next_cable_id = (
             Cable.objects.order_by("-id").values_list("id", flat=True).first() or 0
         ) + 1
+        # Paragraph ids are assigned here too, so that entity tagging can name them without
+        # reading the paragraphs back.
+        self.next_paragraph_id = (
+            Paragraph.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        ) + 1
+        self.spool: _Spool | None = None
         self.seen: set[str] = set()
         self.duplicates: list[ParsedCable] = []
         self.dropped = _Dropped()
@@ -351,18 +363,23 @@ class _Writer:
         cables, paragraphs, links, references, sources = [], [], [], [], []
         self._add_tags(group)
         tag_ids = self.tag_ids
+        first_paragraph = self.next_paragraph_id
         for prepared in group:
             cable_id = self.next_cable_id
             self.next_cable_id += 1
             cables.append([cable_id, *prepared.cable])
-            paragraphs.extend([cable_id, *row] for row in prepared.paragraphs)
+            for row in prepared.paragraphs:
+                paragraphs.append([self.next_paragraph_id, cable_id, *row])
+                self.next_paragraph_id += 1
             links.extend((cable_id, tag_ids[code]) for code in prepared.tags if code in tag_ids)
             references.extend([cable_id, *row] for row in prepared.references)
             sources.append([cable_id, *prepared.source])
         with transaction.atomic():
             self.insert(Cable._meta.db_table, ["id", *_columns("cable").columns], cables)
             self.insert(
-                Paragraph._meta.db_table, ["cable_id", *_columns("paragraph").columns], paragraphs
+                Paragraph._meta.db_table,
+                ["id", "cable_id", *_columns("paragraph").columns],
+                paragraphs,
             )
             self.insert(Cable.tags.through._meta.db_table, ["cable_id", "tag_id"], links)
             self.insert(
@@ -371,6 +388,8 @@ class _Writer:
             self.insert(Source._meta.db_table, ["cable_id", *_columns("source").columns], sources)
         self.summary.created += len(cables)
         self.summary.paragraphs += len(paragraphs)
+        if self.spool is not None:
+            self.spool.add(group, self.next_cable_id - len(group), first_paragraph)
 
     def _add_tags(self, group: list[_Prepared]) -> None:
         codes = {code for prepared in group for code in prepared.tags} - self.tag_ids.keys()
@@ -419,70 +438,90 @@ def _entity_index():
     return index
 
 
-def _tag_batch(batch: tuple) -> tuple[list, list, int]:
-    """Tag cables read back from the archive: (mention rows, new-name suggestions, count)."""
-    cables, codes, paragraphs = batch
+class _Spool:
+    """Entity tagging's input, written by pass 1 as it goes, TAG_BATCH cables a file.
+
+    Pass 2 tags from these files on the pool while this process builds the search index,
+    instead of reading every paragraph back from the database after the load (on PostgreSQL
+    the load's transaction allows no other reader).
+    """
+
+    def __init__(self) -> None:
+        self.directory = tempfile.TemporaryDirectory(prefix="cablearchive-tagging-")
+        self.files: list[tuple[str, list[tuple[int, str]]]] = []  # (path, its cables' ids)
+        columns = _columns("paragraph").columns
+        self._number, self._text = columns.index("number"), columns.index("text")
+
+    def add(self, group: list[_Prepared], first_cable_id: int, first_paragraph_id: int) -> None:
+        batch: list[tuple] = []
+        cable_id, paragraph_id = first_cable_id, first_paragraph_id
+        for prepared in group:
+            paragraphs = []
+            for row in prepared.paragraphs:
+                paragraphs.append((paragraph_id, row[self._number], row[self._text]))
+                paragraph_id += 1
+            paragraphs.sort(key=lambda paragraph: paragraph[1])
+            batch.append(
+                (cable_id, prepared.reference_id, *prepared.tagging, prepared.tags, paragraphs)
+            )
+            cable_id += 1
+            if len(batch) >= TAG_BATCH:
+                self._write(batch)
+                batch = []
+        if batch:
+            self._write(batch)
+
+    def _write(self, batch: list[tuple]) -> None:
+        path = os.path.join(self.directory.name, f"{len(self.files):07d}.pickle")
+        with open(path, "wb") as file:
+            pickle.dump(batch, file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.files.append((path, [(item[0], item[1]) for item in batch]))
+
+    def close(self) -> None:
+        self.directory.cleanup()
+
+
+def _tag_spooled(path: str) -> tuple[list, list]:
+    """Tag one spool file's cables: (mention rows, new-name suggestions)."""
+    with open(path, "rb") as file:
+        batch = pickle.load(file)
     mention_columns = _columns("mention")
-    by_cable: dict[int, list[Paragraph]] = {}
-    for pk, cable_id, number, text in paragraphs:
-        by_cable.setdefault(cable_id, []).append(
-            Paragraph(pk=pk, cable_id=cable_id, number=number, text=text)
-        )
     rows: list = []
     suggestions: list = []
-    for pk, reference_id, origin, created, signers, classified_by in cables:
+    for pk, reference_id, origin, created, signers, classified, codes, paragraphs in batch:
         cable = Cable(
             pk=pk,
             reference_id=reference_id,
             origin=origin,
             created=created,
             signers=signers,
-            classified_by=classified_by,
+            classified_by=classified,
         )
-        found, named = _TAGGER.tag(cable, by_cable.get(pk, []), codes.get(pk, []))
+        texts = [
+            Paragraph(pk=pid, cable_id=pk, number=number, text=text)
+            for pid, number, text in paragraphs
+        ]
+        found, named = _TAGGER.tag(cable, texts, codes)
         rows.extend(mention_columns.values(item.to_mention()) for item in found)
         suggestions.extend(named)
-    return rows, suggestions, len(cables)
+    return rows, suggestions
 
 
-def _tag_batches(first_id: int, last_id: int) -> Iterator[tuple]:
-    """The cables first_id..last_id as tagging input, TAG_BATCH at a time, read here."""
-    through = Cable.tags.through
-    for low in range(first_id, last_id + 1, TAG_BATCH):
-        high = min(low + TAG_BATCH - 1, last_id)
-        cables = list(
-            Cable.objects.filter(pk__gte=low, pk__lte=high)
-            .order_by("pk")
-            .values_list("pk", "reference_id", "origin", "created", "signers", "classified_by")
-        )
-        codes: dict[int, list[str]] = {}
-        for cable_id, code in (
-            through.objects.filter(cable_id__gte=low, cable_id__lte=high)
-            .order_by("pk")
-            .values_list("cable_id", "tag__code")
-        ):
-            codes.setdefault(cable_id, []).append(code)
-        paragraphs = list(
-            Paragraph.objects.filter(cable_id__gte=low, cable_id__lte=high)
-            .order_by("cable_id", "number")
-            .values_list("pk", "cable_id", "number", "text")
-        )
-        yield cables, codes, paragraphs
-
-
-def _tag_loaded(writer: _Writer, workers: int) -> None:
-    """Pass 2: tag every loaded cable, on all cores; write mentions and review-queue names."""
+def _tag_loaded(writer: _Writer, workers: int, meanwhile) -> None:
+    """Pass 2: tag every loaded cable on the pool while `meanwhile()` (the search index build)
+    runs here; then write the mentions and the review queue's new names, in input order."""
     global _TAGGER
-    index = _entity_index()
-    if index is None or writer.next_cable_id == writer.first_cable_id:
+    spool = writer.spool
+    index = _entity_index() if spool is not None and spool.files else None
+    if index is None:
+        meanwhile()
         return
     from cables.entities.tagging import CableTagger, store_suggestions, tag_cables
     from cables.models import Mention, MentionDecision
 
     _TAGGER = CableTagger(index)
     first, last = writer.first_cable_id, writer.next_cable_id - 1
-    # The workers get everything they need from here and never query the database (it is
-    # read here, inside the load's transaction on PostgreSQL).
+    # Forked before the index build starts: the workers need nothing from the database.
     pool = _pool(workers)
     mention_columns = _columns("mention").columns
     suggestions: list = []
@@ -492,33 +531,31 @@ def _tag_loaded(writer: _Writer, workers: int) -> None:
         writer.insert(Mention._meta.db_table, mention_columns, rows)
         writer.summary.mentions += len(rows)
         suggestions.extend(named)
-        stubs.extend(Cable(pk=pk, reference_id=reference_id) for pk, reference_id, *_ in cables)
+        stubs.extend(Cable(pk=pk, reference_id=reference_id) for pk, reference_id in cables)
         if len(stubs) >= GROUP_CABLES:
             flush()
 
     def flush():
         if stubs or suggestions:
             with transaction.atomic():
-                if store_suggestions.__code__.co_argcount >= 2:
-                    store_suggestions(suggestions, stubs)
-                else:  # the older signature
-                    store_suggestions(suggestions)
+                store_suggestions(suggestions, stubs)
         suggestions.clear()
         stubs.clear()
 
     try:
-        pending: deque = deque()
-        for batch in _tag_batches(first, last):
-            if pool is None:
-                store(*_tag_batch(batch)[:2], batch[0])
-                continue
-            pending.append((pool.apply_async(_tag_batch, (batch,)), batch[0]))
-            while len(pending) > workers * 2:
-                result, cables = pending.popleft()
-                store(*result.get()[:2], cables)
-        while pending:
-            result, cables = pending.popleft()
-            store(*result.get()[:2], cables)
+        if pool is None:
+            meanwhile()
+            results = ((_tag_spooled(path), cables) for path, cables in spool.files)
+        else:
+            pending = [
+                (pool.apply_async(_tag_spooled, (path,)), cables) for path, cables in spool.files
+            ]
+            # The workers tag while this process builds the index; their results wait here
+            # (mentions and names only, a small fraction of the text).
+            meanwhile()
+            results = ((result.get(), cables) for result, cables in pending)
+        for (rows, named), cables in results:
+            store(rows, named, cables)
         flush()
     finally:
         if pool is not None:
@@ -617,7 +654,7 @@ def _resolve_references() -> None:
 
 
 def _reset_sequences() -> None:
-    statements = connection.ops.sequence_reset_sql(no_style(), [Cable])
+    statements = connection.ops.sequence_reset_sql(no_style(), [Cable, Paragraph])
     if statements:
         with connection.cursor() as cursor:
             for sql in statements:
@@ -676,24 +713,36 @@ def bulk_load(
         return summary
 
     workers = workers or os.cpu_count() or 1
+    spool = _Spool() if tag_entities else None
     _load_settings(True)
     try:
         # PostgreSQL: one transaction for the whole load, DDL included (see _drop_for_load);
         # readers of the (empty) archive wait for it. SQLite: a transaction per group of
         # cables, so that the write-ahead log stays small.
         with transaction.atomic() if connection.vendor == "postgresql" else nullcontext():
-            writer = _load(paths, workers, summary, stdout=out, stderr=stderr, began=began)
+            writer = _load(paths, workers, summary, spool, stdout=out, stderr=stderr, began=began)
+
+            def build_index():
+                index_began = time.perf_counter()
+                _rebuild_search_index(writer.dropped)
+                summary.index_seconds = time.perf_counter() - index_began
+                out.write(f"  search index: {summary.index_seconds:.0f} s\n")
+
             if tag_entities:
                 tagging_began = time.perf_counter()
-                _tag_loaded(writer, workers)
+                # The index is built while the pool tags: the two overlap.
+                _tag_loaded(writer, workers, build_index)
                 summary.tagging_seconds = time.perf_counter() - tagging_began
-                out.write(f"  entity tagging: {summary.tagging_seconds:.0f} s\n")
-            index_began = time.perf_counter()
-            _rebuild_search_index(writer.dropped)
+                out.write(f"  entity tagging and search index: {summary.tagging_seconds:.0f} s\n")
+            else:
+                build_index()
+        analyze_began = time.perf_counter()
         refresh_planner_statistics()
-        summary.index_seconds = time.perf_counter() - index_began
+        summary.index_seconds += time.perf_counter() - analyze_began
     finally:
         _load_settings(False)
+        if spool is not None:
+            spool.close()
     if writer.duplicates:
         # Same reference ID again: the normal ingest decides which text wins and records the source.
         again = ingest_records(writer.duplicates)
@@ -705,10 +754,11 @@ def bulk_load(
     return summary
 
 
-def _load(paths, workers, summary, *, stdout, stderr, began) -> _Writer:
-    """Pass 1: every cable parsed on the pool and written here."""
+def _load(paths, workers, summary, spool, *, stdout, stderr, began) -> _Writer:
+    """Pass 1: every cable parsed on the pool and written here (and spooled for tagging)."""
     out = stdout
     writer = _Writer(summary, stderr)
+    writer.spool = spool
     writer.dropped = _drop_for_load()
     group: list = []
     last_report = time.perf_counter()

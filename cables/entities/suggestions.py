@@ -22,6 +22,9 @@ PARTICLES = {"al", "el", "bin", "ibn", "bint", "abu", "de", "da", "do", "dos", "
              "della", "di", "du", "la", "le", "van", "von", "der", "den", "ter", "ould", "ben",
              "y", "e"}  # fmt: skip
 PARTICLE = "(?:" + "|".join(sorted(PARTICLES, key=len, reverse=True)) + r")"
+# The titles as plain strings: a paragraph naming none of them (most do not) skips the regex,
+# which would otherwise try every title at every word.
+TITLE_WORDS = tuple(TITLES.split("|"))
 TITLED_NAME = re.compile(
     rf"\b(?:{TITLES})\s+(?P<name>{NAME_WORD}"
     rf"(?:[ \t]+(?:[A-Z]\.[ \t]+)?(?:{PARTICLE}[ \t]+)*{NAME_WORD}){{0,3}})\b"
@@ -158,7 +161,8 @@ def find_candidates(
         return any(word.lower() in index.known_words for word in name.split())
 
     found: list[Candidate] = []
-    for match in TITLED_NAME.finditer(text):
+    titled = any(title in text for title in TITLE_WORDS)
+    for match in TITLED_NAME.finditer(text) if titled else ():
         start, end = match.span("name")
         name = clean_person_name(match.group("name"), places=index.place_words)
         if not name or is_covered(start, end) or is_known(name):

@@ -113,8 +113,11 @@ class FuzzyNames:
         self.cache: dict[str, EntityRef | None] = {}
 
     def lookup(self, word: str) -> EntityRef | None:
+        if word in self.cache:
+            return self.cache[word]
         key = word.lower()
         if key in self.cache:
+            self.cache[word] = self.cache[key]
             return self.cache[key]
         best: tuple[float, EntityRef | None] = (0.0, None)
         if len(key) >= FUZZY_MIN_LENGTH and key not in self.index.known_words:
@@ -124,7 +127,7 @@ class FuzzyNames:
                 score = JaroWinkler.normalized_similarity(key, surname)
                 if score >= FUZZY_THRESHOLD and score > best[0]:
                     best = (score, refs[0])
-        self.cache[key] = best[1]
+        self.cache[key] = self.cache[word] = best[1]
         return best[1]
 
 
@@ -155,7 +158,11 @@ class CableTagger:
                 in_paragraph.append(
                     Found(paragraph, ref, hit.start, hit.end, hit.text, method, status)
                 )
-            for match in CAPITALISED_WORD.finditer(text):
+            # Most paragraphs hold no spelling variant: look each distinct word up once and
+            # walk the matches only when one is found.
+            words = set(CAPITALISED_WORD.findall(text))
+            variants = any(self.fuzzy.lookup(word) for word in words)
+            for match in CAPITALISED_WORD.finditer(text) if variants else ():
                 ref = self.fuzzy.lookup(match.group())
                 # A spelling variant counts only where the person belongs: in a cable about
                 # their country, or one that names them in full.
