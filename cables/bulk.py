@@ -669,6 +669,12 @@ def _load_settings(on: bool) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET synchronous_commit = off" if on else "RESET synchronous_commit")
+            # Long paragraphs and cable bodies are compressed as they are stored: lz4 takes a
+            # fraction of the default pglz's CPU (15 % of the server's load time with pglz).
+            if on and _has_lz4(cursor):
+                cursor.execute("SET default_toast_compression = 'lz4'")
+            elif not on:
+                cursor.execute("RESET default_toast_compression")
             return
         if connection.vendor == "sqlite":
             cache = -SQLITE_CACHE_KB if on else -2000
@@ -676,6 +682,16 @@ def _load_settings(on: bool) -> None:
             # SQLite refuses to change it inside a transaction (as in a test): it stays.
             if not connection.in_atomic_block:
                 cursor.execute(f"PRAGMA synchronous = {'OFF' if on else 'NORMAL'}")
+
+
+def _has_lz4(cursor) -> bool:
+    """Whether this PostgreSQL server was built with lz4 (Debian's and the Docker image are)."""
+    cursor.execute(
+        "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = %s",
+        ["default_toast_compression"],
+    )
+    row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 def peak_memory_mb() -> float:
