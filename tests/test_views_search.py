@@ -29,6 +29,17 @@ def test_results_link_their_best_paragraphs_with_highlighted_snippets(client, co
     assert 'href="/cable/05TASHKENT284/?q=Skytel#par2"' in page
 
 
+@pytest.mark.parametrize("query", ["election", "elect*", '"prime minister"', "oil OR gas"])
+def test_every_listed_paragraph_has_a_highlighted_snippet_whatever_the_query_kind(corpus, query):
+    # Words, phrases and OR reach their snippets by one seek per paragraph on SQLite, a
+    # prefix by one walk over the chosen paragraphs' range: both must find every one.
+    results = search(query, {}, "", 1)
+    hits = [hit for cable in results.page.object_list for hit in cable.paragraphs]
+    assert len(results.page.object_list) > 1
+    assert hits and all("<mark>" in hit.snippet for hit in hits)
+    assert all(cable.paragraphs for cable in results.page.object_list)
+
+
 def test_a_facet_counts_ignore_its_own_selection_so_it_can_be_widened(corpus):
     everything = search("Nazarbayev", {}, "", 1)
     origins = facet(everything, "origin")

@@ -15,7 +15,7 @@ from .base import (
     by_paragraph,
     marked_snippet,
 )
-from .query import to_fts5
+from .query import And, Or, Phrase, to_fts5
 
 FTS_TABLE = "cables_paragraph_fts"
 
@@ -32,6 +32,12 @@ PROBE_PART = 10  # count_hits estimates from the newest 1/PROBE_PART of the para
 def _chunks(ids: list[int], size: int = 500):
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
+
+
+def _has_prefix(node) -> bool:
+    if isinstance(node, And | Or):
+        return any(_has_prefix(item) for item in node.items)
+    return not isinstance(node, Phrase) and node.prefix
 
 
 class SqliteBackend(SearchBackend):
@@ -122,23 +128,38 @@ class SqliteBackend(SearchBackend):
             return cursor.fetchall()
 
     def snippets(self, node, chosen: dict[int, list[tuple[int, float]]]) -> dict:
-        # One statement over the rowid range of the chosen paragraphs: FTS5 walks that part
-        # of the doclists once (a prefix is expanded once), the chosen rowids are picked out
-        # with `+rowid IN` (the + keeps FTS5 from re-running the query once per rowid), and
-        # snippet() runs for them only. No bm25 here: the scores come from the ranking.
+        # snippet() runs for the chosen paragraphs only; no bm25 here (the scores come from
+        # the ranking). How FTS5 gets to them depends on the query:
+        # - words and phrases: one `rowid BETWEEN p AND p` per paragraph (UNION ALL), each a
+        #   seek in the doclists: ~3 ms for a page, where walking a common word's whole
+        #   doclist takes 50-100 ms at full size;
+        # - a prefix is expanded anew by every such seek (40 ms each for `elect*`), so it
+        #   walks the doclists once over the rowid range of the chosen paragraphs and picks
+        #   them out with `+rowid IN` (the + keeps FTS5 from re-running the query per rowid).
         wanted = by_paragraph(chosen)
         if not wanted:
             return {}
-        sql = (
-            f"SELECT {FTS_TABLE}.rowid, p.number, snippet({FTS_TABLE}, 0, %s, %s, '…', 40) "
-            f"FROM {FTS_TABLE} JOIN cables_paragraph p ON p.id = {FTS_TABLE}.rowid "
-            f"WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid BETWEEN %s AND %s "
-            f"AND +{FTS_TABLE}.rowid IN (SELECT value FROM json_each(%s))"
-        )
-        params = [MARK_START, MARK_END, to_fts5(node), min(wanted), max(wanted)]
+        columns = f"{FTS_TABLE}.rowid, p.number, snippet({FTS_TABLE}, 0, %s, %s, '…', 40)"
+        source = f"{FTS_TABLE} JOIN cables_paragraph p ON p.id = {FTS_TABLE}.rowid"
+        match = to_fts5(node)
+        pids = sorted(wanted)
+        if _has_prefix(node):
+            sql = (
+                f"SELECT {columns} FROM {source} WHERE {FTS_TABLE} MATCH %s "
+                f"AND {FTS_TABLE}.rowid BETWEEN %s AND %s "
+                f"AND +{FTS_TABLE}.rowid IN (SELECT value FROM json_each(%s))"
+            )
+            params = [MARK_START, MARK_END, match, pids[0], pids[-1], json.dumps(pids)]
+        else:
+            one = (
+                f"SELECT {columns} FROM {source} WHERE {FTS_TABLE} MATCH %s "
+                f"AND {FTS_TABLE}.rowid BETWEEN %s AND %s"
+            )
+            sql = " UNION ALL ".join([one] * len(pids))
+            params = [value for pid in pids for value in (MARK_START, MARK_END, match, pid, pid)]
         found: dict[int, list[ParagraphHit]] = {}
         with connections[self.using].cursor() as cursor:
-            cursor.execute(sql, [*params, json.dumps(sorted(wanted))])
+            cursor.execute(sql, params)
             for pid, number, snippet in cursor.fetchall():
                 cable_id, score = wanted[pid]
                 found.setdefault(cable_id, []).append(
