@@ -97,7 +97,7 @@ def cable_record(cable: Cable, request) -> dict:
     permalink = request.build_absolute_uri(cable.get_absolute_url())
     mentions: dict[int, list] = {}
     for mention in (
-        Mention.objects.filter(paragraph__cable=cable, status__in=VISIBLE_MENTIONS)
+        Mention.objects.filter(cable=cable, status__in=VISIBLE_MENTIONS)
         .select_related("person", "party", "election")
         .order_by("paragraph_id", "start")
     ):

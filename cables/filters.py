@@ -44,7 +44,7 @@ def _mentioned(entity: str):
             return queryset
         cables = Mention.objects.filter(
             status__in=VISIBLE_MENTIONS, **{f"{entity}__slug__in": values}
-        ).values("paragraph__cable_id")
+        ).values("cable_id")
         return queryset.filter(id__in=cables)
 
     return filter_method

@@ -191,6 +191,22 @@ class TestTaggingTheSeedCables:
             numbers = set(self.cables[reference].paragraphs.values_list("number", flat=True))
             assert numbers == set(labels), reference
 
+    def test_every_mention_carries_its_paragraphs_cable_for_the_search_facets(self):
+        mentions = Mention.objects.select_related("paragraph")
+        assert mentions.count() > 100
+        assert all(m.cable_id == m.paragraph.cable_id for m in mentions)
+        # A mention a curator adds by hand gets its cable from the paragraph too.
+        paragraph = self.cables["07ASTANA1848"].paragraphs.get(number=4)
+        added = Mention.objects.create(
+            paragraph=paragraph,
+            person=Person.objects.get(slug="vladimir-putin"),
+            matched_text="Putin",
+            start=0,
+            end=5,
+            method=Mention.Method.CURATOR,
+        )
+        assert added.cable_id == self.cables["07ASTANA1848"].pk
+
     def test_precision_and_recall_against_the_hand_labels(self):
         expected = expected_pairs()
         shown = found_pairs([Mention.Status.CONFIRMED, Mention.Status.SUGGESTED])

@@ -92,6 +92,7 @@ class Found:
     def to_mention(self) -> Mention:
         return Mention(
             paragraph=self.paragraph,
+            cable_id=self.paragraph.cable_id,
             matched_text=self.text[:300],
             start=self.start,
             end=self.end,
@@ -657,7 +658,7 @@ def tag_cables(cable_ids: list[int], *, index: EntityIndex | None = None) -> Tag
         suggestions.extend(cable_suggestions)
     with transaction.atomic():
         stats.decisions_applied = apply_decisions(found, cables, by_cable)
-        Mention.objects.filter(paragraph__cable_id__in=cable_ids).delete()
+        Mention.objects.filter(cable_id__in=cable_ids).delete()
         Mention.objects.bulk_create([item.to_mention() for item in found], batch_size=1000)
         if index.suggestion_full_names is None:
             index.suggestion_full_names = pending_full_names()

@@ -36,6 +36,19 @@ class PostgresGinIndex(GinIndex):
         return super().remove_sql(model, schema_editor, **kwargs)
 
 
+class NewestFirstIndex(models.Index):
+    """(created DESC NULLS LAST, reference_id). SQLite accepts no NULLS LAST in an index, and
+    needs none: its NULLs sort first, so DESC already puts them last."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor == "sqlite":
+            plain = models.Index(
+                models.F("created").desc(), models.F("reference_id"), name=self.name
+            )
+            return plain.create_sql(model, schema_editor, using=using, **kwargs)
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+
 class Tag(models.Model):
     """A TAGS code (PGOV, KZ, OVIP STEINBERG JAMES) with its definition, editable in the admin."""
 
@@ -103,6 +116,13 @@ class Cable(models.Model):
             models.Index(fields=["created"], name="cable_created_idx"),
             models.Index(fields=["origin", "created"], name="cable_origin_created_idx"),
             models.Index(fields=["released"], name="cable_released_idx"),
+            # The search page's default order without a query (newest first, undated last):
+            # the first page is read off this index instead of sorting every cable.
+            NewestFirstIndex(
+                models.F("created").desc(nulls_last=True),
+                models.F("reference_id"),
+                name="cable_newest_idx",
+            ),
         ]
 
     def __str__(self):

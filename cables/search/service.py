@@ -16,7 +16,7 @@ from functools import reduce
 from operator import or_
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 
 from cables.filters import FACET_PARAMETERS, VISIBLE_MENTIONS, CableFilter
 from cables.models import Cable, Mention, Tag
@@ -141,7 +141,7 @@ def _query_box_filters(cables: QuerySet, parsed: ParsedQuery) -> QuerySet:
         elif key in ("person", "party", "election"):
             mentioned = Mention.objects.filter(
                 status__in=VISIBLE_MENTIONS, **{f"{key}__slug__in": values}
-            ).values("paragraph__cable_id")
+            ).values("cable_id")
             cables = cables.filter(id__in=mentioned)
     if parsed.date_from:
         cables = cables.filter(created__gte=datetime.combine(parsed.date_from, time(), UTC))
@@ -286,11 +286,11 @@ def _linked(ids: list[int], name: str, entity_ids, using: str) -> list[int]:
         )
         return sorted(set(rows.values_list("cable_id", flat=True)))
     rows = Mention.objects.using(using).filter(
-        paragraph__cable_id__in=backend.ids_subquery(ids),
+        cable_id__in=backend.ids_subquery(ids),
         status__in=VISIBLE_MENTIONS,
         **{f"{name}_id__in": entity_ids},
     )
-    return sorted(set(rows.values_list("paragraph__cable_id", flat=True)))
+    return sorted(set(rows.values_list("cable_id", flat=True)))
 
 
 def _linked_ids(name: str, values, exact: bool, using: str) -> list[int]:
@@ -543,9 +543,9 @@ def _entity_counts(ids, names: list[str]) -> dict[str, tuple[list, dict]]:
     """Cables with a confirmed or suggested mention, per entity, in one GROUP BY."""
     fields = [f"{name}__{column}" for name in names for column in ("slug", "name")]
     rows = (
-        Mention.objects.filter(paragraph__cable_id__in=ids, status__in=VISIBLE_MENTIONS)
+        Mention.objects.filter(cable_id__in=ids, status__in=VISIBLE_MENTIONS)
         .values_list(*fields)
-        .annotate(n=Count("paragraph__cable_id", distinct=True))
+        .annotate(n=Count("cable_id", distinct=True))
         .order_by()
     )
     found: dict[str, dict] = {name: {} for name in names}
@@ -630,6 +630,14 @@ def _facets(ids_source, data: dict, scale: float = 1.0) -> list[Facet]:
     return facets
 
 
+def _sample_ids(using: str) -> tuple[list[int], int]:
+    """(the cable ids divisible by `step`, step): about FACET_SAMPLE ids over the id range."""
+    bounds = Cable.objects.using(using).aggregate(low=Min("id"), high=Max("id"))
+    low, high = bounds["low"] or 0, bounds["high"] or 0
+    step = max(1, -(-(high - low + 1) // FACET_SAMPLE))
+    return list(range(-(-low // step) * step, high + 1, step)), step
+
+
 EXCLUDED_TOKEN_RE = re.compile(r'(?:^|\s)-(?:[A-Za-z]+:)?(?:"[^"]*"?|\S+)')
 FIELD_TOKEN_RE = re.compile(r'(?:^|\s)[A-Za-z]+:(?:"[^"]*"?|\S+)')
 
@@ -682,12 +690,15 @@ def search(
         paginator = Paginator(_ResultList(cables, parsed, sort, using), per_page, orphans=ORPHANS)
         results_page = paginator.page(page or 1)
         total_exact = True
-        step = -(-paginator.count // FACET_SAMPLE)
-        if step <= 1:
+        if paginator.count <= FACET_SAMPLE:
             facets = facet_counts(base, data)
         else:
-            # Facets over every `step`-th cable id: a deterministic sample, scaled up, marked.
-            sample = base.alias(_sample=F("id") % step).filter(_sample=0)
+            # Facets over every `step`-th cable id of the archive: a deterministic sample of
+            # about FACET_SAMPLE cables, scaled up and marked. The ids are listed (primary-key
+            # lookups), never found by testing every cable; a facet whose own selection is
+            # left out counts over the same sample.
+            sampled, step = _sample_ids(using)
+            sample = base.filter(id__in=get_backend(using).ids_subquery(sampled))
             facets = _facets(
                 lambda filters: _filterset(filters, sample).qs.order_by().values("id"),
                 data,
