@@ -68,9 +68,6 @@ from cables.search import get_backend
 CHUNK_RECORDS = 100  # CSV records per parse task
 GROUP_CABLES = 2000  # cables per write transaction
 TAG_BATCH = 250  # cables per entity-tagging task
-# Cables whose review-queue names are stored together: each store re-counts and rewrites
-# every name it touches, so fewer, larger stores cost far less (~0.4 ms a cable at 2,000).
-SUGGESTION_GROUP = 20_000
 CSV_FIELDS = 8
 GIN_INDEX = "paragraph_search_gin"
 MAINTENANCE_WORK_MEM = "1GB"
@@ -535,7 +532,7 @@ def _tag_loaded(writer: _Writer, workers: int, meanwhile) -> None:
         writer.summary.mentions += len(rows)
         suggestions.extend(named)
         stubs.extend(Cable(pk=pk, reference_id=reference_id) for pk, reference_id in cables)
-        if len(stubs) >= SUGGESTION_GROUP:
+        if len(stubs) >= GROUP_CABLES:
             flush()
 
     def flush():
