@@ -7,18 +7,20 @@ spread over all cores, with one process writing:
 1. Load. CSV input is read in chunks of records; a process pool parses them, computes the
    content hashes and turns each cable into ready-to-write rows (the same model code as ingest:
    `_BatchWriter._fill`, `paragraph_rows`, and every column of the models, so a column added
-   later is filled here too). This process only assigns ids and writes: PostgreSQL COPY
-   (psycopg 3), SQLite `executemany` in one transaction per group of cables. At most a few
-   chunks are in flight, so memory stays flat whatever the input size. Other inputs (HTML
-   pages, text files) are parsed here, serially.
-2. Entity tagging. Once every cable is in, the entity index is built (it may learn from the
-   archive, e.g. the country of each post) and a process pool tags groups of cables read back
-   from the database; this process writes the mentions (COPY) and the review queue's new names.
-   Cables with curators' decisions are then re-tagged by `tag_cables`, which re-applies them.
+   later is filled here too). This process only assigns cable and paragraph ids and writes:
+   PostgreSQL COPY (psycopg 3), SQLite `executemany` in one transaction per group of cables. It
+   also spools what tagging needs to temporary files (`_Spool`). At most a few chunks are in
+   flight, so memory stays flat whatever the input size. Other inputs (HTML pages, text files)
+   are parsed here, serially.
+2. Entity tagging, with the search index built alongside. Once every cable is in, the entity
+   index is built (it may learn from the archive, e.g. the country of each post) and a process
+   pool tags the spooled cables while this process builds the search index: the PostgreSQL GIN
+   index on `search_vector` (dropped before the load, rebuilt with a large
+   `maintenance_work_mem`) and the foreign keys, or the SQLite FTS5 table (rebuilt and
+   optimised). Then this process writes the mentions (COPY) and the review queue's new names.
+   Cables with curators' decisions are re-tagged by `tag_cables`, which re-applies them.
 
-Search indexes are built once at the end: the PostgreSQL GIN index on `search_vector` is dropped
-before the load and rebuilt with a large `maintenance_work_mem`; the SQLite FTS5 table is
-rebuilt and optimised. References are resolved to their target cables in one UPDATE.
+References are resolved to their target cables in one UPDATE at the end of pass 1.
 
 Only for an empty archive: on a non-empty one it falls back to the normal ingest. A reference ID
 seen twice in the input (a cable in two sources) is left to the normal ingest after the load,
