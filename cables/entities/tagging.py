@@ -117,9 +117,6 @@ class FuzzyNames:
         if word in self.cache:
             return self.cache[word]
         key = word.lower()
-        if key in self.cache:
-            self.cache[word] = self.cache[key]
-            return self.cache[key]
         best: tuple[float, EntityRef | None] = (0.0, None)
         if len(key) >= FUZZY_MIN_LENGTH and key not in self.index.known_words:
             for surname, refs in self.surnames.items():
@@ -128,7 +125,7 @@ class FuzzyNames:
                 score = JaroWinkler.normalized_similarity(key, surname)
                 if score >= FUZZY_THRESHOLD and score > best[0]:
                     best = (score, refs[0])
-        self.cache[key] = self.cache[word] = best[1]
+        self.cache[word] = best[1]
         return best[1]
 
 

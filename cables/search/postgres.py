@@ -76,7 +76,8 @@ class PostgresBackend(SearchBackend):
     def scored_paragraphs(self, node, slices=None) -> list[tuple[int, int, float]]:
         # The slices as explicit id ranges: the planner reads them through the primary key
         # (a BitmapOr of ranges), never the whole GIN posting list of a common word.
-        window, params = "", [to_tsquery(node)]
+        query = to_tsquery(node)
+        window, bounds = "", []
         if slices is not None:
             ranges = []
             for start in range(slices.first, slices.last + 1, slices.stride):
@@ -84,13 +85,9 @@ class PostgresBackend(SearchBackend):
                 high = min(start + slices.hi - 1, slices.last)
                 if low <= high:
                     ranges.append("p.id BETWEEN %s AND %s")
-                    params += [low, high]
+                    bounds += [low, high]
             window = " AND (" + " OR ".join(ranges or ["FALSE"]) + ")"
-        rows_in_slices = 0
-        if slices is not None:
-            rows_in_slices = (slices.hi - slices.lo) * (slices.last - slices.first + 1)
-            rows_in_slices //= slices.stride
-        if slices is not None and rows_in_slices <= RANGE_SCAN_ROWS:
+        if slices is not None and slices.ids <= RANGE_SCAN_ROWS:
             # A common word's band is a few thousand rows: read them by id and test each.
             # Left to itself the planner ANDs in the GIN index, whose bitmap of every match
             # of the word (650,000 for "government") costs ~95 ms; OFFSET 0 keeps it out.
@@ -99,13 +96,14 @@ class PostgresBackend(SearchBackend):
                 f"SELECT id, cable_id, search_vector FROM cables_paragraph p WHERE TRUE{window}"
                 f" OFFSET 0) p, to_tsquery('{SEARCH_CONFIG}', %s) q WHERE p.search_vector @@ q"
             )
-            params = [*params[1:], params[0]]
+            params = [*bounds, query]
         else:
             sql = (
                 "SELECT p.cable_id, p.id, ts_rank_cd(p.search_vector, q) "
                 f"FROM cables_paragraph p, to_tsquery('{SEARCH_CONFIG}', %s) q "
                 f"WHERE p.search_vector @@ q{window}"
             )
+            params = [query, *bounds]
         with connections[self.using].cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()

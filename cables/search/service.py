@@ -353,6 +353,11 @@ class Slices:
         """The share of all paragraph ids covered from offset 0 up to `hi`."""
         return min(1.0, self.hi / self.stride)
 
+    @property
+    def ids(self) -> int:
+        """About how many paragraph ids these slices hold (lo <= offset < hi in each part)."""
+        return (self.hi - self.lo) * (self.last - self.first + 1) // self.stride
+
 
 def _bands(backend, node, sort: str):
     """(rows of `scored_paragraphs`, slices or None, complete) for each band to rank.
