@@ -20,10 +20,13 @@ from .query import And, Or, Phrase, to_fts5
 FTS_TABLE = "cables_paragraph_fts"
 
 # External-content FTS5 over the paragraph table: the text is stored once, in the paragraphs.
+# No prefix indexes: FTS5 uses one only for a prefix of exactly its length, and researchers'
+# prefixes (`elect*`, `kazakh*`) are longer than the 2 and 3 letters such an index would cover;
+# without them the index is 2.5 times smaller and builds 2.4 times faster (migration 0008).
 CREATE_FTS_SQL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
     "text, content='cables_paragraph', content_rowid='id', "
-    "tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')"
+    "tokenize='porter unicode61 remove_diacritics 2')"
 )
 DROP_FTS_SQL = f"DROP TABLE IF EXISTS {FTS_TABLE}"
 PROBE_PART = 10  # count_hits estimates from the newest 1/PROBE_PART of the paragraph ids
