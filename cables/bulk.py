@@ -522,7 +522,12 @@ def _tag_loaded(writer: _Writer, workers: int, meanwhile) -> None:
     if index is None:
         meanwhile()
         return
-    from cables.entities.tagging import CableTagger, store_suggestions, tag_cables
+    from cables.entities.tagging import (
+        CableTagger,
+        recount_suggestions,
+        store_suggestions,
+        tag_cables,
+    )
     from cables.models import Mention, MentionDecision
 
     _TAGGER = CableTagger(index)
@@ -532,6 +537,7 @@ def _tag_loaded(writer: _Writer, workers: int, meanwhile) -> None:
     mention_columns = _columns("mention").columns
     suggestions: list = []
     stubs: list[Cable] = []
+    recount: set[int] = set()
     suggestion_group = SUGGESTION_GROUP.get(connection.vendor, GROUP_CABLES)
 
     def store(rows, named, cables):
@@ -545,7 +551,7 @@ def _tag_loaded(writer: _Writer, workers: int, meanwhile) -> None:
     def flush():
         if stubs or suggestions:
             with transaction.atomic():
-                store_suggestions(suggestions, stubs)
+                store_suggestions(suggestions, stubs, recount_later=recount)
         suggestions.clear()
         stubs.clear()
 
@@ -564,6 +570,8 @@ def _tag_loaded(writer: _Writer, workers: int, meanwhile) -> None:
         for (rows, named), cables in results:
             store(rows, named, cables)
         flush()
+        with transaction.atomic():
+            recount_suggestions(recount)
     finally:
         if pool is not None:
             pool.terminate()
@@ -597,38 +605,45 @@ def _loaded_tables() -> list[str]:
 class _Dropped:
     """What the load dropped on PostgreSQL, to put back once every row is in."""
 
-    search_index: str | None = None
+    indexes: tuple[str, ...] = ()  # definitions (CREATE INDEX ...), the GIN index last
     foreign_keys: tuple = ()
 
 
 def _drop_for_load() -> _Dropped:
-    """PostgreSQL: drop the GIN index and the foreign keys of the loaded tables.
+    """PostgreSQL: drop the foreign keys and the secondary indexes of the loaded tables.
 
-    A row-by-row GIN update and a foreign-key check per row cost far more than one index build
-    and one check per key at the end. Runs inside the load's transaction, so a failed or
-    interrupted load rolls all of it back.
+    A row-by-row GIN update, a foreign-key check per row and an insert into each of the cable
+    table's dozen btrees per row cost far more than one build per index and one check per key
+    at the end. Primary keys and unique indexes stay: they are constraints. Runs inside the
+    load's transaction, so a failed or interrupted load rolls all of it back.
     """
     if connection.vendor != "postgresql":
         return _Dropped()
+    tables = _loaded_tables()
     with connection.cursor() as cursor:
         # Inside an outer transaction (a test), deferred foreign-key checks may be pending,
         # and PostgreSQL refuses to alter a table with pending trigger events: run them now.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [GIN_INDEX])
-        row = cursor.fetchone()
-        if row:
-            cursor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX}")
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique AND NOT i.indisprimary "
+            "ORDER BY (i.indexrelid::regclass::text = %s), i.indexrelid::regclass::text",
+            [tables, GIN_INDEX],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {name}")
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
             "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
             "ORDER BY conrelid::regclass::text, conname",
-            [_loaded_tables()],
+            [tables],
         )
         keys = tuple(cursor.fetchall())
         for table, name, _ in keys:
             cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    return _Dropped(row[0] if row else None, keys)
+    return _Dropped(tuple(definition for _, definition in indexes), keys)
 
 
 def _rebuild_search_index(dropped: _Dropped) -> None:
@@ -641,10 +656,10 @@ def _rebuild_search_index(dropped: _Dropped) -> None:
                     f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} "
                     f"{definition}"
                 )
-            if dropped.search_index:
-                cursor.execute(f"SET maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
-                cursor.execute(dropped.search_index)
-                cursor.execute("RESET maintenance_work_mem")
+            cursor.execute(f"SET maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
+            for definition in dropped.indexes:
+                cursor.execute(definition)
+            cursor.execute("RESET maintenance_work_mem")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             get_backend().rebuild()

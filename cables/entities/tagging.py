@@ -471,11 +471,15 @@ def store_suggestions(
     cables: list[Cable],
     *,
     full_names: set[str] | None = None,
+    recount_later: set[int] | None = None,
 ) -> int:
     """Add new names to the review queue and count where each pending name was seen.
 
     The places of these cables are replaced, so re-tagging never inflates a count; a pending
     name no longer found anywhere (the rules got stricter, the text changed) leaves the queue.
+    With `recount_later`, the names whose places changed are added to it instead of being
+    counted now: a bulk load stores its names group by group and counts them once at the end
+    (`recount_suggestions`), not again for every group a common name appears in.
     """
     cable_ids = {cable.reference_id: cable.pk for cable in cables}
     # Only the difference is written: re-tagging unchanged cables writes nothing here.
@@ -553,24 +557,37 @@ def store_suggestions(
             if target:
                 SuggestionPlace.objects.filter(suggestion=single).update(suggestion_id=target)
                 touched.update({single.pk, target})
-    if touched:
+    if recount_later is not None:
+        recount_later.update(touched)
+    else:
+        recount_suggestions(touched)
+    return len(created)
+
+
+RECOUNT_CHUNK = 5000  # ids per query, well under SQLite's limit on bound parameters
+
+
+def recount_suggestions(suggestion_ids) -> None:
+    """Store how many places each of these names has; pending names left with none go."""
+    ids = sorted(suggestion_ids)
+    for offset in range(0, len(ids), RECOUNT_CHUNK):
+        chunk = ids[offset : offset + RECOUNT_CHUNK]
         counts = dict(
-            EntitySuggestion.objects.filter(pk__in=touched)
+            EntitySuggestion.objects.filter(pk__in=chunk)
             .annotate(n=Count("places"))
             .values_list("pk", "n")
         )
         rows = [
             row
-            for row in EntitySuggestion.objects.filter(pk__in=touched).only("pk", "occurrences")
+            for row in EntitySuggestion.objects.filter(pk__in=chunk).only("pk", "occurrences")
             if row.occurrences != counts.get(row.pk, 0)
         ]
         for row in rows:
             row.occurrences = counts.get(row.pk, 0)
         EntitySuggestion.objects.bulk_update(rows, ["occurrences"], batch_size=1000)
         EntitySuggestion.objects.filter(
-            pk__in=touched, status=EntitySuggestion.Status.PENDING, occurrences=0
+            pk__in=chunk, status=EntitySuggestion.Status.PENDING, occurrences=0
         ).delete()
-    return len(created)
 
 
 def pending_full_names() -> set[str]:
