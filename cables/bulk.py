@@ -70,10 +70,6 @@ from cables.search import get_backend
 CHUNK_RECORDS = 100  # CSV records per parse task
 GROUP_CABLES = 2000  # cables per write transaction
 TAG_BATCH = 250  # cables per entity-tagging task
-# Cables whose review-queue names are stored together after tagging, by backend. Measured at
-# full size (251,287 cables): on PostgreSQL stores of 20,000 cables took pass 2 from 343 to
-# 247 s; on SQLite they made the store slower (161 s against 112 s for stores of 2,000).
-SUGGESTION_GROUP = {"postgresql": 20_000}
 CSV_FIELDS = 8
 GIN_INDEX = "paragraph_search_gin"
 MAINTENANCE_WORK_MEM = "1GB"
@@ -538,14 +534,13 @@ def _tag_loaded(writer: _Writer, workers: int, meanwhile) -> None:
     suggestions: list = []
     stubs: list[Cable] = []
     recount: set[int] = set()
-    suggestion_group = SUGGESTION_GROUP.get(connection.vendor, GROUP_CABLES)
 
     def store(rows, named, cables):
         writer.insert(Mention._meta.db_table, mention_columns, rows)
         writer.summary.mentions += len(rows)
         suggestions.extend(named)
         stubs.extend(Cable(pk=pk, reference_id=reference_id) for pk, reference_id in cables)
-        if len(stubs) >= suggestion_group:
+        if len(stubs) >= GROUP_CABLES:
             flush()
 
     def flush():
