@@ -718,6 +718,61 @@ def peak_memory_mb() -> float:
     return max(own, children) / 1024
 
 
+# --- an interrupted load on SQLite --------------------------------------------------------------
+
+# SQLite commits the load a group of cables at a time (one transaction would grow the
+# write-ahead log to the size of the archive), and builds the search index only at the end.
+# PRAGMA user_version marks the file while a load runs: a load that fails is undone at once, and
+# one that was killed is found and undone by the next bulk load or ingest. (PostgreSQL loads in
+# one transaction: a failed or killed load leaves nothing.)
+LOAD_MARK = 1_166_001  # "a bulk load is running"; any other value means none is
+
+
+def _mark_load(on: bool) -> None:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA user_version = {LOAD_MARK if on else 0}")
+
+
+def undo_interrupted_load(stdout=None) -> int:
+    """If a bulk load of this (SQLite) archive was interrupted, remove what it had written.
+
+    The load began on an empty archive, so everything in it is the load's: cables, their
+    paragraphs, TAGS links, references, sources and mentions go, the search index is emptied,
+    and the review queue is counted again. Returns the number of cables removed.
+    """
+    if connection.vendor != "sqlite":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA user_version")
+        if cursor.fetchone()[0] != LOAD_MARK:
+            return 0
+    removed = _remove_partial_load()
+    if stdout is not None:
+        stdout.write(
+            f"An earlier bulk load was interrupted: removed the {removed:,} cables it had "
+            "written; the archive is empty again.\n"
+        )
+    return removed
+
+
+def _remove_partial_load() -> int:
+    from cables.entities.tagging import recount_suggestions
+    from cables.models import EntitySuggestion, Mention, SuggestionPlace
+
+    with transaction.atomic():
+        removed = Cable.objects.count()
+        with connection.cursor() as cursor:
+            for model in (Mention, SuggestionPlace, Reference, Source, Cable.tags.through):
+                cursor.execute(f"DELETE FROM {model._meta.db_table}")
+            cursor.execute(f"DELETE FROM {Paragraph._meta.db_table}")
+            cursor.execute(f"DELETE FROM {Cable._meta.db_table}")
+        get_backend().rebuild()  # from no paragraphs: an empty index
+        recount_suggestions(EntitySuggestion.objects.values_list("pk", flat=True))
+        _mark_load(False)
+    return removed
+
+
 # --- entry point ---------------------------------------------------------------------------------
 
 
@@ -732,6 +787,7 @@ def bulk_load(
     paths = [Path(p) for p in paths]
     summary = BulkSummary()
     out = stdout or sys.stdout
+    undo_interrupted_load(out)
     if Cable.objects.exists():
         out.write("The archive is not empty: using the normal ingest.\n")
         result = ingest_paths(paths, on_failure=(stderr.write if stderr else None))
@@ -748,6 +804,7 @@ def bulk_load(
     workers = workers or os.cpu_count() or 1
     spool = _Spool() if tag_entities else None
     _load_settings(True)
+    _mark_load(True)
     try:
         # PostgreSQL: one transaction for the whole load, DDL included (see _drop_for_load);
         # readers of the (empty) archive wait for it. SQLite: a transaction per group of
@@ -769,9 +826,15 @@ def bulk_load(
                 out.write(f"  entity tagging and search index: {summary.tagging_seconds:.0f} s\n")
             else:
                 build_index()
+        _mark_load(False)
         analyze_began = time.perf_counter()
         refresh_planner_statistics()
         summary.index_seconds += time.perf_counter() - analyze_began
+    except BaseException:
+        # SQLite kept the groups written so far: remove them (PostgreSQL rolled back).
+        if connection.vendor == "sqlite":
+            _remove_partial_load()
+        raise
     finally:
         _load_settings(False)
         if spool is not None:

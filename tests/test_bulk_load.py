@@ -4,15 +4,17 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
-from cables.bulk import bulk_load
+from cables import bulk
+from cables.bulk import LOAD_MARK, bulk_load
 from cables.entities import tag_archive
 from cables.ingest import ingest_paths
 from cables.models import Cable, EntitySuggestion, Mention, Paragraph, Reference, Source, Tag
 from cables.search import get_backend
 from cables.search.query import parse_query
 
-from .conftest import CABLEGATE_HTML, SAMPLE_CSV
+from .conftest import CABLEGATE_HTML, FIRST_ROWS_CSV, SAMPLE_CSV
 
 # The sample CSV, plus cablegate pages of which some hold cables that are in the CSV too.
 INPUTS = [SAMPLE_CSV, CABLEGATE_HTML[0].parent]
@@ -147,3 +149,89 @@ def test_entity_tagging_on_worker_processes_finds_what_one_process_finds():
     rows = archive_rows()
     for table in one_process:
         assert rows[table] == one_process[table], table
+
+
+def load_mark() -> int | None:
+    """SQLite's mark of a running bulk load (PRAGMA user_version); None on PostgreSQL."""
+    if connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA user_version")
+        return cursor.fetchone()[0]
+
+
+def fail_at_third_group(monkeypatch) -> None:
+    """Groups of 500 cables, and the third one fails as a full disk would."""
+    monkeypatch.setattr(bulk, "GROUP_CABLES", 500)
+    written = bulk._Writer.write_group
+    calls = []
+
+    def write_group(self, group):
+        calls.append(len(group))
+        if len(calls) == 3:
+            raise OSError("No space left on device")
+        return written(self, group)
+
+    monkeypatch.setattr(bulk._Writer, "write_group", write_group)
+
+
+def found(word: str) -> list[str]:
+    return sorted(
+        Cable.objects.filter(
+            id__in=get_backend().matching_cable_ids(parse_query(word).text)
+        ).values_list("reference_id", flat=True)
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+class TestAnInterruptedLoad:
+    """Outside a test transaction, as in real use: SQLite commits a group at a time."""
+
+    @pytest.fixture(autouse=True)
+    def empty_search_index(self):
+        # The tables of an earlier transactional test were flushed, not the FTS5 index.
+        get_backend().rebuild()
+
+    def test_a_load_that_fails_midway_leaves_the_archive_empty_and_loadable(self, monkeypatch):
+        call_command("load_entities", stdout=io.StringIO())
+        fail_at_third_group(monkeypatch)
+
+        with pytest.raises(OSError, match="No space left"):
+            bulk_load([SAMPLE_CSV], workers=1, stdout=io.StringIO())
+
+        assert (Cable.objects.count(), Paragraph.objects.count()) == (0, 0)
+        assert (Source.objects.count(), Reference.objects.count(), Mention.objects.count()) == (
+            0,
+            0,
+            0,
+        )
+        assert found("embassy") == []
+        assert load_mark() in (0, None)
+        monkeypatch.undo()
+        summary = bulk_load([FIRST_ROWS_CSV], workers=1, stdout=io.StringIO())
+        assert summary.created == Cable.objects.count() == 2
+        assert found("embassy") == ["66BUENOSAIRES2481"]
+
+    def test_a_killed_load_is_undone_by_the_next_ingest(self, monkeypatch):
+        fail_at_third_group(monkeypatch)
+        # A killed process never gets to undo its load.
+        monkeypatch.setattr(bulk, "_remove_partial_load", lambda: 0)
+        with pytest.raises(OSError):
+            bulk_load([SAMPLE_CSV], workers=1, stdout=io.StringIO())
+        if connection.vendor == "sqlite":
+            # The two groups committed before the failure are there, unsearchable, and marked.
+            assert Cable.objects.count() == 1000
+            assert found("embassy") == []
+            assert load_mark() == LOAD_MARK
+        else:
+            assert Cable.objects.count() == 0  # one transaction: nothing stayed
+        monkeypatch.undo()
+        out = io.StringIO()
+
+        call_command("ingest", str(FIRST_ROWS_CSV), stdout=out, stderr=io.StringIO())
+
+        interrupted = "An earlier bulk load was interrupted: removed the 1,000 cables"
+        assert (interrupted in out.getvalue()) == (connection.vendor == "sqlite")
+        assert Cable.objects.count() == 2
+        assert found("embassy") == ["66BUENOSAIRES2481"]
+        assert load_mark() in (0, None)

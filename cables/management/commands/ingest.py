@@ -11,6 +11,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cables.bulk import bulk_load, undo_interrupted_load
 from cables.ingest import DEFAULT_BATCH_SIZE, ingest_paths
 
 
@@ -66,11 +67,10 @@ class Command(BaseCommand):
             "auto": sys.stderr.isatty() and not os.environ.get("CI"),
         }[options["progress"]]
         present = [path for path in options["paths"] if path not in missing]
+        undo_interrupted_load(self.stdout)
         if options["bulk"]:
             if options["dry_run"]:
                 raise CommandError("--bulk and --dry-run do not go together.")
-            from cables.bulk import bulk_load
-
             summary = bulk_load(
                 present, workers=options["workers"], stdout=self.stdout, stderr=self.stderr
             )
