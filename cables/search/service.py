@@ -596,8 +596,13 @@ def _facets(ids_source, data: dict, scale: float = 1.0) -> list[Facet]:
     def others_key(name):
         return tuple(sorted((k, tuple(v)) for k, v in data.items() if k != name))
 
+    subqueries: dict[tuple, object] = {}
+
     def ids_for(key):
-        return ids_source(dict(key))
+        # Once per distinct set of filters: the column, TAGS and entity counts share it.
+        if key not in subqueries:
+            subqueries[key] = ids_source({k: list(v) for k, v in key})
+        return subqueries[key]
 
     columns: dict[str, list] = {}
     for group in (COLUMN_FACETS, ENTITY_FACETS):
