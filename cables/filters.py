@@ -82,6 +82,22 @@ class CableFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     filter_person = staticmethod(_mentioned("person"))
+
+    def get_form_class(self):
+        # The fields depend on the declarations alone: build the form class once, not per
+        # FilterSet (a search makes several).
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
+    @classmethod
+    def bound_form(cls, data):
+        """The filters' form over `data`, for validation or display: without a FilterSet,
+        which deep-copies every filter."""
+        form_class = cls.__dict__.get("_form_class") or cls().get_form_class()
+        return form_class(data)
+
     filter_party = staticmethod(_mentioned("party"))
     filter_election = staticmethod(_mentioned("election"))
 

@@ -42,7 +42,7 @@ def search_view(request):
     context.update(
         results=results,
         query=query,
-        date_form=CableFilter(request.GET).form,
+        date_form=CableFilter.bound_form(request.GET),
         selected=[(f.name, v) for f in results.facets for v in f.selected],
     )
     return render(request, "cables/search.html", context)

@@ -189,13 +189,17 @@ def _as_list(value) -> list:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
-def _filterset(data: dict, cables: QuerySet) -> CableFilter:
+def _query_dict(data: dict):
     from django.http import QueryDict
 
     query_dict = QueryDict(mutable=True)
     for key, values in data.items():
         query_dict.setlist(key, [str(v) for v in values])
-    return CableFilter(query_dict, queryset=cables)
+    return query_dict
+
+
+def _filterset(data: dict, cables: QuerySet) -> CableFilter:
+    return CableFilter(_query_dict(data), queryset=cables)
 
 
 def filtered_cables(query: str, filter_data, using: str = "default"):
@@ -243,10 +247,10 @@ class _ResultList:
 
 def _valid_filter_data(filter_data, using: str) -> dict:
     data = filter_form_data(filter_data)
-    filterset = _filterset(data, Cable.objects.using(using).none())
-    if not filterset.is_valid():
+    form = CableFilter.bound_form(_query_dict(data))
+    if not form.is_valid():
         errors = "; ".join(
-            f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items()
+            f"{name}: {' '.join(messages)}" for name, messages in form.errors.items()
         )
         raise QuerySyntaxError(f"Some filters are not valid ({errors}).")
     return data
