@@ -56,15 +56,17 @@ def _facet_hrefs(query_dict, facets) -> None:
     """
     current = dict(query_dict.lists())
     current.pop("page", None)
+    # Each parameter encoded once, as urlencode would; a link swaps in its facet's values.
+    encoded = {
+        key: urlencode([(key, value) for value in values]) for key, values in current.items()
+    }
     for facet in facets:
         for item in facet.items:
-            params = dict(current)
-            if item.toggle:
-                params[item.name] = item.toggle
-            else:
-                params.pop(item.name, None)
-            pairs = [(key, value) for key, values in params.items() for value in values]
-            item.href = "?" + urlencode(pairs)
+            toggled = urlencode([(item.name, value) for value in item.toggle])
+            parts = [toggled if key == item.name else part for key, part in encoded.items()]
+            if item.name not in encoded:
+                parts.append(toggled)
+            item.href = "?" + "&".join(part for part in parts if part)
 
 
 def search_help(request):
