@@ -465,7 +465,8 @@ class _MatchList:
             # Best score first; equal scores by cable id, so the order never changes.
             ranked = heapq.nsmallest(stop, self.match.scores, key=self.match.scores.__getitem__)
             ids = ranked[offset:stop]
-            by_id = cables.in_bulk(ids)
+            # Not in_bulk: on SQLite it works out a batch size per call, for 20 ids.
+            by_id = {cable.id: cable for cable in cables.filter(id__in=ids).order_by()}
             page_cables = [by_id[i] for i in ids if i in by_id]
         else:
             matched = cables.filter(id__in=self.backend.ids_subquery(self.match.ids))
