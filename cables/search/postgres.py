@@ -23,6 +23,12 @@ from .query import And, Or, Phrase, Term, to_tsquery
 RANGE_SCAN_ROWS = 30_000
 
 
+def _array(ids) -> str:
+    """Integer ids as one array literal: psycopg dumps a Python list element by element, with
+    a regex test each (several ms for the 10,000 ids of a facet query)."""
+    return "{" + ",".join(map(str, ids)) + "}"
+
+
 class PostgresBackend(SearchBackend):
     """Paragraph search vectors are a stored generated column with a GIN index: no upkeep.
 
@@ -37,7 +43,7 @@ class PostgresBackend(SearchBackend):
             cursor.execute("ANALYZE cables_paragraph")
 
     def ids_subquery(self, ids: list[int]):
-        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+        return RawSQL("SELECT unnest(%s::bigint[])", [_array(ids)])
 
     @staticmethod
     def tsquery(node) -> SearchQuery:
@@ -145,8 +151,9 @@ class PostgresBackend(SearchBackend):
     def cables_matching(self, node, among) -> set[int]:
         sql = (
             "SELECT DISTINCT cable_id FROM cables_paragraph "
-            f"WHERE search_vector @@ to_tsquery('{SEARCH_CONFIG}', %s) AND cable_id = ANY(%s)"
+            f"WHERE search_vector @@ to_tsquery('{SEARCH_CONFIG}', %s) "
+            "AND cable_id = ANY(%s::bigint[])"
         )
         with connections[self.using].cursor() as cursor:
-            cursor.execute(sql, [to_tsquery(node), sorted(among)])
+            cursor.execute(sql, [to_tsquery(node), _array(sorted(among))])
             return {row[0] for row in cursor.fetchall()}
