@@ -62,7 +62,7 @@ def cable_list(request):
                     "classification": hit.cable.classification,
                     "origin": hit.cable.origin,
                     "subject": hit.cable.subject,
-                    "tags": [tag.code for tag in hit.cable.tags.all()],
+                    "tags": [tag.code for tag in hit.tags],
                     "partial": hit.cable.partial,
                     "url": request.build_absolute_uri(hit.cable.get_absolute_url()),
                     "paragraphs": [

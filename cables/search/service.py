@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from functools import reduce
 from operator import itemgetter, or_
+from typing import NamedTuple
 
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Max, Min, Q, QuerySet
@@ -60,10 +61,31 @@ FACET_LABELS = {
 }
 
 
+class TagLabel(NamedTuple):
+    code: str
+    definition: str
+
+
 @dataclass
 class CableHit:
     cable: Cable
     paragraphs: list[ParagraphHit] = field(default_factory=list)
+    tags: list[TagLabel] = field(default_factory=list)  # the cable's TAGS, by code
+
+
+def _hits(cables: list[Cable], best: dict, using: str) -> list[CableHit]:
+    """The page's hits with their TAGS, read in one query as (code, definition): what
+    prefetch_related("tags") gives, without a Tag instance and a manager per tag (~1.5 ms)."""
+    tags: dict[int, list[TagLabel]] = {cable.id: [] for cable in cables}
+    rows = (
+        Cable.tags.through.objects.using(using)
+        .filter(cable_id__in=list(tags))
+        .order_by("tag__code")
+        .values_list("cable_id", "tag__code", "tag__definition")
+    )
+    for cable_id, code, definition in rows:
+        tags[cable_id].append(TagLabel(code, definition))
+    return [CableHit(c, best.get(c.id, []), tags[c.id]) for c in cables]
 
 
 @dataclass
@@ -241,8 +263,8 @@ class _ResultList:
         offset, stop = page_slice.start or 0, page_slice.stop
         if stop is None or stop <= offset:
             return []
-        cables = ordered(self.cables, self.sort).only(*LISTED_FIELDS).prefetch_related("tags")
-        return [CableHit(cable) for cable in cables[offset:stop]]
+        cables = ordered(self.cables, self.sort).only(*LISTED_FIELDS)
+        return _hits(list(cables[offset:stop]), {}, self.cables.db)
 
 
 def _valid_filter_data(filter_data, using: str) -> dict:
@@ -460,7 +482,7 @@ class _MatchList:
         offset, stop = page_slice.start or 0, page_slice.stop
         if stop is None or stop <= offset:
             return []
-        cables = Cable.objects.using(self.using).only(*LISTED_FIELDS).prefetch_related("tags")
+        cables = Cable.objects.using(self.using).only(*LISTED_FIELDS)
         if self.sort == "relevance":
             # Best score first; equal scores by cable id, so the order never changes.
             ranked = heapq.nsmallest(stop, self.match.scores, key=self.match.scores.__getitem__)
@@ -473,7 +495,7 @@ class _MatchList:
             page_cables = list(ordered(matched, self.sort)[offset:stop])
         chosen = {c.id: self.match.best.get(c.id, []) for c in page_cables}
         best = self.backend.snippets(self.parsed.text, chosen)
-        return [CableHit(cable, best.get(cable.id, [])) for cable in page_cables]
+        return _hits(page_cables, best, self.using)
 
 
 def _facet_items(name: str, rows, selected: list[str], labels=None, titles=None):

@@ -71,8 +71,7 @@ def result_item(hit, query):
     url = _esc(cable.get_absolute_url())
     q = urlencode(query) if query else ""
     tags = "".join(
-        f'<span class="tag"{_title(tag.definition)}>{_esc(tag.code)}</span>'
-        for tag in cable.tags.all()
+        f'<span class="tag"{_title(tag.definition)}>{_esc(tag.code)}</span>' for tag in hit.tags
     )
     snippets = ""
     if hit.paragraphs:
