@@ -17,6 +17,7 @@ from operator import itemgetter, or_
 from typing import NamedTuple
 
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 
 from cables.filters import FACET_PARAMETERS, VISIBLE_MENTIONS, CableFilter
@@ -540,14 +541,38 @@ ENTITY_FACETS = ("person", "party", "election")
 
 
 def _column_counts(ids, names: list[str]) -> dict[str, list]:
-    """Counts of several cable columns from one GROUP BY over all of them."""
+    """Counts of several cable columns: the matching cables read once, then one small GROUP BY
+    per column. (One GROUP BY over all the columns returns about a row per cable, each turned
+    into Python values and added up here: slower on both backends.)"""
+    cables = Cable.objects.filter(id__in=ids).values_list(*names).order_by()
+    inner, params = cables.query.get_compiler(using=cables.db).as_sql()
+    connection = connections[cables.db]
+    quote = connection.ops.quote_name
+    # The other columns as typed NULLs: UNION ALL wants one type per column on PostgreSQL.
+    blank = {
+        name: f"CAST(NULL AS {Cable._meta.get_field(name).cast_db_type(connection)})"
+        for name in names
+    }
+    arms = [
+        f"SELECT {index}, "
+        + ", ".join(quote(name) if other == name else blank[other] for other in names)
+        + f", COUNT(*) FROM c GROUP BY {quote(name)}"
+        for index, name in enumerate(names)
+    ]
+    sql = (
+        f"WITH c({', '.join(quote(name) for name in names)}) AS MATERIALIZED ({inner}) "
+        + " UNION ALL ".join(arms)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     totals: dict[str, dict] = {name: {} for name in names}
-    rows = Cable.objects.filter(id__in=ids).values_list(*names).annotate(n=Count("id")).order_by()
-    for *values, n in rows:
-        for name, value in zip(names, values, strict=True):
-            if name == "partial":
-                value = "partial" if value else "full"
-            totals[name][value] = totals[name].get(value, 0) + n
+    for index, *values, n in rows:
+        name = names[index]
+        value = values[index]
+        if name == "partial":
+            value = "partial" if value else "full"
+        totals[name][value] = totals[name].get(value, 0) + n
     counted = {}
     for name, counts in totals.items():
         if name == "year":
