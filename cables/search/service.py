@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from cables.filters import FACET_PARAMETERS, VISIBLE_MENTIONS, CableFilter
 from cables.models import Cable, Mention, Tag
@@ -701,8 +701,13 @@ def _facets(ids_source, data: dict, scale: float = 1.0) -> list[Facet]:
 
 def _sample_ids(using: str) -> tuple[list[int], int]:
     """(the cable ids divisible by `step`, step): about FACET_SAMPLE ids over the id range."""
-    bounds = Cable.objects.using(using).aggregate(low=Min("id"), high=Max("id"))
-    low, high = bounds["low"] or 0, bounds["high"] or 0
+    # Two scalar subqueries, two index seeks: MIN and MAX side by side make SQLite scan the
+    # table (about 2 ms at full size).
+    table = Cable._meta.db_table
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT MIN(id) FROM {table}), (SELECT MAX(id) FROM {table})")
+        low, high = cursor.fetchone()
+    low, high = low or 0, high or 0
     step = max(1, -(-(high - low + 1) // FACET_SAMPLE))
     return list(range(-(-low // step) * step, high + 1, step)), step
 
