@@ -772,12 +772,21 @@ def search(
             # lookups), never found by testing every cable; a facet whose own selection is
             # left out counts over the same sample.
             sampled, step = _sample_ids(using)
-            sample = base.filter(id__in=get_backend(using).ids_subquery(sampled))
-            facets = _facets(
-                lambda filters: _filterset(filters, sample).qs.order_by().values("id"),
-                data,
-                float(step),
+            sample_ids = get_backend(using).ids_subquery(sampled)
+            sample = base.filter(id__in=sample_ids)
+            box_filtered = (
+                parsed.excluded or parsed.filters or parsed.date_from or parsed.date_before
             )
+
+            def sample_source(filters):
+                # Nothing to filter: the sampled ids themselves, without a lookup in the cable
+                # table first (every count joins on the cable id, so an id without a cable
+                # counts for nothing either way).
+                if not filters and not box_filtered:
+                    return sample_ids
+                return _filterset(filters, sample).qs.order_by().values("id")
+
+            facets = _facets(sample_source, data, float(step))
     else:
         data = _valid_filter_data(filter_data, using)
         try:
