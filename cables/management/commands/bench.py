@@ -184,6 +184,7 @@ class Command(BaseCommand):
             "load_seconds": round(summary.parse_seconds, 1),
             "index_seconds": round(summary.index_seconds, 1),
             "entity_tagging_seconds": round(summary.tagging_seconds, 1),
+            "store_seconds": round(summary.store_seconds, 1),
             "cables_per_second": round(summary.cables_per_second, 1),
             "peak_memory_mb": round(peak_memory_mb(), 1),
         }
