@@ -179,25 +179,6 @@ def test_load_entities_twice_adds_nothing_the_second_time():
 
 
 @pytest.mark.django_db
-def test_load_entities_re_tags_the_archive_only_when_the_list_changed_something():
-    ingest_paths([mirror_page("000")])
-    call_command("load_entities", stdout=io.StringIO())
-    tagged = Mention.objects.count()
-    assert tagged
-    Mention.objects.filter(pk=Mention.objects.order_by("pk").first().pk).delete()
-
-    out = io.StringIO()
-    call_command("load_entities", stdout=out)
-    assert "not re-tagging" in out.getvalue()
-    assert Mention.objects.count() == tagged - 1
-
-    out = io.StringIO()
-    call_command("load_entities", "--retag", stdout=out)
-    assert "Tagged:" in out.getvalue()
-    assert Mention.objects.count() == tagged
-
-
-@pytest.mark.django_db
 def test_load_entities_reports_a_broken_list_without_a_traceback(tmp_path):
     broken = tmp_path / "entities.json"
     broken.write_text('{"people": [{"name": ""}], "elections": [{"name": "X", "kind": "coup"}]}')
