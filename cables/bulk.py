@@ -14,10 +14,10 @@ spread over all cores, with one process writing:
    are parsed here, serially.
 2. Entity tagging, with the search index built alongside. Once every cable is in, the entity
    index is built (it may learn from the archive, e.g. the country of each post) and a process
-   pool tags the spooled cables while this process builds the search index: the PostgreSQL GIN
-   index on `search_vector` (dropped before the load, rebuilt with a large
-   `maintenance_work_mem`) and the foreign keys, or the SQLite FTS5 table (rebuilt and
-   optimised). Then this process writes the mentions (COPY) and the review queue's new names.
+   pool tags the spooled cables while this process builds the search index: on PostgreSQL the
+   GIN index on `search_vector`, the other secondary indexes and the foreign keys of the loaded
+   tables (dropped before the load, rebuilt with a large `maintenance_work_mem`), or the SQLite
+   FTS5 table (rebuilt and optimised). Then this process writes the mentions (COPY) and the review queue's new names.
    Cables with curators' decisions are re-tagged by `tag_cables`, which re-applies them.
 
 References are resolved to their target cables in one UPDATE at the end of pass 1.
@@ -735,16 +735,46 @@ def peak_memory_mb() -> float:
 
 # SQLite commits the load a group of cables at a time (one transaction would grow the
 # write-ahead log to the size of the archive), and builds the search index only at the end.
-# PRAGMA user_version marks the file while a load runs: a load that fails is undone at once, and
-# one that was killed is found and undone by the next bulk load or ingest. (PostgreSQL loads in
-# one transaction: a failed or killed load leaves nothing.)
-LOAD_MARK = 1_166_001  # "a bulk load is running"; any other value means none is
+# While a load runs, PRAGMA user_version holds the loading process's id: a load that fails is
+# undone at once, and one whose process died is found and undone by the next bulk load or
+# ingest. (PostgreSQL loads in one transaction: a failed or killed load leaves nothing.)
+
+
+class LoadRunning(RuntimeError):
+    """Another process is bulk-loading this archive."""
 
 
 def _mark_load(on: bool) -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA user_version = {LOAD_MARK if on else 0}")
+            cursor.execute(f"PRAGMA user_version = {os.getpid() if on else 0}")
+
+
+def interrupted_load() -> int | None:
+    """SQLite: the id of the process whose bulk load of this archive was interrupted, or None.
+
+    Raises LoadRunning if that process is still alive (it is loading right now).
+    """
+    if connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA user_version")
+        pid = cursor.fetchone()[0]
+    if not pid:
+        return None
+    if pid != os.getpid() and _alive(pid):
+        raise LoadRunning(f"process {pid} is bulk-loading this archive; wait for it to finish")
+    return pid
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def undo_interrupted_load(stdout=None) -> int:
@@ -752,14 +782,11 @@ def undo_interrupted_load(stdout=None) -> int:
 
     The load began on an empty archive, so everything in it is the load's: cables, their
     paragraphs, TAGS links, references, sources and mentions go, the search index is emptied,
-    and the review queue is counted again. Returns the number of cables removed.
+    and the review queue is counted again. Returns the number of cables removed; raises
+    LoadRunning while another process is loading.
     """
-    if connection.vendor != "sqlite":
+    if interrupted_load() is None:
         return 0
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA user_version")
-        if cursor.fetchone()[0] != LOAD_MARK:
-            return 0
     removed = _remove_partial_load()
     if stdout is not None:
         stdout.write(
@@ -818,6 +845,7 @@ def bulk_load(
     spool = _Spool() if tag_entities else None
     _load_settings(True)
     _mark_load(True)
+    loaded = False
     try:
         # PostgreSQL: one transaction for the whole load, DDL included (see _drop_for_load);
         # readers of the (empty) archive wait for it. SQLite: a transaction per group of
@@ -843,12 +871,13 @@ def bulk_load(
             else:
                 build_index()
         _mark_load(False)
+        loaded = True
         analyze_began = time.perf_counter()
         refresh_planner_statistics()
         summary.index_seconds += time.perf_counter() - analyze_began
     except BaseException:
         # SQLite kept the groups written so far: remove them (PostgreSQL rolled back).
-        if connection.vendor == "sqlite":
+        if connection.vendor == "sqlite" and not loaded:
             _remove_partial_load()
         raise
     finally:

@@ -1,16 +1,28 @@
 """The bulk load stores exactly what the normal ingest stores, and the search finds the same cables."""
 
 import io
+import os
+import re
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import Count
 
 from cables import bulk
-from cables.bulk import LOAD_MARK, bulk_load
-from cables.entities import tag_archive
+from cables.bulk import bulk_load
+from cables.entities import tag_archive, tagging
 from cables.ingest import ingest_paths
-from cables.models import Cable, EntitySuggestion, Mention, Paragraph, Reference, Source, Tag
+from cables.models import (
+    Cable,
+    EntitySuggestion,
+    Mention,
+    Paragraph,
+    Reference,
+    Source,
+    SuggestionPlace,
+    Tag,
+)
 from cables.search import get_backend
 from cables.search.query import parse_query
 
@@ -125,6 +137,12 @@ class TestBulkLoad:
         assert search_results() == expected_hits
         assert all(expected_hits[query] for query in ("election", "terror*"))
         assert expected["mentions"] and expected["suggestions"]
+        # The names were counted once, at the end of the load: every count is its places'.
+        counted = EntitySuggestion.objects.annotate(places_n=Count("places"))
+        assert [(s.occurrences, s.places_n) for s in counted if s.occurrences != s.places_n] == []
+        assert not EntitySuggestion.objects.filter(
+            status=EntitySuggestion.Status.PENDING, occurrences=0
+        ).exists()
 
     def test_on_a_non_empty_archive_it_uses_the_normal_ingest(self):
         ingest_paths([CABLEGATE_HTML[0]])
@@ -175,6 +193,21 @@ def fail_at_third_group(monkeypatch) -> None:
     monkeypatch.setattr(bulk._Writer, "write_group", write_group)
 
 
+EMBASSY = re.compile(r"\bembass(?:y|ies)\b", re.IGNORECASE)
+
+
+def indexed(word: str) -> int:
+    """Paragraphs the search index itself holds for a word (SQLite's FTS5 table, not joined to
+    any cable; PostgreSQL's index is the paragraphs' own column)."""
+    if connection.vendor != "sqlite":
+        return len(found(word))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM cables_paragraph_fts WHERE cables_paragraph_fts MATCH %s", [word]
+        )
+        return cursor.fetchone()[0]
+
+
 def found(word: str) -> list[str]:
     return sorted(
         Cable.objects.filter(
@@ -189,8 +222,12 @@ class TestAnInterruptedLoad:
 
     @pytest.fixture(autouse=True)
     def empty_search_index(self):
-        # The tables of an earlier transactional test were flushed, not the FTS5 index.
+        # The tables of an earlier transactional test were flushed, not the FTS5 index or the
+        # file's mark.
         get_backend().rebuild()
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA user_version = 0")
 
     def test_a_load_that_fails_midway_leaves_the_archive_empty_and_loadable(self, monkeypatch):
         call_command("load_entities", stdout=io.StringIO())
@@ -209,6 +246,9 @@ class TestAnInterruptedLoad:
         assert load_mark() in (0, None)
         monkeypatch.undo()
         summary = bulk_load([FIRST_ROWS_CSV], workers=1, stdout=io.StringIO())
+        # Exactly the paragraphs that say it: nothing left over from the failed load.
+        saying = [t for t in Paragraph.objects.values_list("text", flat=True) if EMBASSY.search(t)]
+        assert indexed("embassy") == (len(saying) if connection.vendor == "sqlite" else 1) > 0
         assert summary.created == Cable.objects.count() == 2
         assert found("embassy") == ["66BUENOSAIRES2481"]
 
@@ -219,13 +259,19 @@ class TestAnInterruptedLoad:
         with pytest.raises(OSError):
             bulk_load([SAMPLE_CSV], workers=1, stdout=io.StringIO())
         if connection.vendor == "sqlite":
-            # The two groups committed before the failure are there, unsearchable, and marked.
+            # The two groups committed before the failure are there, unsearchable, and marked
+            # with the id of the process that loaded them.
             assert Cable.objects.count() == 1000
-            assert found("embassy") == []
-            assert load_mark() == LOAD_MARK
+            assert indexed("embassy") == 0
+            assert load_mark() == os.getpid()
         else:
             assert Cable.objects.count() == 0  # one transaction: nothing stayed
         monkeypatch.undo()
+        # A dry run changes nothing, not even that; on SQLite it has nothing to try against.
+        if connection.vendor == "sqlite":
+            with pytest.raises(CommandError, match="An earlier bulk load was interrupted"):
+                call_command("ingest", "--dry-run", str(FIRST_ROWS_CSV), stdout=io.StringIO())
+            assert Cable.objects.count() == 1000
         out = io.StringIO()
 
         call_command("ingest", str(FIRST_ROWS_CSV), stdout=out, stderr=io.StringIO())
@@ -235,3 +281,52 @@ class TestAnInterruptedLoad:
         assert Cable.objects.count() == 2
         assert found("embassy") == ["66BUENOSAIRES2481"]
         assert load_mark() in (0, None)
+
+    def test_a_load_that_fails_in_its_second_pass_leaves_no_index_mention_or_name(
+        self, monkeypatch
+    ):
+        call_command("load_entities", stdout=io.StringIO())
+        recount = tagging.recount_suggestions
+        calls = []
+
+        def fail_once(ids):
+            calls.append(1)
+            if len(calls) == 1:  # the load's own count; the undo's goes through
+                raise OSError("No space left on device")
+            return recount(ids)
+
+        monkeypatch.setattr(tagging, "recount_suggestions", fail_once)
+        with pytest.raises(OSError):
+            bulk_load([SAMPLE_CSV], workers=1, stdout=io.StringIO())
+
+        assert (Cable.objects.count(), Mention.objects.count()) == (0, 0)
+        assert SuggestionPlace.objects.count() == 0
+        assert not EntitySuggestion.objects.filter(status=EntitySuggestion.Status.PENDING).exists()
+        assert indexed("embassy") == 0
+        assert load_mark() in (0, None)
+
+    def test_a_failure_after_the_load_is_complete_keeps_it(self, monkeypatch):
+        def fail():
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(bulk, "refresh_planner_statistics", fail)
+        with pytest.raises(KeyboardInterrupt):
+            bulk_load([FIRST_ROWS_CSV], workers=1, stdout=io.StringIO())
+
+        assert Cable.objects.count() == 2
+        assert found("embassy") == ["66BUENOSAIRES2481"]
+        assert load_mark() in (0, None)
+
+    def test_no_ingest_touches_an_archive_another_process_is_loading(self):
+        ingest_paths([FIRST_ROWS_CSV])
+        if connection.vendor != "sqlite":
+            assert bulk.interrupted_load() is None  # one transaction: nothing to mark
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA user_version = {os.getppid()}")  # a live process
+        err = io.StringIO()
+        with pytest.raises(CommandError, match=f"process {os.getppid()} is bulk-loading"):
+            call_command("ingest", str(FIRST_ROWS_CSV), stdout=io.StringIO(), stderr=err)
+        assert Cable.objects.count() == 2
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA user_version = 0")

@@ -1,6 +1,11 @@
 from django.db import migrations
 
-# The definition of 0002, for going back.
+# The definitions frozen here: the one this migration makes, and 0002's for going back.
+FTS_WITHOUT_PREFIX_INDEXES = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS cables_paragraph_fts USING fts5("
+    "text, content='cables_paragraph', content_rowid='id', "
+    "tokenize='porter unicode61 remove_diacritics 2')"
+)
 FTS_WITH_PREFIX_INDEXES = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS cables_paragraph_fts USING fts5("
     "text, content='cables_paragraph', content_rowid='id', "
@@ -9,20 +14,18 @@ FTS_WITH_PREFIX_INDEXES = (
 
 
 def _recreate(schema_editor, create_sql: str) -> None:
-    from cables.search.sqlite import DROP_FTS_SQL, FTS_TABLE
-
-    schema_editor.execute(DROP_FTS_SQL)
+    schema_editor.execute("DROP TABLE IF EXISTS cables_paragraph_fts")
     schema_editor.execute(create_sql)
     # External content: the index is rebuilt from the paragraphs already stored.
-    schema_editor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES('rebuild')")
+    schema_editor.execute(
+        "INSERT INTO cables_paragraph_fts(cables_paragraph_fts) VALUES('rebuild')"
+    )
 
 
 def without_prefix_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "sqlite":
         return
-    from cables.search.sqlite import CREATE_FTS_SQL
-
-    _recreate(schema_editor, CREATE_FTS_SQL)
+    _recreate(schema_editor, FTS_WITHOUT_PREFIX_INDEXES)
 
 
 def with_prefix_indexes(apps, schema_editor):

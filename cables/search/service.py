@@ -559,9 +559,8 @@ def _column_counts(ids, names: list[str]) -> dict[str, list]:
         + f", COUNT(*) FROM c GROUP BY {quote(name)}"
         for index, name in enumerate(names)
     ]
-    sql = (
-        f"WITH c({', '.join(quote(name) for name in names)}) AS MATERIALIZED ({inner}) "
-        + " UNION ALL ".join(arms)
+    sql = f"WITH c({', '.join(quote(name) for name in names)}) AS ({inner}) " + " UNION ALL ".join(
+        arms
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

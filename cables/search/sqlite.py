@@ -84,10 +84,12 @@ class SqliteBackend(SearchBackend):
             # once anyway (25 % less time at 25,000 cables). Then FTS5's defaults again.
             config("automerge", 0)
             config("crisismerge", 64)
-            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES('rebuild')")
-            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES('optimize')")
-            config("automerge", FTS5_AUTOMERGE)
-            config("crisismerge", FTS5_CRISISMERGE)
+            try:
+                cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES('rebuild')")
+                cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES('optimize')")
+            finally:
+                config("automerge", FTS5_AUTOMERGE)
+                config("crisismerge", FTS5_CRISISMERGE)
 
     # --- search ------------------------------------------------------------------------
     def matching_cable_ids(self, node) -> QuerySet:

@@ -11,7 +11,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cables.bulk import bulk_load, undo_interrupted_load
+from cables.bulk import LoadRunning, bulk_load, interrupted_load, undo_interrupted_load
 from cables.ingest import DEFAULT_BATCH_SIZE, ingest_paths
 
 
@@ -67,13 +67,27 @@ class Command(BaseCommand):
             "auto": sys.stderr.isatty() and not os.environ.get("CI"),
         }[options["progress"]]
         present = [path for path in options["paths"] if path not in missing]
-        undo_interrupted_load(self.stdout)
-        if options["bulk"]:
+        if options["bulk"] and options["dry_run"]:
+            raise CommandError("--bulk and --dry-run do not go together.")
+        try:
             if options["dry_run"]:
-                raise CommandError("--bulk and --dry-run do not go together.")
-            summary = bulk_load(
-                present, workers=options["workers"], stdout=self.stdout, stderr=self.stderr
-            )
+                if interrupted_load():
+                    # Its cables are stored but not in the search index: nothing to try against.
+                    raise CommandError(
+                        "An earlier bulk load was interrupted: an ingest without --dry-run "
+                        "removes what it wrote; dry-run after that."
+                    )
+            elif not options["bulk"]:  # bulk_load looks for one itself
+                undo_interrupted_load(self.stdout)
+        except LoadRunning as error:
+            raise CommandError(f"Not ingesting: {error}.") from error
+        if options["bulk"]:
+            try:
+                summary = bulk_load(
+                    present, workers=options["workers"], stdout=self.stdout, stderr=self.stderr
+                )
+            except LoadRunning as error:
+                raise CommandError(f"Not ingesting: {error}.") from error
             summary.failed += len(missing)
             self.stdout.write(summary.line())
             if not summary.fell_back:
