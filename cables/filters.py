@@ -82,6 +82,8 @@ class CableFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     filter_person = staticmethod(_mentioned("person"))
+    filter_party = staticmethod(_mentioned("party"))
+    filter_election = staticmethod(_mentioned("election"))
 
     def get_form_class(self):
         # The fields depend on the declarations alone: build the form class once, not per
@@ -95,11 +97,9 @@ class CableFilter(django_filters.FilterSet):
     def bound_form(cls, data):
         """The filters' form over `data`, for validation or display: without a FilterSet,
         which deep-copies every filter."""
+        # A FilterSet (deep copies of every filter) only the first time, to build the class.
         form_class = cls.__dict__.get("_form_class") or cls().get_form_class()
         return form_class(data)
-
-    filter_party = staticmethod(_mentioned("party"))
-    filter_election = staticmethod(_mentioned("election"))
 
     def filter_tag(self, queryset, name, values):
         # A subquery on the through table: no join, so no DISTINCT over the cable rows.

@@ -101,6 +101,11 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return self.text is None and not self.excluded and not self.filters
 
+    @property
+    def has_field_filters(self) -> bool:
+        """Typed filters or dates: they narrow the cables whatever the text matches."""
+        return bool(self.filters or self.date_from or self.date_before)
+
     def highlight_terms(self) -> list[str]:
         """Words and phrases to highlight on a cable page (prefixes end with '*')."""
         terms: list[str] = []

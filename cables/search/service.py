@@ -268,7 +268,7 @@ class _ResultList:
         return _hits(list(cables[offset:stop]), {}, self.cables.db)
 
 
-def _valid_filter_data(filter_data, using: str) -> dict:
+def _valid_filter_data(filter_data) -> dict:
     data = filter_form_data(filter_data)
     form = CableFilter.bound_form(_query_dict(data))
     if not form.is_valid():
@@ -347,7 +347,7 @@ def _narrow(ids: list[int], filters: dict, using: str) -> list[int]:
 
 def _narrow_box(ids: list[int], parsed: ParsedQuery, using: str) -> list[int]:
     """The cables of `ids` (sorted) passing the query box's field filters."""
-    if not ids or not (parsed.filters or parsed.date_from or parsed.date_before):
+    if not ids or not parsed.has_field_filters:
         return ids
     linked = {k: v for k, v in parsed.filters.items() if k in LINKED_FILTERS}
     rest = {k: v for k, v in parsed.filters.items() if k not in LINKED_FILTERS}
@@ -773,9 +773,7 @@ def search(
             sampled, step = _sample_ids(using)
             sample_ids = get_backend(using).ids_subquery(sampled)
             sample = base.filter(id__in=sample_ids)
-            box_filtered = (
-                parsed.excluded or parsed.filters or parsed.date_from or parsed.date_before
-            )
+            box_filtered = bool(parsed.excluded) or parsed.has_field_filters
 
             def sample_source(filters):
                 # Nothing to filter: the sampled ids themselves, without a lookup in the cable
@@ -787,7 +785,7 @@ def search(
 
             facets = _facets(sample_source, data, float(step))
     else:
-        data = _valid_filter_data(filter_data, using)
+        data = _valid_filter_data(filter_data)
         try:
             wanted = max(1, int(page or 1))
         except (TypeError, ValueError):
