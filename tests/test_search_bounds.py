@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cables.ingest import ingest_paths
 from cables.models import Paragraph
-from cables.search import service, sqlite
+from cables.search import bands, service, sqlite
 from cables.search.service import search
 
 from .conftest import CABLEGATE_HTML, MIRROR_PAGES
@@ -35,19 +35,29 @@ def ranked_ids(results) -> list[int]:
     return [hit.cable.id for hit in results.page]
 
 
+# SQLite's sample indexes hold every 2nd, 4th and 8th cable of the small corpus (instead of
+# every 8th, 64th and 512th of a full archive): set before anything is indexed.
+SMALL_MODULI = (2, 4, 8)
+
+
+@pytest.fixture
+def small_samples(monkeypatch):
+    monkeypatch.setattr(sqlite, "SAMPLE_MODULI", SMALL_MODULI)
+
+
 @pytest.fixture
 def small_bounds(monkeypatch):
-    monkeypatch.setattr(service, "EXACT_HITS", 5)
-    monkeypatch.setattr(service, "CANDIDATE_HITS", 3)
+    monkeypatch.setattr(bands, "EXACT_HITS", 5)
+    monkeypatch.setattr(bands, "CANDIDATE_HITS", 3)
     monkeypatch.setattr(service, "PER_PAGE", 4)
     monkeypatch.setattr(service, "ORPHANS", 0)
-    monkeypatch.setattr(sqlite, "PROBE_PART", 1)  # count every match: the corpus is tiny
+    monkeypatch.setattr(sqlite, "SAMPLE_HITS", 2)
 
 
 @pytest.mark.django_db
 class TestBoundedSearch:
     @pytest.fixture(autouse=True)
-    def archive(self):
+    def archive(self, small_samples):
         summary = ingest_paths(INPUTS)
         assert summary.created > 100
 
@@ -124,7 +134,7 @@ class TestBoundedSearch:
 
 
 @pytest.mark.django_db
-def test_facet_links_are_those_of_the_querystring_tag(client):
+def test_facet_links_are_those_of_the_querystring_tag(client, small_samples):
     from django.http import QueryDict
     from django.template.defaulttags import querystring
 
@@ -147,7 +157,7 @@ def test_facet_links_are_those_of_the_querystring_tag(client):
 
 
 @pytest.mark.django_db
-def test_the_api_says_whether_its_count_is_exact(client, small_bounds):
+def test_the_api_says_whether_its_count_is_exact(client, small_samples, small_bounds):
     ingest_paths(INPUTS)
     url = reverse("cables:api-cable-list")
     assert client.get(url, {"q": COMMON}).json()["count_exact"] is False
@@ -177,21 +187,21 @@ class FakeBackend:
 def test_bands_cover_every_paragraph_once_each_spread_over_the_whole_archive():
     backend = FakeBackend(first=101, last=100_000, hits=60_000)
     seen = []
-    bands = list(service._bands(backend, None, "relevance"))
-    assert bands[-1][2] and not any(complete for _, _, complete in bands[:-1])
-    for rows, slices, _ in bands:
-        ids = [p for _, p, _ in rows]
+    windows = list(bands.sliced_windows(backend, None))
+    assert windows[-1][1] and not any(complete for _, complete in windows[:-1])
+    rows = [backend.scored_paragraphs(None, slices) for slices, _ in windows]
+    for band, (slices, _) in zip(rows, windows, strict=True):
+        ids = [p for _, p, _ in band]
         seen.extend(ids)
         # Every band takes some of each of the SLICES parts of the archive.
         parts = {(p - backend.first) // slices.stride for p in ids}
-        assert len(parts) >= service.SLICES
+        assert len(parts) >= bands.SLICES
     assert sorted(seen) == list(range(101, 100_001))
     # The first band holds about CANDIDATE_HITS of the 60,000 matches' worth of ids.
-    first_band = len(bands[0][0]) * 60_000 / 99_900
-    assert service.CANDIDATE_HITS / 2 <= first_band <= service.CANDIDATE_HITS * 2
+    first_band = len(rows[0]) * 60_000 / 99_900
+    assert bands.CANDIDATE_HITS / 2 <= first_band <= bands.CANDIDATE_HITS * 2
 
 
 def test_below_the_bound_one_band_holds_everything():
-    backend = FakeBackend(first=1, last=1_000, hits=service.EXACT_HITS)
-    (rows, slices, complete), *rest = list(service._bands(backend, None, "relevance"))
-    assert complete and slices is None and not rest and len(rows) == 1_000
+    backend = FakeBackend(first=1, last=1_000, hits=bands.EXACT_HITS)
+    assert list(bands.sliced_windows(backend, None)) == [(None, True)]

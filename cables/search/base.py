@@ -8,6 +8,8 @@ from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .bands import sliced_windows
+
 # Markers the backends put around matched words in snippets. The snippet is HTML-escaped
 # first and the markers become <mark> afterwards, so cable text can never inject markup.
 MARK_START = "\x02"
@@ -64,14 +66,19 @@ class SearchBackend:
         """`cable_id` values of paragraphs matching `node`, for use in `id__in=`."""
         raise NotImplementedError
 
+    def band_windows(self, node):
+        """(window, complete) for each band relevance ranks, narrowest first (see `bands.py`):
+        by default slices of the paragraph ids sized from `count_hits`."""
+        return sliced_windows(self, node)
+
     def count_hits(self, node, first: int, last: int) -> int:
-        """About how many paragraphs match `node` (an estimate: it sizes the bands); `first`
+        """About how many paragraphs match `node` (an estimate: it sizes the slices); `first`
         and `last` are the paragraph id bounds."""
         raise NotImplementedError
 
-    def scored_paragraphs(self, node, slices=None) -> list[tuple[int, int, float]]:
-        """(cable_id, paragraph_id, score: higher is better) of the paragraphs matching `node`,
-        within these slices of the paragraph ids (see `service.Slices`; None: all)."""
+    def scored_paragraphs(self, node, window=None) -> list[tuple[int, int, float]]:
+        """(cable_id, paragraph_id, score: higher is better) of the paragraphs matching `node`
+        within a window of `band_windows` (None: all)."""
         raise NotImplementedError
 
     def snippets(self, node, chosen: dict[int, list[tuple[int, float]]]) -> dict:

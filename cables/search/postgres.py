@@ -80,6 +80,7 @@ class PostgresBackend(SearchBackend):
         return int(plan[0]["Plan"]["Plan Rows"])
 
     def scored_paragraphs(self, node, slices=None) -> list[tuple[int, int, float]]:
+        # The windows are `bands.Slices` (the default `band_windows`).
         # The slices as explicit id ranges: the planner reads them through the primary key
         # (a BitmapOr of ranges), never the whole GIN posting list of a common word.
         query = to_tsquery(node)

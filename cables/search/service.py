@@ -31,16 +31,6 @@ PER_PAGE = 20
 ORPHANS = 3
 FACET_LIMIT = 25
 MATERIALISE_LIMIT = 20_000
-# Up to about EXACT_HITS matching paragraphs, every match is ranked and counted: the total
-# and the facet counts are exact. Above it (a very common word), relevance ranks about
-# CANDIDATE_HITS matches spread over the whole archive first (the same stretch of each of
-# SLICES parts), then bands WIDEN times bigger until the page is full, and the total and
-# facets are estimates shown as "about N" (see `_bands`). The bands are deterministic, so the
-# order is the same on every run.
-EXACT_HITS = 5_000
-CANDIDATE_HITS = 2_000
-WIDEN = 4
-SLICES = 50
 SNIPPETS = 3  # best paragraphs shown per cable
 # Without text, facets over more than FACET_SAMPLE cables count an evenly spread sample of them.
 FACET_SAMPLE = 5_000
@@ -363,62 +353,22 @@ def _narrow_box(ids: list[int], parsed: ParsedQuery, using: str) -> list[int]:
     return ids
 
 
-@dataclass(frozen=True)
-class Slices:
-    """Paragraph ids p with first <= p <= last and lo <= (p - first) % stride < hi: the same
-    stretch of every one of about SLICES equal parts of the archive, so that a band of
-    matches is spread over all years and origins (a fair sample for the estimates)."""
-
-    first: int
-    last: int
-    stride: int
-    lo: int
-    hi: int
-
-    @property
-    def share(self) -> float:
-        """The share of all paragraph ids covered from offset 0 up to `hi`."""
-        return min(1.0, self.hi / self.stride)
-
-    @property
-    def ids(self) -> int:
-        """About how many paragraph ids these slices hold (lo <= offset < hi in each part)."""
-        return (self.hi - self.lo) * (self.last - self.first + 1) // self.stride
-
-
 def _bands(backend, node, sort: str):
-    """(rows of `scored_paragraphs`, slices or None, complete) for each band to rank.
-
-    A query matching at most about EXACT_HITS paragraphs is one band holding every match.
-    Above it, the first band is the matches within a slice of each part of the archive sized
-    for about CANDIDATE_HITS matches, and each next band widens the slices WIDEN times, until
-    they cover everything. The bands depend on the query and the archive alone (never on the
-    page asked for), so that every page is a slice of the same ranking. Date sorts take every
-    match.
-    """
-    first, last = backend.paragraph_id_bounds() if sort == "relevance" else (0, 0)
-    hits = backend.count_hits(node, first, last) if last > first else 0
-    if hits <= EXACT_HITS:
-        yield backend.scored_paragraphs(node), None, True
-        return
-    stride = max(1, -(-(last - first + 1) // SLICES))
-    lo, hi = 0, max(1, -(-stride * CANDIDATE_HITS // hits))
-    while hi < stride:
-        slices = Slices(first, last, stride, lo, hi)
-        yield backend.scored_paragraphs(node, slices), slices, False
-        lo, hi = hi, hi * WIDEN
-    slices = Slices(first, last, stride, lo, stride)
-    yield backend.scored_paragraphs(node, slices), slices, True
+    """(rows of `scored_paragraphs`, window or None, complete) for each band to rank: the
+    backend's windows (see `bands.py`) for relevance; date sorts take every match at once."""
+    windows = backend.band_windows(node) if sort == "relevance" else [(None, True)]
+    for window, complete in windows:
+        yield backend.scored_paragraphs(node, window), window, complete
 
 
 def _text_match(parsed: ParsedQuery, data: dict, need: int, sort: str, using: str) -> TextMatch:
     """The cables matching the query's text, exclusions and filters, with their scores.
 
     The full-text query runs once, at cable level (each cable scored by its best paragraph).
-    For a query matching more than about EXACT_HITS paragraphs, relevance ranks the matches in
-    bands (see `_bands`) until the cables found fill the page: a cable ranks in the band where
-    its first matching paragraph is found, by its best paragraph in that band; the total and
-    the facets are estimated from the share of the archive looked at.
+    For a very common query, relevance ranks the matches in bands (see `bands.py`) until the
+    cables found fill the page: a cable ranks in the band where it is first found, by its best
+    paragraph in that band; the total and the facets are estimated from the share of the
+    archive looked at.
     """
     backend = get_backend(using)
     scores: dict[int, tuple] = {}  # cable id -> sort key: (band, -score, id)
@@ -427,8 +377,8 @@ def _text_match(parsed: ParsedQuery, data: dict, need: int, sort: str, using: st
     filtered: list[int] = []
     share = 1.0
     complete = False
-    for band, (rows, slices, complete) in enumerate(_bands(backend, parsed.text, sort)):
-        share = 1.0 if complete else slices.share
+    for band, (rows, window, complete) in enumerate(_bands(backend, parsed.text, sort)):
+        share = 1.0 if complete else window.share
         # Best score first, equal scores by paragraph id: two sorts in C (the second is
         # stable) instead of a sort with a Python key per cable.
         rows = sorted(rows, key=itemgetter(1))

@@ -7,6 +7,7 @@ from django.db.models.expressions import RawSQL
 
 from cables.models import Paragraph
 
+from .bands import CableSample
 from .base import (
     MARK_END,
     MARK_START,
@@ -19,18 +20,55 @@ from .query import And, Or, Phrase, to_fts5
 
 FTS_TABLE = "cables_paragraph_fts"
 
-# External-content FTS5 over the paragraph table: the text is stored once, in the paragraphs.
-# No prefix indexes: FTS5 uses one only for a prefix of exactly its length, and researchers'
-# prefixes (`elect*`, `kazakh*`) are longer than the 2 and 3 letters such an index would cover;
-# without them the index is 2.5 times smaller and builds 2.4 times faster (migration 0008).
-CREATE_FTS_SQL = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    "text, content='cables_paragraph', content_rowid='id', "
-    "tokenize='porter unicode61 remove_diacritics 2')"
-)
+
+def create_fts_sql(table: str) -> str:
+    """External-content FTS5 over the paragraph table: the text is stored once, in the
+    paragraphs. No prefix indexes: FTS5 uses one only for a prefix of exactly its length, and
+    researchers' prefixes (`elect*`, `kazakh*`) are longer than the 2 and 3 letters such an
+    index would cover; without them the index is 2.5 times smaller and builds 2.4 times faster
+    (migration 0008)."""
+    return (
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5("
+        "text, content='cables_paragraph', content_rowid='id', "
+        "tokenize='porter unicode61 remove_diacritics 2')"
+    )
+
+
+CREATE_FTS_SQL = create_fts_sql(FTS_TABLE)
 DROP_FTS_SQL = f"DROP TABLE IF EXISTS {FTS_TABLE}"
 FTS5_AUTOMERGE, FTS5_CRISISMERGE = 4, 16  # FTS5's defaults, for ingest's row-by-row updates
-PROBE_PART = 10  # count_hits estimates from the newest 1/PROBE_PART of the paragraph ids
+
+# Sample indexes (see `bands.CableSample`): table n holds the paragraphs of the cables whose id
+# is a multiple of SAMPLE_MODULI[n - 1], in the same FTS5 layout as the main index. A band of
+# "said" (750,000 matching paragraphs at full size) then walks the doclist of a 512th of the
+# archive, not the whole index's. Together they add 14 % to the index. Other moduli need the
+# tables refilled (`rebuild`).
+SAMPLE_MODULI = (8, 64, 512)
+SAMPLE_TABLES = tuple(f"{FTS_TABLE}_sample{n}" for n in range(1, len(SAMPLE_MODULI) + 1))
+# Relevance starts in the smallest sample holding at least SAMPLE_HITS matching paragraphs (a
+# few hundred cables: more than a page, and estimates within a few per cent). A query with
+# fewer even in the largest sample is ranked over every match, and counted exactly.
+SAMPLE_HITS = 300
+
+
+# (id, cable_id), made by migration 0009: a match's cable without reading its paragraph row
+# (10 of the 29 ms of a 10,000-row band at full size went to those row reads).
+PARAGRAPH_CABLE_INDEX = "cables_paragraph_id_cable"
+
+
+def _samples() -> list[tuple[str, int]]:
+    return list(zip(SAMPLE_TABLES, SAMPLE_MODULI, strict=True))
+
+
+def _narrowest_index(cable_ids) -> str:
+    """The smallest FTS5 index holding every paragraph of these cables: the sample of the
+    largest modulus dividing all their ids, else the main index."""
+    held = [
+        (modulus, table)
+        for table, modulus in _samples()
+        if all(cable_id % modulus == 0 for cable_id in cable_ids)
+    ]
+    return max(held)[1] if held else FTS_TABLE
 
 
 def _chunks(ids: list[int], size: int = 500):
@@ -51,45 +89,57 @@ class SqliteBackend(SearchBackend):
         return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
     def unindex_cables(self, cable_ids: Iterable[int]) -> None:
-        ids = list(cable_ids)
-        with connections[self.using].cursor() as cursor:
-            for chunk in _chunks(ids):
-                marks = ",".join(["%s"] * len(chunk))
-                # External content: FTS5 needs the old text to remove its tokens.
-                cursor.execute(
-                    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) "
-                    f"SELECT 'delete', id, text FROM cables_paragraph WHERE cable_id IN ({marks})",
-                    chunk,
-                )
+        # External content: FTS5 needs the old text to remove its tokens.
+        self._for_each_index(
+            cable_ids,
+            "INSERT INTO {table}({table}, rowid, text) "
+            "SELECT 'delete', id, text FROM cables_paragraph WHERE cable_id IN ({marks})",
+        )
 
     def index_cables(self, cable_ids: Iterable[int]) -> None:
+        self._for_each_index(
+            cable_ids,
+            "INSERT INTO {table}(rowid, text) "
+            "SELECT id, text FROM cables_paragraph WHERE cable_id IN ({marks})",
+        )
+
+    def _for_each_index(self, cable_ids: Iterable[int], statement: str) -> None:
+        """Run `statement` for these cables on the main index, and on each sample index for
+        those of them it samples."""
         ids = list(cable_ids)
         with connections[self.using].cursor() as cursor:
-            for chunk in _chunks(ids):
-                marks = ",".join(["%s"] * len(chunk))
-                cursor.execute(
-                    f"INSERT INTO {FTS_TABLE}(rowid, text) "
-                    f"SELECT id, text FROM cables_paragraph WHERE cable_id IN ({marks})",
-                    chunk,
-                )
+            for table, modulus in [(FTS_TABLE, 1), *_samples()]:
+                for chunk in _chunks([i for i in ids if i % modulus == 0]):
+                    marks = ",".join(["%s"] * len(chunk))
+                    cursor.execute(statement.format(table=table, marks=marks), chunk)
 
     def rebuild(self) -> None:
-        def config(name: str, value: int) -> None:
-            cursor.execute(
-                f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES(%s, %s)", [name, value]
-            )
+        def config(table: str, name: str, value: int) -> None:
+            cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES(%s, %s)", [name, value])
 
+        tables = [FTS_TABLE, *SAMPLE_TABLES]
         with connections[self.using].cursor() as cursor:
             # No merging while the index is rebuilt: the optimise after it merges everything
             # once anyway (25 % less time at 25,000 cables). Then FTS5's defaults again.
-            config("automerge", 0)
-            config("crisismerge", 64)
+            for table in tables:
+                config(table, "automerge", 0)
+                config(table, "crisismerge", 64)
             try:
                 cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES('rebuild')")
                 cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES('optimize')")
+                for table, modulus in _samples():
+                    # 'rebuild' would index every paragraph: a sample is emptied and refilled.
+                    cursor.execute(f"INSERT INTO {table}({table}) VALUES('delete-all')")
+                    cursor.execute(
+                        f"INSERT INTO {table}(rowid, text) SELECT id, text FROM cables_paragraph "
+                        "WHERE cable_id %% %s = 0",
+                        [modulus],
+                    )
+                    cursor.execute(f"INSERT INTO {table}({table}) VALUES('optimize')")
             finally:
-                config("automerge", FTS5_AUTOMERGE)
-                config("crisismerge", FTS5_CRISISMERGE)
+                for table in tables:
+                    config(table, "automerge", FTS5_AUTOMERGE)
+                    config(table, "crisismerge", FTS5_CRISISMERGE)
 
     # --- search ------------------------------------------------------------------------
     def matching_cable_ids(self, node) -> QuerySet:
@@ -103,50 +153,48 @@ class SqliteBackend(SearchBackend):
             .values("cable_id")
         )
 
-    def count_hits(self, node, first: int, last: int) -> int:
-        # An estimate from the newest tenth of the paragraph ids: FTS5 seeks to that rowid
-        # range and walks only its part of the doclists (an exact count walks all of them:
-        # about 14 ms for a common word at full size). It only decides between ranking every
-        # match and ranking bands; the totals shown come from the bands themselves.
-        span = last - first + 1
-        since = last - max(span // PROBE_PART, 1) + 1
+    def band_windows(self, node):
+        """The sample indexes from the smallest holding SAMPLE_HITS matches up, then the main
+        index (see `bands.CableSample`). Counting in a sample walks its own short doclists
+        (0.5 ms for "said" in a 64th of the full archive)."""
+        match = to_fts5(node)
+        samples = [CableSample(table, modulus) for table, modulus in _samples()]
+        samples.sort(key=lambda sample: -sample.modulus)
+        start = len(samples)
         with connections[self.using].cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
-                f"AND {FTS_TABLE}.rowid >= %s",
-                [to_fts5(node), since],
-            )
-            found = cursor.fetchone()[0]
-        return round(found * span / (last - since + 1))
+            for index, sample in enumerate(samples):
+                cursor.execute(
+                    f"SELECT count(*) FROM {sample.table} WHERE {sample.table} MATCH %s", [match]
+                )
+                if cursor.fetchone()[0] >= SAMPLE_HITS:
+                    start = index
+                    break
+        for sample in samples[start:]:
+            yield sample, False
+        yield None, True
 
-    def scored_paragraphs(self, node, slices=None) -> list[tuple[int, int, float]]:
-        # FTS5 walks the doclists once; the slice test on the rowid runs before bm25, so
-        # only the paragraphs in the slices are scored and joined to their cable.
+    def scored_paragraphs(self, node, window=None) -> list[tuple[int, int, float]]:
+        # One walk of the doclists of the window's index (a `CableSample`'s, or the main one),
+        # each match scored and joined to its cable through the (id, cable_id) index.
         # bm25 is lower for better matches: negate it so that higher is better everywhere.
         # bm25() cannot sit inside an aggregate or a join's ON: it is computed in a subquery
-        # (LIMIT -1 keeps SQLite from flattening it).
-        window, params = "", [to_fts5(node)]
-        if slices is not None:
-            window = (
-                f" AND {FTS_TABLE}.rowid BETWEEN %s AND %s"
-                f" AND ({FTS_TABLE}.rowid - %s) %% %s >= %s"
-                f" AND ({FTS_TABLE}.rowid - %s) %% %s < %s"
-            )
-            params += [slices.first, slices.last, slices.first, slices.stride, slices.lo]
-            params += [slices.first, slices.stride, slices.hi]
+        # (LIMIT -1 keeps SQLite from flattening it). Its statistics (number of rows, average
+        # length, rows per term) are the window's index's own.
+        table = FTS_TABLE if window is None else window.table
         sql = (
             f"SELECT p.cable_id, m.pid, -m.score FROM ("
-            f"SELECT {FTS_TABLE}.rowid AS pid, bm25({FTS_TABLE}) AS score FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH %s{window} LIMIT -1"
-            ") m JOIN cables_paragraph p ON p.id = m.pid"
+            f"SELECT {table}.rowid AS pid, bm25({table}) AS score FROM {table} "
+            f"WHERE {table} MATCH %s LIMIT -1"
+            f") m JOIN cables_paragraph p INDEXED BY {PARAGRAPH_CABLE_INDEX} ON p.id = m.pid"
         )
         with connections[self.using].cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, [to_fts5(node)])
             return cursor.fetchall()
 
     def snippets(self, node, chosen: dict[int, list[tuple[int, float]]]) -> dict:
-        # snippet() runs for the chosen paragraphs only; no bm25 here (the scores come from
-        # the ranking). How FTS5 gets to them depends on the query:
+        # snippet() runs for the chosen paragraphs only, in the narrowest index holding all
+        # their cables (a page of a common word's first band is in its sample); no bm25 here
+        # (the scores come from the ranking). How FTS5 gets to them depends on the query:
         # - words and phrases: one `rowid BETWEEN p AND p` per paragraph (UNION ALL), each a
         #   seek in the doclists: ~3 ms for a page, where walking a common word's whole
         #   doclist takes 50-100 ms at full size;
@@ -156,21 +204,22 @@ class SqliteBackend(SearchBackend):
         wanted = by_paragraph(chosen)
         if not wanted:
             return {}
-        columns = f"{FTS_TABLE}.rowid, p.number, snippet({FTS_TABLE}, 0, %s, %s, '…', 40)"
-        source = f"{FTS_TABLE} JOIN cables_paragraph p ON p.id = {FTS_TABLE}.rowid"
+        table = _narrowest_index(chosen)
+        columns = f"{table}.rowid, p.number, snippet({table}, 0, %s, %s, '…', 40)"
+        source = f"{table} JOIN cables_paragraph p ON p.id = {table}.rowid"
         match = to_fts5(node)
         pids = sorted(wanted)
         if _has_prefix(node):
             sql = (
-                f"SELECT {columns} FROM {source} WHERE {FTS_TABLE} MATCH %s "
-                f"AND {FTS_TABLE}.rowid BETWEEN %s AND %s "
-                f"AND +{FTS_TABLE}.rowid IN (SELECT value FROM json_each(%s))"
+                f"SELECT {columns} FROM {source} WHERE {table} MATCH %s "
+                f"AND {table}.rowid BETWEEN %s AND %s "
+                f"AND +{table}.rowid IN (SELECT value FROM json_each(%s))"
             )
             params = [MARK_START, MARK_END, match, pids[0], pids[-1], json.dumps(pids)]
         else:
             one = (
-                f"SELECT {columns} FROM {source} WHERE {FTS_TABLE} MATCH %s "
-                f"AND {FTS_TABLE}.rowid BETWEEN %s AND %s"
+                f"SELECT {columns} FROM {source} WHERE {table} MATCH %s "
+                f"AND {table}.rowid BETWEEN %s AND %s"
             )
             sql = " UNION ALL ".join([one] * len(pids))
             params = [value for pid in pids for value in (MARK_START, MARK_END, match, pid, pid)]
@@ -187,9 +236,11 @@ class SqliteBackend(SearchBackend):
         return found
 
     def cables_matching(self, node, among) -> set[int]:
-        # The candidates' paragraph ids (cable index), then one walk of the doclists keeping
-        # the matches among them: `+rowid IN` is a plain test per match (no per-rowid FTS5
-        # lookups, no join of every match to its paragraph row).
+        # The candidates' paragraph ids (cable index), then one walk of the doclists of the
+        # narrowest index holding all the candidates, keeping the matches among them: `+rowid
+        # IN` is a plain test per match (no per-rowid FTS5 lookups, no join of every match to
+        # its paragraph row).
+        table = _narrowest_index(among)
         with connections[self.using].cursor() as cursor:
             cursor.execute(
                 "SELECT id, cable_id FROM cables_paragraph "
@@ -200,7 +251,7 @@ class SqliteBackend(SearchBackend):
             if not owner:
                 return set()
             cursor.execute(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+                f"SELECT rowid FROM {table} WHERE {table} MATCH %s "
                 f"AND +rowid IN (SELECT value FROM json_each(%s))",
                 [to_fts5(node), json.dumps(sorted(owner))],
             )

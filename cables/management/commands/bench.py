@@ -33,6 +33,7 @@ from django.test import Client
 
 from cables.bulk import bulk_load, peak_memory_mb
 from cables.models import Cable
+from cables.search import get_backend
 from cables.search.query import parse_query, to_fts5, to_tsquery
 
 # (kind, query text, extra GET parameters: facet filters as the page's facet links set them)
@@ -204,9 +205,7 @@ class Command(BaseCommand):
                 "cables_cable",
             ):
                 cursor.execute(f"DELETE FROM {table}")
-            cursor.execute(
-                "INSERT INTO cables_paragraph_fts(cables_paragraph_fts) VALUES('delete-all')"
-            )
+        get_backend().rebuild()  # from no paragraphs: empty search indexes
 
     # --- the real views ------------------------------------------------------------------------
 
