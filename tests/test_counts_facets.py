@@ -5,13 +5,15 @@ answers come from the parser's records and from the stored paragraph texts with 
 expression, never from the search code under test.
 """
 
+import io
 import re
 from collections import Counter
 
 import pytest
+from django.core.management import call_command
 
 from cables.ingest import ingest_paths
-from cables.models import Cable, Paragraph
+from cables.models import Cable, Mention, Paragraph
 from cables.search.service import search
 
 from .conftest import CABLEGATE_HTML, MIRROR_PAGES
@@ -102,3 +104,20 @@ class TestCountsAndFacets:
     def test_or_counts_the_union(self):
         expected = cables_mentioning(NAME) | cables_mentioning(OTHER_NAME)
         assert search(f"{NAME} OR {OTHER_NAME}", {}).total == len(expected)
+
+    @pytest.mark.parametrize("facet", ["person", "party", "election"])
+    def test_an_entity_facet_counts_the_matching_cables_with_a_visible_mention(self, facet):
+        call_command("load_entities", stdout=io.StringIO())  # the starter list, tagged
+        expected = cables_mentioning(NAME)
+        cables_per_entity: dict[str, set[int]] = {}
+        for cable_id, slug, status in Mention.objects.values_list(
+            "cable_id", f"{facet}__slug", "status"
+        ):
+            if slug and cable_id in expected and status != Mention.Status.REJECTED:
+                cables_per_entity.setdefault(slug, set()).add(cable_id)
+        counted = {slug: len(ids) for slug, ids in cables_per_entity.items()}
+        assert counted, f"some {facet} is mentioned in the cables naming {NAME}"
+        top = sorted(counted.items(), key=lambda item: -item[1])[:25]
+        shown = facet_counts(search(NAME, {}), facet)
+        assert shown == {slug: counted[slug] for slug in shown}
+        assert sorted(shown.values(), reverse=True) == [n for _, n in top]

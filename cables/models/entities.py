@@ -169,6 +169,14 @@ class Mention(models.Model):
                 name="mention_exactly_one_entity",
             )
         ]
+        indexes = [
+            # The entity facets: the distinct (cable, entity) pairs of the matching cables, read
+            # off the index in its order (no table rows, no sort for the DISTINCT).
+            models.Index(
+                fields=["cable", "person", "party", "election", "status"],
+                name="mention_cable_entity_idx",
+            )
+        ]
 
     def __str__(self):
         return f"{self.matched_text} in {self.paragraph_id}"

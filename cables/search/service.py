@@ -553,32 +553,48 @@ def _tag_counts(ids) -> list[tuple[str, str, int]]:
 
 
 def _entity_counts(ids, names: list[str]) -> dict[str, tuple[list, dict]]:
-    """Cables with a confirmed or suggested mention, per entity, in one GROUP BY."""
-    fields = [f"{name}__{column}" for name in names for column in ("slug", "name")]
-    rows = (
+    """Cables with a confirmed or suggested mention, per entity: the distinct (cable, entity)
+    pairs of the matching cables (off `mention_cable_entity_idx`), counted per entity in one
+    GROUP BY; names and slugs read afterwards for the entities found only. (A COUNT(DISTINCT)
+    grouped by the entities' names joined in sorted every mention: 12 ms for the 15,000
+    mentions of the cables of "Tuyakbay" at full size, against 5.)"""
+    columns = [f"{name}_id" for name in names]
+    pairs = (
         Mention.objects.filter(cable_id__in=ids, status__in=VISIBLE_MENTIONS)
-        .values_list(*fields)
-        .annotate(n=Count("cable_id", distinct=True))
+        .values_list("cable_id", *columns)
+        .distinct()
         .order_by()
     )
+    inner, params = pairs.query.get_compiler(using=pairs.db).as_sql()
+    connection = connections[pairs.db]
+    quote = connection.ops.quote_name
+    listed = ", ".join(quote(column) for column in columns)
+    sql = (
+        f"WITH pairs({quote('cable_id')}, {listed}) AS ({inner}) "
+        f"SELECT {listed}, COUNT(*) FROM pairs GROUP BY {listed}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     found: dict[str, dict] = {name: {} for name in names}
-    labels: dict[str, dict] = {name: {} for name in names}
-    for row in rows:
-        *values, n = row
-        for index, name in enumerate(names):
-            slug, label = values[2 * index], values[2 * index + 1]
-            if slug:
-                found[name][slug] = found[name].get(slug, 0) + n
-                labels[name][slug] = label
-    return {
-        name: (
-            sorted(found[name].items(), key=lambda item: (-item[1], labels[name][item[0]]))[
-                :FACET_LIMIT
-            ],
-            labels[name],
-        )
-        for name in names
-    }
+    for *entity_ids, n in rows:
+        for name, entity_id in zip(names, entity_ids, strict=True):
+            if entity_id is not None:
+                found[name][entity_id] = found[name].get(entity_id, 0) + n
+    counted = {}
+    for name in names:
+        if not found[name]:
+            counted[name] = ([], {})
+            continue
+        model = Mention._meta.get_field(name).related_model
+        entities = model.objects.using(pairs.db).filter(id__in=list(found[name]))
+        slugs, labels = {}, {}
+        for entity_id, slug, label in entities.values_list("id", "slug", "name"):
+            slugs[entity_id], labels[slug] = slug, label
+        counts = [(slugs[i], n) for i, n in found[name].items() if i in slugs]
+        counts.sort(key=lambda item: (-item[1], labels[item[0]]))
+        counted[name] = (counts[:FACET_LIMIT], labels)
+    return counted
 
 
 def facet_counts(base: QuerySet, data: dict) -> list[Facet]:
