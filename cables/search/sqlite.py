@@ -20,29 +20,24 @@ from .query import And, Or, Phrase, to_fts5
 
 FTS_TABLE = "cables_paragraph_fts"
 
-
-def create_fts_sql(table: str) -> str:
-    """External-content FTS5 over the paragraph table: the text is stored once, in the
-    paragraphs. No prefix indexes: FTS5 uses one only for a prefix of exactly its length, and
-    researchers' prefixes (`elect*`, `kazakh*`) are longer than the 2 and 3 letters such an
-    index would cover; without them the index is 2.5 times smaller and builds 2.4 times faster
-    (migration 0008)."""
-    return (
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5("
-        "text, content='cables_paragraph', content_rowid='id', "
-        "tokenize='porter unicode61 remove_diacritics 2')"
-    )
-
-
-CREATE_FTS_SQL = create_fts_sql(FTS_TABLE)
+# External-content FTS5 over the paragraph table: the text is stored once, in the paragraphs.
+# No prefix indexes: FTS5 uses one only for a prefix of exactly its length, and researchers'
+# prefixes (`elect*`, `kazakh*`) are longer than the 2 and 3 letters such an index would cover;
+# without them the index is 2.5 times smaller and builds 2.4 times faster (migration 0008).
+# The sample indexes below have the same layout (migration 0009).
+CREATE_FTS_SQL = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "text, content='cables_paragraph', content_rowid='id', "
+    "tokenize='porter unicode61 remove_diacritics 2')"
+)
 DROP_FTS_SQL = f"DROP TABLE IF EXISTS {FTS_TABLE}"
 FTS5_AUTOMERGE, FTS5_CRISISMERGE = 4, 16  # FTS5's defaults, for ingest's row-by-row updates
 
 # Sample indexes (see `bands.CableSample`): table n holds the paragraphs of the cables whose id
-# is a multiple of SAMPLE_MODULI[n - 1], in the same FTS5 layout as the main index. A band of
-# "said" (750,000 matching paragraphs at full size) then walks the doclist of a 512th of the
-# archive, not the whole index's. Together they add 14 % to the index. Other moduli need the
-# tables refilled (`rebuild`).
+# is a multiple of SAMPLE_MODULI[n - 1]. A band of "said" (750,000 matching paragraphs at full
+# size) then walks the doclist of a 512th of the archive, not the whole index's. Together they
+# add 16 % to the index (126 MB beside 802 MB at full size). Other moduli need the tables
+# refilled (`rebuild`).
 SAMPLE_MODULI = (8, 64, 512)
 SAMPLE_TABLES = tuple(f"{FTS_TABLE}_sample{n}" for n in range(1, len(SAMPLE_MODULI) + 1))
 # Relevance starts in the smallest sample holding at least SAMPLE_HITS matching paragraphs (a
