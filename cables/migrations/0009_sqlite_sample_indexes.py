@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# Frozen here: the tables and index this migration makes (see `cables.search.sqlite`).
+# Frozen here: the tables this migration makes (see `cables.search.sqlite`).
 SAMPLES = (
     ("cables_paragraph_fts_sample1", 8),
     ("cables_paragraph_fts_sample2", 64),
@@ -11,15 +11,11 @@ CREATE_SAMPLE = (
     "text, content='cables_paragraph', content_rowid='id', "
     "tokenize='porter unicode61 remove_diacritics 2')"
 )
-CREATE_PARAGRAPH_CABLE_INDEX = (
-    "CREATE INDEX IF NOT EXISTS cables_paragraph_id_cable ON cables_paragraph (id, cable_id)"
-)
 
 
 def create_samples(apps, schema_editor):
     if schema_editor.connection.vendor != "sqlite":
         return
-    schema_editor.execute(CREATE_PARAGRAPH_CABLE_INDEX)
     for table, modulus in SAMPLES:
         schema_editor.execute(CREATE_SAMPLE.format(table=table))
         # Filled from the paragraphs already stored (external content, like the main index).
@@ -35,13 +31,11 @@ def drop_samples(apps, schema_editor):
         return
     for table, _ in SAMPLES:
         schema_editor.execute(f"DROP TABLE IF EXISTS {table}")
-    schema_editor.execute("DROP INDEX IF EXISTS cables_paragraph_id_cable")
 
 
 class Migration(migrations.Migration):
     """SQLite only: the sample indexes that relevance ranking of very common words starts from
-    (every 8th, 64th and 512th cable's paragraphs, see `cables.search.bands.CableSample`), and
-    an (id, cable_id) index on the paragraphs for joining matches to their cables."""
+    (every 8th, 64th and 512th cable's paragraphs, see `cables.search.bands.CableSample`)."""
 
     dependencies = [("cables", "0008_sqlite_fts_without_prefix_indexes")]
 

@@ -36,6 +36,20 @@ class PostgresGinIndex(GinIndex):
         return super().remove_sql(model, schema_editor, **kwargs)
 
 
+class SqliteIndex(models.Index):
+    """A plain index on SQLite; nothing on other backends (PostgreSQL has no use for it)."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "sqlite":
+            return Statement("SELECT 1")
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+    def remove_sql(self, model, schema_editor, **kwargs):
+        if schema_editor.connection.vendor != "sqlite":
+            return Statement("SELECT 1")
+        return super().remove_sql(model, schema_editor, **kwargs)
+
+
 class NewestFirstIndex(models.Index):
     """(created DESC NULLS LAST, reference_id). SQLite accepts no NULLS LAST in an index, and
     needs none: its NULLs sort first, so DESC already puts them last."""
@@ -149,7 +163,12 @@ class Paragraph(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cable", "number"], name="paragraph_unique_number")
         ]
-        indexes = [PostgresGinIndex(fields=["search_vector"], name="paragraph_search_gin")]
+        indexes = [
+            PostgresGinIndex(fields=["search_vector"], name="paragraph_search_gin"),
+            # SQLite joins a search band's matches to their cables through it (it is named in
+            # the band query's INDEXED BY: cables/search/sqlite.py).
+            SqliteIndex(fields=["id", "cable"], name="cables_paragraph_id_cable"),
+        ]
 
     def __str__(self):
         return f"{self.cable.reference_id} ¶{self.number}"

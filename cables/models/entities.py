@@ -131,7 +131,11 @@ class Mention(models.Model):
     # The paragraph's cable, kept here so that questions per cable (search facets and filters)
     # read the small mention table alone instead of joining millions of paragraphs.
     cable = models.ForeignKey(
-        "cables.Cable", on_delete=models.CASCADE, related_name="+", editable=False
+        "cables.Cable",
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        db_index=False,  # mention_cable_entity_idx starts with it
     )
     person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.CASCADE, related_name="mentions"
@@ -171,7 +175,8 @@ class Mention(models.Model):
         ]
         indexes = [
             # The entity facets: the distinct (cable, entity) pairs of the matching cables, read
-            # off the index in its order (no table rows, no sort for the DISTINCT).
+            # off the index in its order (no table rows, no sort for the DISTINCT). It also
+            # serves every lookup by cable, so the foreign key has no index of its own.
             models.Index(
                 fields=["cable", "person", "party", "election", "status"],
                 name="mention_cable_entity_idx",
