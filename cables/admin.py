@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cables.entities import curation
 from cables.entities.tagging import sentence_around
+from cables.ingest import delete_cables
 from cables.models import (
     Alias,
     Cable,
@@ -65,6 +66,13 @@ class CableAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    # Deletes go through the ingest service, which keeps the search indexes in step.
+    def delete_model(self, request, obj):
+        delete_cables([obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        delete_cables(queryset.values_list("pk", flat=True))
 
 
 @admin.register(Tag)

@@ -214,6 +214,17 @@ def settle_year_from_archive(record: ParsedCable | ParseFailure) -> ParsedCable 
     return record
 
 
+def delete_cables(cable_ids: Iterable[int]) -> int:
+    """Delete these cables (their paragraphs, mentions and references go with them), their
+    paragraphs taken out of the search indexes first: SQLite's FTS5 indexes read the old text
+    to remove it, and are not rows Django deletes. Returns how many cables were deleted."""
+    ids = list(cable_ids)
+    with transaction.atomic():
+        get_backend().unindex_cables(ids)
+        deleted, per_model = Cable.objects.filter(id__in=ids).delete()
+    return per_model.get(Cable._meta.label, 0)
+
+
 def refresh_planner_statistics() -> None:
     """After a large write, let the query planner see the new row counts and values.
 

@@ -6,10 +6,11 @@
 
 Uses the archive the settings point at (SQLITE_PATH or DATABASE_URL), which must already hold
 the corpus (a bulk load, e.g. by `manage.py bench`). Writes the corpus's last N records to
-var/bench/last<N>.csv, then for each repeat removes those cables from the archive (search
-index first, as ingest does) and times the normal per-cable ingest of the file
+var/bench/last<N>.csv, then for each repeat deletes those cables from the archive
+(`delete_cables`: search indexes first) and times the normal per-cable ingest of the file
 (`ingest_paths`, entity tagging included). Prints the seconds and saves them as JSON in
-bench-results/. The archive holds the same cables afterwards. The target is 30 s for 1,000.
+bench-results/. The archive holds the same cables afterwards, under new ids. The target is 30 s
+for 1,000.
 """
 
 import argparse
@@ -32,12 +33,11 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 
 from cables.corpus_generator import format_row  # noqa: E402
-from cables.ingest import ingest_paths  # noqa: E402
+from cables.ingest import delete_cables, ingest_paths  # noqa: E402
 from cables.models import Cable  # noqa: E402
-from cables.search import get_backend  # noqa: E402
 
 REFERENCE_ID_COLUMN = 2  # cables.csv: row number, date, reference ID, origin, ...
 
@@ -47,15 +47,13 @@ def last_records(corpus: Path, count: int) -> list[list[str]]:
     with opener(corpus, "rb") as binary:
         text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
         reader = csv.reader(text, escapechar="\\", doublequote=False, strict=False)
-        return list(deque(reader, maxlen=count))
+        return list(deque((row for row in reader if len(row) > REFERENCE_ID_COLUMN), maxlen=count))
 
 
 def remove(reference_ids: list[str]) -> int:
-    ids = list(Cable.objects.filter(reference_id__in=reference_ids).values_list("id", flat=True))
-    with transaction.atomic():
-        get_backend().unindex_cables(ids)
-        Cable.objects.filter(id__in=ids).delete()
-    return len(ids)
+    return delete_cables(
+        Cable.objects.filter(reference_id__in=reference_ids).values_list("id", flat=True)
+    )
 
 
 def main() -> int:

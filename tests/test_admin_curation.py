@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.urls import reverse
 
 from cables.models import Alias, EntitySuggestion, Mention, MentionDecision, Paragraph, Person
@@ -241,3 +242,37 @@ class TestEntityAdmin:
                      "alias", "mention", "mentiondecision", "entitysuggestion"]:  # fmt: skip
             response = staff_client.get(reverse(f"admin:cables_{name}_changelist"))
             assert response.status_code == 200, name
+
+
+@pytest.mark.django_db
+def test_deleting_cables_in_the_admin_takes_their_paragraphs_out_of_search(staff_client, seeded):
+    from cables.models import Cable
+    from cables.search import get_backend
+    from cables.search.query import parse_query
+
+    def searchable(word: str) -> set[int]:
+        cables = get_backend().matching_cable_ids(parse_query(word).text)
+        return set(Cable.objects.filter(id__in=cables).values_list("id", flat=True))
+
+    cable = seeded["07ASTANA2223"]
+    paragraph_ids = list(cable.paragraphs.values_list("id", flat=True))
+    before = searchable("Nazarbayev")
+    assert cable.id in before and len(before) > 1
+    response = staff_client.post(
+        reverse("admin:cables_cable_changelist"),
+        {"action": "delete_selected", "_selected_action": [cable.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Cable.objects.filter(pk=cable.pk).exists()
+    assert searchable("Nazarbayev") == before - {cable.id}
+    assert get_backend().scored_paragraphs(parse_query("Nazarbayev").text)
+    if connection.vendor == "sqlite":
+        # The FTS5 index keeps no entry for the deleted paragraphs (Django deletes rows, not
+        # index entries).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM cables_paragraph_fts_docsize "
+                f"WHERE id IN ({','.join(['%s'] * len(paragraph_ids))})",
+                paragraph_ids,
+            )
+            assert cursor.fetchone()[0] == 0
