@@ -7,6 +7,7 @@ every match. The main index's own matches are the reference here; that index is 
 the texts elsewhere (`test_ingest.py`, `test_counts_facets.py`).
 """
 
+import json
 import re
 
 import pytest
@@ -107,6 +108,17 @@ def test_at_the_real_bounds_a_small_archive_is_one_complete_band_over_every_matc
         assert list(get_backend().band_windows(parse_query(query).text)) == [(None, True)]
 
 
+def indexed_ids(table: str, paragraph_ids) -> set[int]:
+    """Which of these paragraph ids an SQLite FTS5 index holds (its own rows, not the content
+    table's)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table}_docsize WHERE id IN (SELECT value FROM json_each(%s))",
+            [json.dumps(sorted(paragraph_ids))],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
 @pytest.mark.django_db
 def test_a_cable_replaced_by_its_full_text_is_found_in_its_bands_by_the_new_text(
     tmp_path, monkeypatch, small_windows
@@ -117,8 +129,10 @@ def test_a_cable_replaced_by_its_full_text_is_found_in_its_bands_by_the_new_text
     monkeypatch.setattr(sqlite, "SAMPLE_HITS", 1)
     (full_page,) = [path for path in CABLEGATE_HTML if path.stem == "05TASHKENT2473"]
     ingest_paths([*MIRROR_PAGES, partial_extract_of(full_page, 2, tmp_path)])
-    assert ingest_paths([full_page]).updated == 1
     cable = Cable.objects.get(reference_id="05TASHKENT2473")
+    extract_ids = set(cable.paragraphs.values_list("id", flat=True))
+    assert ingest_paths([full_page]).updated == 1
+    full_ids = set(cable.paragraphs.values_list("id", flat=True))
     later = Paragraph.objects.get(cable=cable, number=3).text
     word = max(re.findall(r"[A-Za-z]{6,}", later), key=len)
     backend = get_backend()
@@ -129,11 +143,29 @@ def test_a_cable_replaced_by_its_full_text_is_found_in_its_bands_by_the_new_text
         inside = {(c, p) for c, p in mine if in_window(window, c, p)}
         assert {(c, p) for c, p in matches(backend, node, window) if c == cable.id} == inside
     if connection.vendor == "sqlite":
-        # No paragraph of the extract is left behind in a sample index: each holds one entry per
-        # paragraph of its cables.
-        for table, modulus in zip(sqlite.SAMPLE_TABLES, sqlite.SAMPLE_MODULI, strict=True):
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT count(*) FROM {table}_docsize")
-                held = cursor.fetchone()[0]
-            sampled = [c for c in Cable.objects.values_list("id", flat=True) if c % modulus == 0]
-            assert held == Paragraph.objects.filter(cable_id__in=sampled).count()
+        # The extract's paragraphs left every index; the full text's are in each one that
+        # samples the cable.
+        for table, modulus in [(sqlite.FTS_TABLE, 1), *sqlite._samples()]:
+            assert not indexed_ids(table, extract_ids)
+            expected = full_ids if cable.id % modulus == 0 else set()
+            assert indexed_ids(table, full_ids) == expected
+
+
+@pytest.mark.django_db
+def test_after_a_rebuild_each_band_still_holds_exactly_the_matches_of_its_window(small_windows):
+    # The bulk load builds the indexes once at the end (`rebuild`), samples included.
+    ingest_paths(INPUTS)
+    backend = get_backend()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:  # as if the load had written no index at all
+            for table in [sqlite.FTS_TABLE, *sqlite.SAMPLE_TABLES]:
+                cursor.execute(f"INSERT INTO {table}({table}) VALUES('delete-all')")
+    backend.rebuild()
+    for query in QUERIES:
+        node = parse_query(query).text
+        everything = matches(backend, node)
+        windows = list(backend.band_windows(node))
+        assert len(windows) > 1
+        for window, _ in windows:
+            expected = {(c, p) for c, p in everything if in_window(window, c, p)}
+            assert matches(backend, node, window) == expected

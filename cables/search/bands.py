@@ -1,7 +1,8 @@
 """Bands: in which order relevance ranking looks at the matches of a very common query.
 
-Up to about EXACT_HITS matching paragraphs, every match is ranked and counted: the total and the
-facet counts are exact. Above it, ranking looks at a window of the archive first, spread over
+A query matching few enough paragraphs (PostgreSQL: about EXACT_HITS; SQLite: see
+`sqlite.SAMPLE_HITS`) has every match ranked and counted: the total and the facet counts are
+exact. Above it, ranking looks at a window of the archive first, spread over
 all years and origins, then at wider ones until the page is full; the total and the facets are
 then estimates shown as "about N". A window depends on the query and the archive alone, so the
 order is the same on every run and every page is a slice of the same ranking.

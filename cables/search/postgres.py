@@ -79,8 +79,8 @@ class PostgresBackend(SearchBackend):
             plan = json.loads(plan)
         return int(plan[0]["Plan"]["Plan Rows"])
 
-    def scored_paragraphs(self, node, slices=None) -> list[tuple[int, int, float]]:
-        # The windows are `bands.Slices` (the default `band_windows`).
+    def scored_paragraphs(self, node, window=None) -> list[tuple[int, int, float]]:
+        slices = window  # PostgreSQL's windows are `bands.Slices` (the default `band_windows`)
         # The slices as explicit id ranges: the planner reads them through the primary key
         # (a BitmapOr of ranges), never the whole GIN posting list of a common word.
         query = to_tsquery(node)

@@ -395,7 +395,7 @@ def _text_match(parsed: ParsedQuery, data: dict, need: int, sort: str, using: st
             kept = best[cable_id] = found[cable_id]
             scores[cable_id] = (band, -kept[0][1], cable_id)
         if parsed.excluded and ids:
-            # Exclusions are per cable: any paragraph of the cable, in a slice or not.
+            # Exclusions are per cable: any paragraph of the cable, in the window or not.
             for node in parsed.excluded:
                 ids -= backend.cables_matching(node, ids)
         new_ids = _narrow_box(sorted(ids), parsed, using)
@@ -557,7 +557,7 @@ def _entity_counts(ids, names: list[str]) -> dict[str, tuple[list, dict]]:
     pairs of the matching cables (off `mention_cable_entity_idx`), counted per entity in one
     GROUP BY; names and slugs read afterwards for the entities found only. (A COUNT(DISTINCT)
     grouped by the entities' names joined in sorted every mention: 12 ms for the 15,000
-    mentions of the cables of "Tuyakbay" at full size, against 5.)"""
+    mentions of the cables of "Tuyakbay" at full size, against 6.)"""
     columns = [f"{name}_id" for name in names]
     pairs = (
         Mention.objects.filter(cable_id__in=ids, status__in=VISIBLE_MENTIONS)
