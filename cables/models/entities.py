@@ -131,11 +131,7 @@ class Mention(models.Model):
     # The paragraph's cable, kept here so that questions per cable (search facets and filters)
     # read the small mention table alone instead of joining millions of paragraphs.
     cable = models.ForeignKey(
-        "cables.Cable",
-        on_delete=models.CASCADE,
-        related_name="+",
-        editable=False,
-        db_index=False,  # mention_cable_entity_idx starts with it
+        "cables.Cable", on_delete=models.CASCADE, related_name="+", editable=False
     )
     person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.CASCADE, related_name="mentions"
@@ -175,8 +171,9 @@ class Mention(models.Model):
         ]
         indexes = [
             # The entity facets: the distinct (cable, entity) pairs of the matching cables, read
-            # off the index in its order (no table rows, no sort for the DISTINCT). It also
-            # serves every lookup by cable, so the foreign key has no index of its own.
+            # off the index in its order (no table rows, no sort for the DISTINCT). The foreign
+            # key keeps its own index: without it the cable page on PostgreSQL was slower at
+            # full size (p50 24 against 18 ms, one run each).
             models.Index(
                 fields=["cable", "person", "party", "election", "status"],
                 name="mention_cable_entity_idx",

@@ -1,5 +1,6 @@
 import json
 from collections.abc import Iterable
+from itertools import pairwise
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -41,7 +42,7 @@ FTS5_AUTOMERGE, FTS5_CRISISMERGE = 4, 16  # FTS5's defaults, for ingest's row-by
 SAMPLE_MODULI = (8, 64, 512)
 SAMPLE_TABLES = tuple(f"{FTS_TABLE}_sample{n}" for n in range(1, len(SAMPLE_MODULI) + 1))
 # The estimates take a band's share as 1 / modulus because each sample holds the smaller ones.
-assert all(big % small == 0 for small, big in zip(SAMPLE_MODULI, SAMPLE_MODULI[1:])), (
+assert all(big % small == 0 for small, big in pairwise(SAMPLE_MODULI)), (
     "sample moduli must divide each other"
 )
 # Relevance starts in the smallest sample holding at least SAMPLE_HITS matching paragraphs
