@@ -77,6 +77,13 @@ class TestBandWindows:
         shares = [1.0 if window is None else window.share for window, _ in windows]
         assert shares == sorted(shares) and shares[-1] == 1.0
 
+    def test_below_the_exact_bound_every_match_is_one_complete_band(self, monkeypatch):
+        # SQLite: the matches counted in the first sample that holds enough of them, scaled up;
+        # PostgreSQL: the planner's estimate. Either way under EXACT_HITS: ranked exactly.
+        monkeypatch.setattr(bands, "EXACT_HITS", 1_000_000)
+        for query in QUERIES:
+            assert list(get_backend().band_windows(parse_query(query).text)) == [(None, True)]
+
     @pytest.mark.parametrize("query", [*QUERIES, "government -minister", "Nazarbayev -Tuyakbay"])
     def test_a_page_in_a_sample_shows_the_snippets_and_exclusions_of_the_main_index(
         self, query, monkeypatch

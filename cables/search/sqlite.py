@@ -8,6 +8,7 @@ from django.db.models.expressions import RawSQL
 
 from cables.models import Paragraph
 
+from . import bands
 from .bands import CableSample
 from .base import (
     MARK_END,
@@ -47,8 +48,8 @@ assert all(big % small == 0 for small, big in pairwise(SAMPLE_MODULI)), (
 )
 # Relevance starts in the smallest sample holding at least SAMPLE_HITS matching paragraphs
 # (some hundred cables: more than a page; at full size the totals shown were 0.91-1.10 of the
-# exact ones). A query with fewer even in the largest sample is ranked over every match, and
-# counted exactly.
+# exact ones). A query with fewer even in the largest sample, or whose count there puts the
+# archive's at most about `bands.EXACT_HITS`, is ranked over every match and counted exactly.
 SAMPLE_HITS = 300
 
 
@@ -156,19 +157,25 @@ class SqliteBackend(SearchBackend):
 
     def band_windows(self, node):
         """The sample indexes from the smallest holding SAMPLE_HITS matches up, then the main
-        index (see `bands.CableSample`). Counting in a sample walks its own short doclists
-        (0.5 ms for "said" in a 64th of the full archive)."""
+        index (see `bands.CableSample`); every match at once, exactly, when that sample's
+        count puts the whole archive's at most about EXACT_HITS (the bound PostgreSQL uses).
+        Counting in a sample walks its own short doclists (0.5 ms for "said" in a 64th of the
+        full archive)."""
         match = to_fts5(node)
-        samples = [CableSample(table, modulus) for table, modulus in _samples()]
-        samples.sort(key=lambda sample: -sample.modulus)
+        samples = sorted(
+            (CableSample(table, modulus) for table, modulus in _samples()),
+            key=lambda sample: -sample.modulus,
+        )
         start = len(samples)
         with connections[self.using].cursor() as cursor:
             for index, sample in enumerate(samples):
                 cursor.execute(
                     f"SELECT count(*) FROM {sample.table} WHERE {sample.table} MATCH %s", [match]
                 )
-                if cursor.fetchone()[0] >= SAMPLE_HITS:
-                    start = index
+                found = cursor.fetchone()[0]
+                if found >= SAMPLE_HITS:
+                    if found * sample.modulus > bands.EXACT_HITS:
+                        start = index
                     break
         for sample in samples[start:]:
             yield sample, False
