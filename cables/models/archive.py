@@ -22,32 +22,32 @@ class ParagraphSearchVector(SearchVector):
         return "NULL", []
 
 
-class PostgresGinIndex(GinIndex):
+class OneVendorIndex:
+    """An index made on `vendor`'s databases only; elsewhere its DDL is a no-op."""
+
+    vendor = ""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != self.vendor:
+            return Statement("SELECT 1")
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+    def remove_sql(self, model, schema_editor, **kwargs):
+        if schema_editor.connection.vendor != self.vendor:
+            return Statement("SELECT 1")
+        return super().remove_sql(model, schema_editor, **kwargs)
+
+
+class PostgresGinIndex(OneVendorIndex, GinIndex):
     """A GIN index on PostgreSQL; nothing on other backends (SQLite searches with FTS5)."""
 
-    def create_sql(self, model, schema_editor, using="", **kwargs):
-        if schema_editor.connection.vendor != "postgresql":
-            return Statement("SELECT 1")
-        return super().create_sql(model, schema_editor, using=using, **kwargs)
-
-    def remove_sql(self, model, schema_editor, **kwargs):
-        if schema_editor.connection.vendor != "postgresql":
-            return Statement("SELECT 1")
-        return super().remove_sql(model, schema_editor, **kwargs)
+    vendor = "postgresql"
 
 
-class SqliteIndex(models.Index):
+class SqliteIndex(OneVendorIndex, models.Index):
     """A plain index on SQLite; nothing on other backends (PostgreSQL has no use for it)."""
 
-    def create_sql(self, model, schema_editor, using="", **kwargs):
-        if schema_editor.connection.vendor != "sqlite":
-            return Statement("SELECT 1")
-        return super().create_sql(model, schema_editor, using=using, **kwargs)
-
-    def remove_sql(self, model, schema_editor, **kwargs):
-        if schema_editor.connection.vendor != "sqlite":
-            return Statement("SELECT 1")
-        return super().remove_sql(model, schema_editor, **kwargs)
+    vendor = "sqlite"
 
 
 class NewestFirstIndex(models.Index):
