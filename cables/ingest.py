@@ -221,7 +221,7 @@ def delete_cables(cable_ids: Iterable[int]) -> int:
     ids = list(cable_ids)
     with transaction.atomic():
         get_backend().unindex_cables(ids)
-        deleted, per_model = Cable.objects.filter(id__in=ids).delete()
+        _, per_model = Cable.objects.filter(id__in=ids).delete()
     return per_model.get(Cable._meta.label, 0)
 
 

@@ -152,10 +152,10 @@ def test_a_cable_replaced_by_its_full_text_is_found_in_its_bands_by_the_new_text
     if connection.vendor == "sqlite":
         # The extract's paragraphs left every index; the full text's are in each one that
         # samples the cable.
-        for table, modulus in [(sqlite.FTS_TABLE, 1), *sqlite._samples()]:
-            assert not indexed_ids(table, extract_ids)
-            expected = full_ids if cable.id % modulus == 0 else set()
-            assert indexed_ids(table, full_ids) == expected
+        for index in [bands.CableSample(sqlite.FTS_TABLE, 1), *sqlite._samples()]:
+            assert not indexed_ids(index.table, extract_ids)
+            expected = full_ids if cable.id % index.modulus == 0 else set()
+            assert indexed_ids(index.table, full_ids) == expected
 
 
 @pytest.mark.django_db

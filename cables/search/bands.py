@@ -4,8 +4,8 @@ A query matching at most about EXACT_HITS paragraphs (each backend estimates it 
 has every match ranked and counted: the total and the facet counts are exact. Above it,
 ranking looks at a window of the archive first, spread over all years and origins, then at
 wider ones until the page is full; the total and the facets are then estimates shown as
-"about N". A window depends on the query and the archive alone, so the
-order is the same on every run and every page is a slice of the same ranking.
+"about N". A window depends on the query and the archive alone, so the order is the same on
+every run and every page is a slice of the same ranking.
 
 A backend's `band_windows(node)` yields `(window, complete)` pairs; the last is complete (with
 it, every match has been looked at). `window.share` is the part of the archive looked at once

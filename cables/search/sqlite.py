@@ -53,24 +53,21 @@ assert all(big % small == 0 for small, big in pairwise(SAMPLE_MODULI)), (
 SAMPLE_HITS = 300
 
 
-# (id, cable_id), made by migration 0009: a match's cable without reading its paragraph row
+# (id, cable_id), declared on Paragraph (`SqliteIndex`): a match's cable without its paragraph row
 # (10 of the 29 ms of a 10,000-row band at full size went to those row reads).
 PARAGRAPH_CABLE_INDEX = "cables_paragraph_id_cable"
 
 
-def _samples() -> list[tuple[str, int]]:
-    return list(zip(SAMPLE_TABLES, SAMPLE_MODULI, strict=True))
+def _samples() -> list[CableSample]:
+    """The sample indexes, largest first (smallest modulus)."""
+    return [CableSample(t, m) for t, m in zip(SAMPLE_TABLES, SAMPLE_MODULI, strict=True)]
 
 
 def _narrowest_index(cable_ids) -> str:
     """The smallest FTS5 index holding every paragraph of these cables: the sample of the
     largest modulus dividing all their ids, else the main index."""
-    held = [
-        (modulus, table)
-        for table, modulus in _samples()
-        if all(cable_id % modulus == 0 for cable_id in cable_ids)
-    ]
-    return max(held)[1] if held else FTS_TABLE
+    held = [s for s in _samples() if all(cable_id % s.modulus == 0 for cable_id in cable_ids)]
+    return held[-1].table if held else FTS_TABLE
 
 
 def _chunks(ids: list[int], size: int = 500):
@@ -110,10 +107,10 @@ class SqliteBackend(SearchBackend):
         those of them it samples."""
         ids = list(cable_ids)
         with connections[self.using].cursor() as cursor:
-            for table, modulus in [(FTS_TABLE, 1), *_samples()]:
-                for chunk in _chunks([i for i in ids if i % modulus == 0]):
+            for index in [CableSample(FTS_TABLE, 1), *_samples()]:
+                for chunk in _chunks([i for i in ids if i % index.modulus == 0]):
                     marks = ",".join(["%s"] * len(chunk))
-                    cursor.execute(statement.format(table=table, marks=marks), chunk)
+                    cursor.execute(statement.format(table=index.table, marks=marks), chunk)
 
     def rebuild(self) -> None:
         def config(table: str, name: str, value: int) -> None:
@@ -129,13 +126,14 @@ class SqliteBackend(SearchBackend):
             try:
                 cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES('rebuild')")
                 cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES('optimize')")
-                for table, modulus in _samples():
+                for sample in _samples():
                     # 'rebuild' would index every paragraph: a sample is emptied and refilled.
+                    table = sample.table
                     cursor.execute(f"INSERT INTO {table}({table}) VALUES('delete-all')")
                     cursor.execute(
                         f"INSERT INTO {table}(rowid, text) SELECT id, text FROM cables_paragraph "
                         "WHERE cable_id %% %s = 0",
-                        [modulus],
+                        [sample.modulus],
                     )
                     cursor.execute(f"INSERT INTO {table}({table}) VALUES('optimize')")
             finally:
@@ -162,10 +160,7 @@ class SqliteBackend(SearchBackend):
         Counting in a sample walks its own short doclists (0.5 ms for "said" in a 64th of the
         full archive)."""
         match = to_fts5(node)
-        samples = sorted(
-            (CableSample(table, modulus) for table, modulus in _samples()),
-            key=lambda sample: -sample.modulus,
-        )
+        samples = _samples()[::-1]  # smallest first
         start = len(samples)
         with connections[self.using].cursor() as cursor:
             for index, sample in enumerate(samples):
