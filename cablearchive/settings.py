@@ -41,6 +41,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -181,6 +191,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# The rank index (cables/search/rank_index.py): a tantivy index of the paragraphs that gives
+# relevance order, one directory per database under RANK_INDEX_DIR. Each process compares it
+# with the paragraph table at most every RANK_INDEX_CHECK_SECONDS and repairs what differs.
+RANK_INDEX_DIR = Path(env_str("RANK_INDEX_DIR", str(BASE_DIR / "var" / "rank-index")))
+RANK_INDEX_CHECK_SECONDS = env_float("RANK_INDEX_CHECK_SECONDS", 2.0)
 
 # Where the sample corpus bundled with the project lives.
 SAMPLE_CORPUS_DIR = BASE_DIR / "sample_corpus"

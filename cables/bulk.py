@@ -66,6 +66,7 @@ from cables.models import Cable, Paragraph, Reference, Source, Tag
 from cables.parsing import ParsedCable, ParseFailure, SourceInfo, iter_path, parse_csv_record
 from cables.parsing.records import FORMAT_CSV
 from cables.search import get_backend
+from cables.search.rank_index import rank_index
 
 CHUNK_RECORDS = 100  # CSV records per parse task
 GROUP_CABLES = 2000  # cables per write transaction
@@ -103,6 +104,7 @@ class BulkSummary(IngestSummary):
     index_seconds: float = 0.0  # search index build (during pass 2) and planner statistics
     tagging_seconds: float = 0.0  # pass 2: entity tagging, with the index build alongside
     store_seconds: float = 0.0  # of pass 2: writing the mentions and the review queue's names
+    rank_seconds: float = 0.0  # the rank index (relevance order), after the load
     fell_back: bool = False
 
     @property
@@ -114,7 +116,8 @@ class BulkSummary(IngestSummary):
             f"{self.created:,} cables, {self.paragraphs:,} paragraphs, {self.mentions:,} mentions "
             f"in {self.seconds:.1f} s ({self.cables_per_second:,.0f} cables/s): load "
             f"{self.parse_seconds:.1f} s, entity tagging {self.tagging_seconds:.1f} s with the "
-            f"search index ({self.index_seconds:.1f} s) built alongside"
+            f"search index ({self.index_seconds:.1f} s) built alongside, then the rank index "
+            f"{self.rank_seconds:.1f} s"
         )
 
 
@@ -875,6 +878,10 @@ def bulk_load(
         analyze_began = time.perf_counter()
         refresh_planner_statistics()
         summary.index_seconds += time.perf_counter() - analyze_began
+        # The relevance order's index, from the committed paragraphs.
+        rank_began = time.perf_counter()
+        rank_index(check=False).rebuild(out)
+        summary.rank_seconds = time.perf_counter() - rank_began
     except BaseException:
         # SQLite kept the groups written so far: remove them (PostgreSQL rolled back).
         if connection.vendor == "sqlite" and not loaded:

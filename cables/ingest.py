@@ -31,6 +31,7 @@ from cables.models import Cable, Paragraph, Reference, Source, Tag
 from cables.parsing import ParsedCable, ParseFailure, adopt_year, iter_path, settle_year
 from cables.parsing.fields import TAG_DEFINITIONS_FILE, year_of_reference_id
 from cables.search import get_backend
+from cables.search.rank_index import reindex_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -222,6 +223,7 @@ def delete_cables(cable_ids: Iterable[int]) -> int:
     with transaction.atomic():
         get_backend().unindex_cables(ids)
         _, per_model = Cable.objects.filter(id__in=ids).delete()
+        reindex_on_commit(ids)
     return per_model.get(Cable._meta.label, 0)
 
 
@@ -255,9 +257,10 @@ class _BatchWriter:
         counts_before = (self.summary.created, self.summary.updated, self.summary.unchanged)
         try:
             with transaction.atomic():
-                self._write_batch(batch)
+                written = self._write_batch(batch)
                 if self.dry_run:
                     raise _Rollback
+                reindex_on_commit(written)
         except _Rollback:
             pass
         except DatabaseError as error:
@@ -266,7 +269,8 @@ class _BatchWriter:
             for parsed in batch:
                 self.fail(f"{parsed.source.describe()}: database error: {error}")
 
-    def _write_batch(self, batch: list[ParsedCable]) -> None:
+    def _write_batch(self, batch: list[ParsedCable]) -> list[int]:
+        """Store a batch; returns the ids of the cables whose paragraphs were rewritten."""
         existing = {
             cable.reference_id: cable
             for cable in Cable.objects.filter(
@@ -290,6 +294,7 @@ class _BatchWriter:
         if written:
             self._resolve_references(written)
             self._tag_entities([cable.pk for cable in written])
+        return [cable.pk for cable in written]
 
     def _tags_for(self, batch: list[ParsedCable]) -> dict[str, Tag]:
         codes = {code[:100] for parsed in batch for code in parsed.tags}

@@ -37,3 +37,13 @@ def pytest_runtest_makereport(item, call):
     ):
         report.outcome = "failed"
         report.longrepr = f"browser test skipped under REQUIRE_BROWSER=1: {report.longrepr}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def rank_index_checked_on_every_search(tmp_path_factory):
+    """Tests roll their transactions back behind the rank index's back: have it compare
+    itself with the paragraph table on every search (and keep it out of var/)."""
+    from django.conf import settings
+
+    settings.RANK_INDEX_CHECK_SECONDS = 0
+    settings.RANK_INDEX_DIR = tmp_path_factory.mktemp("rank-index")

@@ -8,7 +8,6 @@ with its own selection left out (disjunctive), one GROUP BY query per facet.
 
 from __future__ import annotations
 
-import heapq
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -26,6 +25,7 @@ from cables.models import Cable, Mention, Tag
 from . import get_backend
 from .base import ParagraphHit
 from .query import And, Or, ParsedQuery, Phrase, QuerySyntaxError, parse_query
+from .rank_index import Ranking, rank_index
 
 PER_PAGE = 20
 ORPHANS = 3
@@ -353,22 +353,21 @@ def _narrow_box(ids: list[int], parsed: ParsedQuery, using: str) -> list[int]:
     return ids
 
 
-def _bands(backend, node, sort: str):
-    """(rows of `scored_paragraphs`, window or None, complete) for each band to rank: the
-    backend's windows (see `bands.py`) for relevance; date sorts take every match at once."""
-    windows = backend.band_windows(node) if sort == "relevance" else [(None, True)]
-    for window, complete in windows:
+def _bands(backend, node):
+    """(rows of `scored_paragraphs`, window or None, complete) for each band the count looks
+    at: the backend's windows (see `bands.py`), narrowest first."""
+    for window, complete in backend.band_windows(node):
         yield backend.scored_paragraphs(node, window), window, complete
 
 
-def _text_match(parsed: ParsedQuery, data: dict, need: int, sort: str, using: str) -> TextMatch:
-    """The cables matching the query's text, exclusions and filters, with their scores.
+def _text_match(parsed: ParsedQuery, data: dict, need: int, using: str) -> TextMatch:
+    """The count and the facets' cables: the cables matching the query's text, exclusions and
+    filters, from the database's full-text index.
 
-    The full-text query runs once, at cable level (each cable scored by its best paragraph).
-    For a very common query, relevance ranks the matches in bands (see `bands.py`) until the
-    cables found fill the page: a cable ranks in the band where it is first found, by its best
-    paragraph in that band; the total and the facets are estimated from the share of the
-    archive looked at.
+    A query matching at most about EXACT_HITS paragraphs is counted exactly; a very common one
+    is counted in bands (see `bands.py`) until `need` cables passed the filters, and the total
+    and the facets are estimated from the share of the archive looked at. The order of the
+    page does not come from here: see `_relevance_ranking` and `_date_ordered_ids`.
     """
     backend = get_backend(using)
     scores: dict[int, tuple] = {}  # cable id -> sort key: (band, -score, id)
@@ -377,7 +376,7 @@ def _text_match(parsed: ParsedQuery, data: dict, need: int, sort: str, using: st
     filtered: list[int] = []
     share = 1.0
     complete = False
-    for band, (rows, window, complete) in enumerate(_bands(backend, parsed.text, sort)):
+    for band, (rows, window, complete) in enumerate(_bands(backend, parsed.text)):
         share = 1.0 if complete else window.share
         # Best score first, equal scores by paragraph id: two sorts in C (the second is
         # stable) instead of a sort with a Python key per cable.
@@ -413,12 +412,73 @@ def _text_match(parsed: ParsedQuery, data: dict, need: int, sort: str, using: st
     )
 
 
-class _MatchList:
-    """Paginator's sequence over a TextMatch: ranks in memory, fetches the page's cables."""
+def _filters_passing(parsed: ParsedQuery, data: dict, using: str, index, excluded):
+    """`keep` for a ranking: the cables of a list (in any order) that pass the exclusions
+    (read in the rank index, which matches what the database matches), the query box's
+    field filters and the facet filters."""
 
-    def __init__(self, match: TextMatch, parsed: ParsedQuery, sort: str, using: str):
+    def keep(ids: list[int]) -> set[int]:
+        kept = set(ids)
+        for query in excluded:
+            kept -= index.cables_matching(query, sorted(kept))
+        narrowed = _narrow_box(sorted(kept), parsed, using)
+        return set(_narrow(narrowed, data, using))
+
+    return keep
+
+
+def _relevance_ranking(parsed: ParsedQuery, data: dict, need: int, using: str) -> Ranking:
+    """The first `need` cables of the documented ranking (best paragraph's BM25, then id)
+    over every match passing the filters, from the rank index (see `rank_index.py`)."""
+    index = rank_index(using)
+    query = index.compile(parsed.text)
+    excluded = [q for q in (index.compile(node) for node in parsed.excluded) if q is not None]
+    keep = _filters_passing(parsed, data, using, index, excluded)
+    return index.ranked(query, need, keep)
+
+
+# Date sorts of a broad query walk the archive in date order, this many cables at a time at
+# first, and keep those matching: "said" (most cables) fills a page from the first step.
+DATE_WALK_STEP = 200
+
+
+def _date_ordered_ids(
+    parsed: ParsedQuery, data: dict, sort: str, need: int, using: str
+) -> list[int]:
+    """The first `need` matching cables in date order, for a query too broad to sort every
+    match: the cables passing the facet and field filters, read in the sort's order (an
+    index), each step checked against the text and the exclusions in the rank index."""
+    index = rank_index(using)
+    query = index.compile(parsed.text)
+    excluded = [q for q in (index.compile(node) for node in parsed.excluded) if q is not None]
+    box = ParsedQuery(
+        filters=parsed.filters, date_from=parsed.date_from, date_before=parsed.date_before
+    )
+    filtered = _filterset(data, _query_box_filters(Cable.objects.using(using).all(), box)).qs
+    ordered_ids = ordered(filtered, sort).values_list("id", flat=True)
+    found: list[int] = []
+    start, step = 0, DATE_WALK_STEP
+    while len(found) < need:
+        chunk = list(ordered_ids[start : start + step])
+        if not chunk:
+            break
+        kept = index.cables_matching(query, chunk) if query is not None else set()
+        for excluded_query in excluded:
+            kept -= index.cables_matching(excluded_query, sorted(kept))
+        found.extend(cable_id for cable_id in chunk if cable_id in kept)
+        start += step
+        step *= 4
+    return found[:need]
+
+
+class _MatchList:
+    """Paginator's sequence over a TextMatch: the page's cables in the order asked for, with
+    their best paragraphs' snippets."""
+
+    def __init__(self, match: TextMatch, parsed: ParsedQuery, data: dict, sort: str, using: str):
         self.match = match
         self.parsed = parsed
+        self.data = data
         self.sort = sort
         self.using = using
         self.backend = get_backend(using)
@@ -434,17 +494,22 @@ class _MatchList:
         if stop is None or stop <= offset:
             return []
         cables = Cable.objects.using(self.using).only(*LISTED_FIELDS)
+        index = rank_index(self.using)
+        query = index.compile(self.parsed.text)
         if self.sort == "relevance":
-            # Best score first; equal scores by cable id, so the order never changes.
-            ranked = heapq.nsmallest(stop, self.match.scores, key=self.match.scores.__getitem__)
-            ids = ranked[offset:stop]
-            # Not in_bulk: on SQLite it works out a batch size per call, for 20 ids.
-            by_id = {cable.id: cable for cable in cables.filter(id__in=ids).order_by()}
-            page_cables = [by_id[i] for i in ids if i in by_id]
-        else:
+            ranking = _relevance_ranking(self.parsed, self.data, stop, self.using)
+            ids = ranking.ids[offset:stop]
+        elif self.match.complete:
+            # Every match is known: the database sorts them.
             matched = cables.filter(id__in=self.backend.ids_subquery(self.match.ids))
-            page_cables = list(ordered(matched, self.sort)[offset:stop])
-        chosen = {c.id: self.match.best.get(c.id, []) for c in page_cables}
+            ids = list(ordered(matched, self.sort).values_list("id", flat=True)[offset:stop])
+        else:
+            ids = _date_ordered_ids(self.parsed, self.data, self.sort, stop, self.using)
+            ids = ids[offset:stop]
+        # Not in_bulk: on SQLite it works out a batch size per call, for 20 ids.
+        by_id = {cable.id: cable for cable in cables.filter(id__in=ids).order_by()}
+        page_cables = [by_id[i] for i in ids if i in by_id]
+        chosen = index.best_paragraphs(query, ids, SNIPPETS)
         best = self.backend.snippets(self.parsed.text, chosen)
         return _hits(page_cables, best, self.using)
 
@@ -752,12 +817,11 @@ def search(
             facets = _facets(sample_source, data, float(step))
     else:
         data = _valid_filter_data(filter_data)
-        try:
-            wanted = max(1, int(page or 1))
-        except (TypeError, ValueError):
-            wanted = 1  # the paginator reports the bad page number
-        match = _text_match(parsed, data, wanted * per_page + ORPHANS, sort, using)
-        paginator = Paginator(_MatchList(match, parsed, sort, using), per_page, orphans=ORPHANS)
+        # The count needs the first page's worth of cables; the order reads as deep as asked.
+        match = _text_match(parsed, data, per_page + ORPHANS, using)
+        paginator = Paginator(
+            _MatchList(match, parsed, data, sort, using), per_page, orphans=ORPHANS
+        )
         results_page = paginator.page(page or 1)
         backend = get_backend(using)
 

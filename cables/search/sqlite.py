@@ -27,10 +27,10 @@ FTS_TABLE = "cables_paragraph_fts"
 # prefixes (`elect*`, `kazakh*`) are longer than the 2 and 3 letters such an index would cover;
 # without them the index is 2.5 times smaller and builds 2.4 times faster (migration 0008).
 # The sample indexes below have the same layout (migration 0009).
+FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
 CREATE_FTS_SQL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    "text, content='cables_paragraph', content_rowid='id', "
-    "tokenize='porter unicode61 remove_diacritics 2')"
+    f"text, content='cables_paragraph', content_rowid='id', tokenize='{FTS_TOKENIZE}')"
 )
 DROP_FTS_SQL = f"DROP TABLE IF EXISTS {FTS_TABLE}"
 FTS5_AUTOMERGE, FTS5_CRISISMERGE = 4, 16  # FTS5's defaults, for ingest's row-by-row updates

@@ -1,0 +1,470 @@
+"""The rank index: relevance order over every match, exact, without scoring every match.
+
+Relevance is documented as: a cable ranks by the BM25 score (k1 1.2, b 0.75) of its best
+matching paragraph, higher first, equal scores by cable id. Computing that over the database's
+own full-text index means scoring every match (2.5 s for "said" in FTS5 at full size, more with
+PostgreSQL's ts_rank). A tantivy index of the paragraphs (Lucene's layout: block-max WAND, so
+the top k of a query is found without scoring every match) gives the same ranking in a few
+milliseconds. It holds, per paragraph, its id, its cable's id and its words *as the database's
+index makes them* (see `words.py`), so it matches exactly the paragraphs the database matches:
+the count, the facets and the filters stay the database's, the order comes from here.
+
+It lives in a directory per database (settings.RANK_INDEX_DIR) and is kept in step with the
+paragraph table explicitly: ingest calls `replace_cables` after its transaction commits, a bulk
+load calls `rebuild`. A fingerprint of the paragraph table (count, sum of ids, sum of cable
+ids) is stored with each commit; `ensure_current` compares it with the table's (at most every
+settings.RANK_INDEX_CHECK_SECONDS) and repairs the cables that differ, so a crash between the
+database's commit and the index's, or a rolled-back transaction, never leaves it wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import tantivy
+from django.conf import settings
+from django.db import connections, transaction
+
+from .query import And, Node, Or, Phrase, QuerySyntaxError, Term
+from .words import RUN_RE, Fts5Words, IndexWords, PostgresWords
+
+WORDS = "words"
+# A prefix expands to every index term it starts (as FTS5 and PostgreSQL do); past this many
+# the query is refused with a message rather than run.
+MAX_PREFIX_TERMS = 5_000
+BUILD_CHUNK = 20_000
+WRITER_HEAP = 200_000_000
+
+
+def _schema():
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("pid", stored=False, indexed=True, fast=True)
+    builder.add_integer_field("cable", stored=False, indexed=True, fast=True)
+    builder.add_text_field(WORDS, stored=False, tokenizer_name="spaces", index_option="position")
+    return builder.build()
+
+
+SCHEMA = _schema()
+
+
+def _analyzer():
+    # The words are the database's terms already: split on spaces, nothing else.
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    paragraphs: int
+    id_sum: int
+    cable_sum: int
+
+
+@dataclass
+class Ranking:
+    """The first cables of the ranking that passed the filters, best first."""
+
+    ids: list[int]
+    scores: dict[int, float]  # cable id -> its best paragraph's score
+    complete: bool  # every match was looked at (there are no more cables after `ids`)
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics: how FTS5's unicode61 folds a prefix (unstemmed)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def index_dir(using: str = "default") -> Path:
+    """The directory of the rank index of the database behind `using`."""
+    if using.startswith("replica"):
+        using = "default"  # a read replica holds the primary's paragraphs: the same index
+    connection = connections[using]
+    params = connection.settings_dict
+    identity = f"{connection.vendor}:{params.get('HOST')}:{params.get('PORT')}:{params['NAME']}"
+    if connection.vendor == "sqlite" and not str(params["NAME"]).startswith(("file:", ":")):
+        identity = f"sqlite:{Path(params['NAME']).resolve()}"
+    digest = hashlib.sha1(identity.encode()).hexdigest()[:12]
+    name = re.sub(r"[^A-Za-z0-9]+", "-", Path(str(params["NAME"])).name).strip("-")[:40]
+    return Path(settings.RANK_INDEX_DIR) / f"{connection.vendor}-{name}-{digest}"
+
+
+class RankIndex:
+    def __init__(self, using: str = "default") -> None:
+        self.using = using
+        self.path = index_dir(using)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.index = tantivy.Index(SCHEMA, path=str(self.path), reuse=True)
+        self.index.register_tokenizer("spaces", _analyzer())
+        vendor = connections[using].vendor
+        if vendor == "postgresql":
+            from cables.models.archive import SEARCH_CONFIG
+
+            self.words: IndexWords = PostgresWords(using, SEARCH_CONFIG)
+        else:
+            from .sqlite import FTS_TOKENIZE
+
+            self.words = Fts5Words(FTS_TOKENIZE)
+        self._checked_at = -math.inf
+        self._lock = threading.Lock()
+
+    # --- upkeep ------------------------------------------------------------------------
+    def _fingerprint_file(self) -> Path:
+        return self.path / "fingerprint.json"
+
+    def stored_fingerprint(self) -> Fingerprint | None:
+        try:
+            return Fingerprint(**json.loads(self._fingerprint_file().read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def database_fingerprint(self) -> Fingerprint:
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*), COALESCE(SUM(id), 0), COALESCE(SUM(cable_id), 0) "
+                "FROM cables_paragraph"
+            )
+            count, id_sum, cable_sum = cursor.fetchone()
+        return Fingerprint(int(count), int(id_sum), int(cable_sum))
+
+    def _store_fingerprint(self) -> None:
+        temporary = self._fingerprint_file().with_suffix(".tmp")
+        temporary.write_text(json.dumps(self.database_fingerprint().__dict__))
+        temporary.replace(self._fingerprint_file())
+
+    def _writer(self):
+        # One writer at a time across processes (tantivy's lock file): wait for it briefly.
+        for _ in range(100):
+            try:
+                return self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            except ValueError:
+                time.sleep(0.1)
+        return self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+
+    def _add(self, writer, rows) -> int:
+        """Add (paragraph id, cable id, text) rows; returns how many."""
+        texts = self.words.index_texts([text for _, _, text in rows])
+        for (pid, cable_id, _), words in zip(rows, texts, strict=True):
+            document = tantivy.Document()
+            document.add_integer("pid", pid)
+            document.add_integer("cable", cable_id)
+            document.add_text(WORDS, words)
+            writer.add_document(document)
+        return len(rows)
+
+    def _paragraph_rows(self, cable_ids=None):
+        """(id, cable_id, text) of every paragraph, or of these cables', in chunks."""
+        connection = connections[self.using]
+        if cable_ids is None:
+            last = 0
+            while True:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT id, cable_id, text FROM cables_paragraph WHERE id > %s "
+                        "ORDER BY id LIMIT %s",
+                        [last, BUILD_CHUNK],
+                    )
+                    rows = cursor.fetchall()
+                if not rows:
+                    return
+                yield rows
+                last = rows[-1][0]
+        ids = sorted(set(cable_ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join(["%s"] * len(chunk))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT id, cable_id, text FROM cables_paragraph WHERE cable_id IN ({marks})",
+                    chunk,
+                )
+                yield cursor.fetchall()
+
+    def rebuild(self, stdout=None) -> int:
+        """Index every paragraph anew (after a bulk load)."""
+        began = time.perf_counter()
+        writer = self._writer()
+        writer.delete_all_documents()
+        added = 0
+        for rows in self._paragraph_rows():
+            added += self._add(writer, rows)
+        writer.commit()
+        writer.wait_merging_threads()
+        self._store_fingerprint()
+        self.index.reload()
+        if stdout is not None:
+            stdout.write(f"  rank index: {added:,} paragraphs in {time.perf_counter() - began:.0f} s\n")
+        return added
+
+    def replace_cables(self, cable_ids) -> None:
+        """Index these cables' paragraphs as the table holds them now (none: removed)."""
+        ids = sorted(set(cable_ids))
+        if not ids:
+            return
+        writer = self._writer()
+        for cable_id in ids:
+            writer.delete_documents_by_term("cable", cable_id)
+        for rows in self._paragraph_rows(ids):
+            self._add(writer, rows)
+        writer.commit()
+        writer.wait_merging_threads()
+        self._store_fingerprint()
+        self.index.reload()
+
+    def _indexed_cables(self) -> dict[int, tuple[int, int]]:
+        """{cable id: (paragraphs, sum of paragraph ids)} as the index holds them."""
+        self.index.reload()
+        searcher = self.index.searcher()
+        if searcher.num_docs == 0:
+            return {}
+        result = searcher.aggregate(
+            tantivy.Query.all_query(),
+            {
+                "cables": {
+                    "terms": {"field": "cable", "size": 10_000_000},
+                    "aggs": {"pids": {"sum": {"field": "pid"}}},
+                }
+            },
+        )
+        return {
+            int(bucket["key"]): (int(bucket["doc_count"]), int(bucket["pids"]["value"]))
+            for bucket in result["cables"]["buckets"]
+        }
+
+    def _table_cables(self) -> dict[int, tuple[int, int]]:
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(
+                "SELECT cable_id, COUNT(*), SUM(id) FROM cables_paragraph GROUP BY cable_id"
+            )
+            return {cable_id: (int(n), int(s)) for cable_id, n, s in cursor.fetchall()}
+
+    def repair(self) -> int:
+        """Re-index the cables whose paragraphs differ between the table and the index;
+        returns how many."""
+        indexed, table = self._indexed_cables(), self._table_cables()
+        differing = [c for c in indexed.keys() | table.keys() if indexed.get(c) != table.get(c)]
+        if len(differing) > max(1000, len(table) // 2):
+            self.rebuild()
+        else:
+            self.replace_cables(differing)
+            if not differing:
+                self._store_fingerprint()
+        return len(differing)
+
+    def ensure_current(self) -> None:
+        """Repair the index if the paragraph table changed behind its back (a crash between
+        two commits, a rolled-back transaction, another process's write); checked at most
+        every RANK_INDEX_CHECK_SECONDS."""
+        now = time.monotonic()
+        if now - self._checked_at < settings.RANK_INDEX_CHECK_SECONDS:
+            return
+        with self._lock:
+            if self.database_fingerprint() != self.stored_fingerprint():
+                self.repair()
+            self._checked_at = time.monotonic()
+        self.index.reload()
+
+    # --- queries -----------------------------------------------------------------------
+    def searcher(self):
+        return self.index.searcher()
+
+    def compile(self, node: Node, searcher=None):
+        """The tantivy query matching what the database matches for `node`; None when
+        nothing is left of it (only stop words)."""
+        searcher = searcher or self.searcher()
+        if isinstance(node, Term):
+            if node.prefix:
+                return self._prefix(node.word, searcher)
+            return self._sequence([node.word])
+        if isinstance(node, Phrase):
+            return self._sequence(list(node.words))
+        items = [q for q in (self.compile(item, searcher) for item in node.items) if q]
+        if not items:
+            return None
+        if len(items) == 1:
+            return items[0]
+        occur = tantivy.Occur.Should if isinstance(node, Or) else tantivy.Occur.Must
+        return tantivy.Query.boolean_query([(occur, q) for q in items])
+
+    def _sequence(self, words: list[str]):
+        """A word (several runs: a phrase) or a phrase, as its index terms in their places."""
+        placed, offset = [], 0
+        for word in words:
+            for run in RUN_RE.findall(word):
+                terms = self.words.terms(run)
+                if not terms and self.words.stop_words:
+                    offset += 1  # the stop word keeps its place, as in the tsvector
+                for term in terms:
+                    placed.append((offset, term))
+                    offset += 1
+        if not placed:
+            return None
+        if len(placed) == 1:
+            return tantivy.Query.term_query(SCHEMA, WORDS, placed[0][1], index_option="freq")
+        first = placed[0][0]
+        return tantivy.Query.phrase_query(
+            SCHEMA, WORDS, [(position - first, term) for position, term in placed]
+        )
+
+    def prefix_term(self, word: str) -> str | None:
+        """The prefix as the database compares it with index terms: FTS5 folds case and
+        diacritics but does not stem a prefix; PostgreSQL stems it (`nucle:*` is `nucl:*`)."""
+        if not self.words.stop_words:
+            return _fold(word)
+        terms = self.words.terms(word)
+        return terms[0] if terms else None
+
+    def _prefix(self, word: str, searcher):
+        prefix = self.prefix_term(word)
+        if prefix is None:
+            return None
+        expansions = searcher.terms_with_prefix(WORDS, prefix, limit=MAX_PREFIX_TERMS + 1)
+        if len(expansions) > MAX_PREFIX_TERMS:
+            raise QuerySyntaxError(
+                f"“{word}*” stands for more than {MAX_PREFIX_TERMS:,} different words: "
+                "type a few more letters."
+            )
+        if not expansions:
+            return tantivy.Query.empty_query()
+        # Every word the prefix stands for, each scored as a word of the query.
+        return tantivy.Query.boolean_query(
+            [
+                (
+                    tantivy.Occur.Should,
+                    tantivy.Query.term_query(SCHEMA, WORDS, term, index_option="freq"),
+                )
+                for term, _ in expansions
+            ]
+        )
+
+    def count_paragraphs(self, query, searcher=None) -> int:
+        searcher = searcher or self.searcher()
+        return searcher.search(query, limit=1, count=True).count
+
+    def _hits(self, query, limit: int, searcher) -> list[tuple[float, int, int]]:
+        """(score, cable id, paragraph id) of the best `limit` paragraphs, best first."""
+        if limit <= 0:
+            return []
+        found = searcher.search(query, limit=limit, count=False).hits
+        addresses = [address for _, address in found]
+        cables = searcher.fast_field_values("cable", addresses)
+        pids = searcher.fast_field_values("pid", addresses)
+        return [(score, c, p) for (score, _), c, p in zip(found, cables, pids, strict=True)]
+
+    def ranked(self, query, need: int, keep=None) -> Ranking:
+        """The first `need` cables of the ranking, each passing `keep` (a function taking a
+        list of cable ids and returning those that pass), best first, equal scores by id.
+
+        The top k paragraphs are read (k grows until enough cables passed): a cable's first
+        paragraph among them is its best. A cable whose best equals the k-th score may tie
+        with a cable not read yet, so only cables scoring above it are final until every
+        match has been read."""
+        searcher = self.searcher()
+        ranking = Ranking([], {}, False)
+        if query is None or need <= 0:
+            ranking.complete = query is None
+            return ranking
+        checked: set[int] = set()
+        limit = max(100, need * 4)
+        while True:
+            hits = self._hits(query, limit, searcher)
+            exhausted = len(hits) < limit
+            floor = -math.inf if exhausted else hits[-1][0]
+            best: dict[int, float] = {}
+            for score, cable_id, _ in hits:
+                best.setdefault(cable_id, score)
+            final = sorted(
+                (c for c, s in best.items() if s > floor), key=lambda c: (-best[c], c)
+            )
+            fresh = [c for c in final if c not in checked]
+            checked.update(fresh)
+            passed = keep(fresh) if keep is not None and fresh else fresh
+            ranking.scores.update((c, best[c]) for c in passed)
+            ranking.ids = [c for c in final if c in ranking.scores]
+            if len(ranking.ids) >= need or exhausted:
+                ranking.complete = exhausted
+                ranking.ids = ranking.ids[:need] if not exhausted else ranking.ids
+                return ranking
+            limit *= 8
+
+    def best_paragraphs(self, query, cable_ids: list[int], per_cable: int):
+        """{cable id: [(paragraph id, score), ...]}: the best matching paragraphs of these
+        cables, best first (equal scores by paragraph id)."""
+        if query is None or not cable_ids:
+            return {}
+        searcher = self.searcher()
+        within = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, query),
+                (tantivy.Occur.Must, tantivy.Query.term_set_query(SCHEMA, "cable", cable_ids)),
+            ]
+        )
+        total = self.count_paragraphs(within, searcher)
+        chosen: dict[int, list[tuple[int, float]]] = {}
+        for score, cable_id, pid in sorted(
+            self._hits(within, total, searcher), key=lambda hit: (-hit[0], hit[2])
+        ):
+            kept = chosen.setdefault(cable_id, [])
+            if len(kept) < per_cable:
+                kept.append((pid, score))
+        return chosen
+
+    def cables_matching(self, query, among: list[int]) -> set[int]:
+        """The cables of `among` with a paragraph matching `query`."""
+        if query is None or not among:
+            return set()
+        searcher = self.searcher()
+        within = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, query),
+                (tantivy.Occur.Must, tantivy.Query.term_set_query(SCHEMA, "cable", among)),
+            ]
+        )
+        total = self.count_paragraphs(within, searcher)
+        return {cable_id for _, cable_id, _ in self._hits(within, total, searcher)}
+
+    def all_best_scores(self, query) -> dict[int, float]:
+        """Every matching cable's best paragraph score, from every match (the exhaustive
+        computation the bench and the tests compare the pages with)."""
+        if query is None:
+            return {}
+        searcher = self.searcher()
+        best: dict[int, float] = {}
+        for score, cable_id, _ in self._hits(query, self.count_paragraphs(query, searcher), searcher):
+            if score > best.get(cable_id, -math.inf):
+                best[cable_id] = score
+        return best
+
+
+_indexes: dict[tuple[str, Path], RankIndex] = {}
+_indexes_lock = threading.Lock()
+
+
+def rank_index(using: str = "default", *, check: bool = True) -> RankIndex:
+    """This process's RankIndex of the database behind `using`, brought up to date unless
+    `check` is False."""
+    key = (using, index_dir(using))
+    with _indexes_lock:
+        index = _indexes.get(key)
+        if index is None:
+            index = _indexes[key] = RankIndex(using)
+    if check:
+        index.ensure_current()
+    return index
+
+
+def reindex_on_commit(cable_ids, using: str = "default") -> None:
+    """Bring these cables' paragraphs into the rank index once the current transaction
+    commits (a rolled-back write never reaches it)."""
+    ids = sorted(set(cable_ids))
+    if ids:
+        transaction.on_commit(
+            lambda: rank_index(using, check=False).replace_cables(ids), using=using
+        )
