@@ -74,9 +74,7 @@ class TestPagesAreSlicesOfTheExhaustiveOrder:
         assert ingest_paths(INPUTS).created > 100
 
     @pytest.mark.parametrize(("query", "filters", "sort", "page"), SEARCHES)
-    def test_each_page_is_its_slice_of_the_order_over_every_match(
-        self, query, filters, sort, page
-    ):
+    def test_each_page_is_its_slice_of_the_order_over_every_match(self, query, filters, sort, page):
         everything = exhaustive_ranking(query, filters, sort)
         first = (page - 1) * PER_PAGE
         if first >= len(everything):
@@ -117,9 +115,7 @@ class TestPagesAreSlicesOfTheExhaustiveOrder:
 def database_matches(query: str) -> set[int]:
     """Paragraph ids the database's own full-text index matches."""
     node = parse_query(query).text
-    return set(
-        get_backend().matching_cable_ids(node).values_list("id", flat=True)
-    )
+    return set(get_backend().matching_cable_ids(node).values_list("id", flat=True))
 
 
 def rank_index_matches(query: str) -> set[int]:
@@ -200,10 +196,11 @@ class TestTheRankIndexFollowsTheArchive:
         index.rebuild()
         with connection.cursor() as cursor:
             # A write the index never heard of (as after a crash between the two commits).
-            cursor.execute("DELETE FROM cables_paragraph WHERE id = (SELECT MIN(id) FROM cables_paragraph)")
+            cursor.execute(
+                "DELETE FROM cables_paragraph WHERE id = (SELECT MIN(id) FROM cables_paragraph)"
+            )
         assert index.stored_fingerprint() != index.database_fingerprint()
         rank_index()  # checks and repairs
         assert index.stored_fingerprint() == index.database_fingerprint()
         pids = rank_index_matches("the")
         assert pids <= set(Paragraph.objects.values_list("id", flat=True))
-

@@ -28,7 +28,9 @@ def effective_sort(query: str, sort: str) -> str:
     return sort
 
 
-def exhaustive_ranking(query: str, filter_data, sort: str = "", using: str = "default") -> list[int]:
+def exhaustive_ranking(
+    query: str, filter_data, sort: str = "", using: str = "default"
+) -> list[int]:
     """Cable ids in the documented order over every match of the query, the facet filters
     (`filter_data`: {parameter: [values]}) and the sort."""
     sort = effective_sort(query, sort)

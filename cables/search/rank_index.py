@@ -33,7 +33,7 @@ import tantivy
 from django.conf import settings
 from django.db import connections, transaction
 
-from .query import And, Node, Or, Phrase, QuerySyntaxError, Term
+from .query import Node, Or, Phrase, QuerySyntaxError, Term
 from .words import RUN_RE, Fts5Words, IndexWords, PostgresWords
 
 WORDS = "words"
@@ -200,7 +200,9 @@ class RankIndex:
         self._store_fingerprint()
         self.index.reload()
         if stdout is not None:
-            stdout.write(f"  rank index: {added:,} paragraphs in {time.perf_counter() - began:.0f} s\n")
+            stdout.write(
+                f"  rank index: {added:,} paragraphs in {time.perf_counter() - began:.0f} s\n"
+            )
         return added
 
     def replace_cables(self, cable_ids) -> None:
@@ -380,9 +382,7 @@ class RankIndex:
             best: dict[int, float] = {}
             for score, cable_id, _ in hits:
                 best.setdefault(cable_id, score)
-            final = sorted(
-                (c for c, s in best.items() if s > floor), key=lambda c: (-best[c], c)
-            )
+            final = sorted((c for c, s in best.items() if s > floor), key=lambda c: (-best[c], c))
             fresh = [c for c in final if c not in checked]
             checked.update(fresh)
             passed = keep(fresh) if keep is not None and fresh else fresh
@@ -437,7 +437,9 @@ class RankIndex:
             return {}
         searcher = self.searcher()
         best: dict[int, float] = {}
-        for score, cable_id, _ in self._hits(query, self.count_paragraphs(query, searcher), searcher):
+        for score, cable_id, _ in self._hits(
+            query, self.count_paragraphs(query, searcher), searcher
+        ):
             if score > best.get(cable_id, -math.inf):
                 best[cable_id] = score
         return best
