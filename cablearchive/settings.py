@@ -196,7 +196,7 @@ LOGGING = {
 # relevance order, one directory per database under RANK_INDEX_DIR. Each process compares it
 # with the paragraph table at most every RANK_INDEX_CHECK_SECONDS and repairs what differs.
 RANK_INDEX_DIR = Path(env_str("RANK_INDEX_DIR", str(BASE_DIR / "var" / "rank-index")))
-RANK_INDEX_CHECK_SECONDS = env_float("RANK_INDEX_CHECK_SECONDS", 2.0)
+RANK_INDEX_CHECK_SECONDS = env_float("RANK_INDEX_CHECK_SECONDS", 30.0)
 
 # Where the sample corpus bundled with the project lives.
 SAMPLE_CORPUS_DIR = BASE_DIR / "sample_corpus"

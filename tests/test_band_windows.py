@@ -46,7 +46,7 @@ def in_window(window, cable_id: int, paragraph_id: int) -> bool:
 
 
 def matches(backend, node, window=None) -> set[tuple[int, int]]:
-    return {(cable, paragraph) for cable, paragraph, _ in backend.scored_paragraphs(node, window)}
+    return set(backend.matched_paragraphs(node, window))
 
 
 @pytest.mark.django_db

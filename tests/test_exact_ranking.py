@@ -204,3 +204,28 @@ class TestTheRankIndexFollowsTheArchive:
         assert index.stored_fingerprint() == index.database_fingerprint()
         pids = rank_index_matches("the")
         assert pids <= set(Paragraph.objects.values_list("id", flat=True))
+
+
+@pytest.mark.django_db
+class TestStopWordsAreSaid:
+    @pytest.fixture(autouse=True)
+    def archive(self):
+        assert ingest_paths(MIRROR_PAGES).created == 5
+
+    def test_a_word_the_index_leaves_out_is_named_on_the_page_and_in_the_api(self, client):
+        page = client.get("/cables/", {"q": "the Nazarbayev"})
+        api = client.get("/api/cables/", {"q": "the Nazarbayev"}).json()
+        assert page.status_code == 200
+        if connection.vendor == "postgresql":
+            # PostgreSQL's English configuration has no lexeme for "the": it says so.
+            assert api["ignored_words"] == ["the"]
+            assert "Ignored as too common to index" in page.text
+            assert api["count"] == search("Nazarbayev", {}).total
+        else:
+            # FTS5 indexes every word: nothing is ignored, "the" must occur too.
+            assert api["ignored_words"] == []
+            assert "Ignored as too common" not in page.text
+            assert 0 < api["count"] <= search("Nazarbayev", {}).total
+
+    def test_a_phrase_keeps_its_stop_words_in_place(self):
+        assert search('"secretary of state"', {}).ignored_words == []

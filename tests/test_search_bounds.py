@@ -176,11 +176,11 @@ class FakeBackend:
     def count_hits(self, node, first, last):
         return self.hits
 
-    def scored_paragraphs(self, node, slices=None):
+    def matched_paragraphs(self, node, slices=None):
         ids = range(self.first, self.last + 1)
         if slices is not None:
             ids = [p for p in ids if slices.lo <= (p - slices.first) % slices.stride < slices.hi]
-        return [(p // 10, p, 1.0) for p in ids]
+        return [(p // 10, p) for p in ids]
 
 
 def test_bands_cover_every_paragraph_once_each_spread_over_the_whole_archive():
@@ -188,9 +188,9 @@ def test_bands_cover_every_paragraph_once_each_spread_over_the_whole_archive():
     seen = []
     windows = list(bands.sliced_windows(backend, None))
     assert windows[-1][1] and not any(complete for _, complete in windows[:-1])
-    rows = [backend.scored_paragraphs(None, slices) for slices, _ in windows]
+    rows = [backend.matched_paragraphs(None, slices) for slices, _ in windows]
     for band, (slices, _) in zip(rows, windows, strict=True):
-        ids = [p for _, p, _ in band]
+        ids = [p for _, p in band]
         seen.extend(ids)
         # Every band takes some of each of the SLICES parts of the archive.
         parts = {(p - backend.first) // slices.stride for p in ids}

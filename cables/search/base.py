@@ -76,9 +76,9 @@ class SearchBackend:
         and `last` are the paragraph id bounds."""
         raise NotImplementedError
 
-    def scored_paragraphs(self, node, window=None) -> list[tuple[int, int, float]]:
-        """(cable_id, paragraph_id, score: higher is better) of the paragraphs matching `node`
-        within a window of `band_windows` (None: all)."""
+    def matched_paragraphs(self, node, window=None) -> list[tuple[int, int]]:
+        """(cable_id, paragraph_id) of the paragraphs matching `node` within a window of
+        `band_windows` (None: all)."""
         raise NotImplementedError
 
     def snippets(self, node, chosen: dict[int, list[tuple[int, float]]]) -> dict:

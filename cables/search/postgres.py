@@ -19,7 +19,7 @@ from .base import (
 from .query import And, Or, Phrase, Term, to_tsquery
 
 # A band whose id ranges hold at most this many paragraphs is read by id alone (see
-# `scored_paragraphs`); a larger one (a word of middling frequency) goes through the GIN index.
+# `matched_paragraphs`); a larger one (a word of middling frequency) goes through the GIN index.
 RANGE_SCAN_ROWS = 30_000
 
 
@@ -79,7 +79,7 @@ class PostgresBackend(SearchBackend):
             plan = json.loads(plan)
         return int(plan[0]["Plan"]["Plan Rows"])
 
-    def scored_paragraphs(self, node, window=None) -> list[tuple[int, int, float]]:
+    def matched_paragraphs(self, node, window=None) -> list[tuple[int, int]]:
         slices = window  # PostgreSQL's windows are `bands.Slices` (the default `band_windows`)
         # The slices as explicit id ranges: the planner reads them through the primary key
         # (a BitmapOr of ranges), never the whole GIN posting list of a common word.
@@ -99,14 +99,14 @@ class PostgresBackend(SearchBackend):
             # Left to itself the planner ANDs in the GIN index, whose bitmap of every match
             # of the word (650,000 for "government") costs ~95 ms; OFFSET 0 keeps it out.
             sql = (
-                "SELECT p.cable_id, p.id, ts_rank_cd(p.search_vector, q) FROM ("
+                "SELECT p.cable_id, p.id FROM ("
                 f"SELECT id, cable_id, search_vector FROM cables_paragraph p WHERE TRUE{window}"
                 f" OFFSET 0) p, to_tsquery('{SEARCH_CONFIG}', %s) q WHERE p.search_vector @@ q"
             )
             params = [*bounds, query]
         else:
             sql = (
-                "SELECT p.cable_id, p.id, ts_rank_cd(p.search_vector, q) "
+                "SELECT p.cable_id, p.id "
                 f"FROM cables_paragraph p, to_tsquery('{SEARCH_CONFIG}', %s) q "
                 f"WHERE p.search_vector @@ q{window}"
             )

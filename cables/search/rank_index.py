@@ -261,17 +261,18 @@ class RankIndex:
         return len(differing)
 
     def ensure_current(self) -> None:
-        """Repair the index if the paragraph table changed behind its back (a crash between
-        two commits, a rolled-back transaction, another process's write); checked at most
-        every RANK_INDEX_CHECK_SECONDS."""
-        now = time.monotonic()
-        if now - self._checked_at < settings.RANK_INDEX_CHECK_SECONDS:
+        """See the other processes' commits; repair the index if the paragraph table changed
+        behind its back (a crash between two commits, a rolled-back transaction), checked at
+        most every RANK_INDEX_CHECK_SECONDS."""
+        # Another process's commits (ingest's) are seen at once; the table is compared now
+        # and then only (a count over every paragraph).
+        self.index.reload()
+        if time.monotonic() - self._checked_at < settings.RANK_INDEX_CHECK_SECONDS:
             return
         with self._lock:
             if self.database_fingerprint() != self.stored_fingerprint():
                 self.repair()
             self._checked_at = time.monotonic()
-        self.index.reload()
 
     # --- queries -----------------------------------------------------------------------
     def searcher(self):
@@ -314,6 +315,30 @@ class RankIndex:
         return tantivy.Query.phrase_query(
             SCHEMA, WORDS, [(position - first, term) for position, term in placed]
         )
+
+    def ignored_words(self, nodes) -> list[str]:
+        """The words of the query that match nothing because the database's index leaves them
+        out (PostgreSQL's English stop words: "the", "of"); FTS5 leaves out none."""
+        if not self.words.stop_words:
+            return []
+        ignored: list[str] = []
+
+        def walk(node):
+            if isinstance(node, Term | Phrase):
+                # In a phrase a stop word keeps its place ("secretary of state"): only a
+                # phrase of stop words alone is ignored.
+                text = node.word if isinstance(node, Term) else " ".join(node.words)
+                runs = RUN_RE.findall(text)
+                if runs and not any(self.words.terms(run) for run in runs):
+                    ignored.append(text)
+            else:
+                for item in node.items:
+                    walk(item)
+
+        for node in nodes:
+            if node is not None:
+                walk(node)
+        return list(dict.fromkeys(ignored))
 
     def prefix_term(self, word: str) -> str | None:
         """The prefix as the database compares it with index terms: FTS5 folds case and
@@ -394,18 +419,28 @@ class RankIndex:
                 return ranking
             limit *= 8
 
+    @staticmethod
+    def within(query, cable_ids: list[int]):
+        """`query` matched in these cables' paragraphs only (scores unchanged)."""
+        return tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, query),
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.const_score_query(
+                        tantivy.Query.term_set_query(SCHEMA, "cable", cable_ids), 0.0
+                    ),
+                ),
+            ]
+        )
+
     def best_paragraphs(self, query, cable_ids: list[int], per_cable: int):
         """{cable id: [(paragraph id, score), ...]}: the best matching paragraphs of these
         cables, best first (equal scores by paragraph id)."""
         if query is None or not cable_ids:
             return {}
         searcher = self.searcher()
-        within = tantivy.Query.boolean_query(
-            [
-                (tantivy.Occur.Must, query),
-                (tantivy.Occur.Must, tantivy.Query.term_set_query(SCHEMA, "cable", cable_ids)),
-            ]
-        )
+        within = self.within(query, cable_ids)
         total = self.count_paragraphs(within, searcher)
         chosen: dict[int, list[tuple[int, float]]] = {}
         for score, cable_id, pid in sorted(
@@ -421,12 +456,7 @@ class RankIndex:
         if query is None or not among:
             return set()
         searcher = self.searcher()
-        within = tantivy.Query.boolean_query(
-            [
-                (tantivy.Occur.Must, query),
-                (tantivy.Occur.Must, tantivy.Query.term_set_query(SCHEMA, "cable", among)),
-            ]
-        )
+        within = self.within(query, among)
         total = self.count_paragraphs(within, searcher)
         return {cable_id for _, cable_id, _ in self._hits(within, total, searcher)}
 

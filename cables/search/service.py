@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from functools import reduce
-from operator import itemgetter, or_
+from operator import or_
 from typing import NamedTuple
 
 from django.core.paginator import Paginator
@@ -125,6 +125,8 @@ class SearchResults:
     facets: list[Facet]
     suggestions: list[Suggestion]
     total_exact: bool = True  # False: `total` is an estimate, shown as "about N"
+    # Words of the query the index leaves out (PostgreSQL's stop words), said on the page.
+    ignored_words: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -271,13 +273,11 @@ def _valid_filter_data(filter_data) -> dict:
 
 @dataclass
 class TextMatch:
-    scores: dict[int, tuple]  # cable id -> its sort key (band, -best paragraph score, id)
     base_ids: list[int]  # matching cables before the facet filters (sorted)
     ids: list[int]  # after the facet filters too (sorted)
     complete: bool  # every matching paragraph was looked at: counts are exact
     scale: float  # estimated matches per match seen (1 when complete)
     estimate: int  # the total: exact when complete, else rounded to two significant digits
-    best: dict[int, list]  # cable id -> its best (paragraph id, score), for the snippets
 
 
 def _about(count: int, scale: float) -> int:
@@ -354,10 +354,11 @@ def _narrow_box(ids: list[int], parsed: ParsedQuery, using: str) -> list[int]:
 
 
 def _bands(backend, node):
-    """(rows of `scored_paragraphs`, window or None, complete) for each band the count looks
-    at: the backend's windows (see `bands.py`), narrowest first."""
+    """(the cable ids of `matched_paragraphs`, window or None, complete) for each band the
+    count looks at: the backend's windows (see `bands.py`), narrowest first."""
     for window, complete in backend.band_windows(node):
-        yield backend.scored_paragraphs(node, window), window, complete
+        rows = backend.matched_paragraphs(node, window)
+        yield {cable_id for cable_id, _ in rows}, window, complete
 
 
 def _text_match(parsed: ParsedQuery, data: dict, need: int, using: str) -> TextMatch:
@@ -370,29 +371,15 @@ def _text_match(parsed: ParsedQuery, data: dict, need: int, using: str) -> TextM
     page does not come from here: see `_relevance_ranking` and `_date_ordered_ids`.
     """
     backend = get_backend(using)
-    scores: dict[int, tuple] = {}  # cable id -> sort key: (band, -score, id)
-    best: dict[int, list] = {}  # cable id -> its best (paragraph id, score), best first
+    seen: set[int] = set()
     base_ids: list[int] = []
     filtered: list[int] = []
     share = 1.0
     complete = False
-    for band, (rows, window, complete) in enumerate(_bands(backend, parsed.text)):
+    for found, window, complete in _bands(backend, parsed.text):
         share = 1.0 if complete else window.share
-        # Best score first, equal scores by paragraph id: two sorts in C (the second is
-        # stable) instead of a sort with a Python key per cable.
-        rows = sorted(rows, key=itemgetter(1))
-        rows.sort(key=itemgetter(2), reverse=True)
-        found: dict[int, list[tuple[int, float]]] = {}
-        for cable_id, paragraph_id, score in rows:
-            kept = found.get(cable_id)
-            if kept is None:
-                found[cable_id] = [(paragraph_id, score)]
-            elif len(kept) < SNIPPETS:
-                kept.append((paragraph_id, score))
-        ids = found.keys() - scores.keys()
-        for cable_id in ids:
-            kept = best[cable_id] = found[cable_id]
-            scores[cable_id] = (band, -kept[0][1], cable_id)
+        ids = found - seen
+        seen |= ids
         if parsed.excluded and ids:
             # Exclusions are per cable: any paragraph of the cable, in the window or not.
             for node in parsed.excluded:
@@ -407,9 +394,7 @@ def _text_match(parsed: ParsedQuery, data: dict, need: int, using: str) -> TextM
     filtered.sort()
     scale = 1.0 if complete else 1.0 / share
     estimate = len(filtered) if complete else _about(len(filtered), scale)
-    return TextMatch(
-        {i: scores[i] for i in filtered}, base_ids, filtered, complete, scale, estimate, best
-    )
+    return TextMatch(base_ids, filtered, complete, scale, estimate)
 
 
 def _filters_passing(parsed: ParsedQuery, data: dict, using: str, index, excluded):
@@ -433,8 +418,30 @@ def _relevance_ranking(parsed: ParsedQuery, data: dict, need: int, using: str) -
     index = rank_index(using)
     query = index.compile(parsed.text)
     excluded = [q for q in (index.compile(node) for node in parsed.excluded) if q is not None]
-    keep = _filters_passing(parsed, data, using, index, excluded)
+    allowed = _filtered_ids(parsed, data, using) if data or parsed.has_field_filters else None
+    if query is not None and allowed is not None:
+        # A filter keeping few cables (Embassy Cairo: 1 % of the archive) would make the
+        # ranking read deep into a common word's matches: rank within those cables instead.
+        query = index.within(query, allowed)
+        keep = _filters_passing(ParsedQuery(), {}, using, index, excluded)
+    else:
+        keep = _filters_passing(parsed, data, using, index, excluded)
     return index.ranked(query, need, keep)
+
+
+# A facet or field filter keeping at most this many cables is applied inside the rank index.
+RANK_WITHIN_LIMIT = 50_000
+
+
+def _filtered_ids(parsed: ParsedQuery, data: dict, using: str) -> list[int] | None:
+    """The ids of the cables passing the facet and field filters (whatever their text), or
+    None when there are more than RANK_WITHIN_LIMIT of them."""
+    box = ParsedQuery(
+        filters=parsed.filters, date_from=parsed.date_from, date_before=parsed.date_before
+    )
+    cables = _filterset(data, _query_box_filters(Cable.objects.using(using).all(), box)).qs
+    ids = list(cables.order_by().values_list("id", flat=True)[: RANK_WITHIN_LIMIT + 1])
+    return None if len(ids) > RANK_WITHIN_LIMIT else ids
 
 
 # Date sorts of a broad query walk the archive in date order, this many cables at a time at
@@ -833,6 +840,8 @@ def search(
         facets = _facets(ids_source, data, match.scale)
         total_exact = match.complete
     results = SearchResults(query, parsed, sort, results_page, facets, [], total_exact)
+    if parsed.text is not None or parsed.excluded:
+        results.ignored_words = rank_index(using).ignored_words([parsed.text, *parsed.excluded])
     if results.total == 0:
         results.suggestions = _suggestions(parsed, data, query)
     return results

@@ -176,18 +176,15 @@ class SqliteBackend(SearchBackend):
             yield sample, False
         yield None, True
 
-    def scored_paragraphs(self, node, window=None) -> list[tuple[int, int, float]]:
+    def matched_paragraphs(self, node, window=None) -> list[tuple[int, int]]:
         # One walk of the doclists of the window's index (a `CableSample`'s, or the main one),
-        # each match scored and joined to its cable through the (id, cable_id) index.
-        # bm25 is lower for better matches: negate it so that higher is better everywhere.
-        # bm25() cannot sit inside an aggregate or a join's ON: it is computed in a subquery
-        # (LIMIT -1 keeps SQLite from flattening it). Its statistics (number of rows, average
-        # length, rows per term) are the window's index's own.
+        # each match joined to its cable through the (id, cable_id) index. No bm25(): the
+        # order comes from the rank index, and bm25() re-reads every term's whole doclist for
+        # its statistics. (LIMIT -1 keeps SQLite from flattening the subquery.)
         table = FTS_TABLE if window is None else window.table
         sql = (
-            f"SELECT p.cable_id, m.pid, -m.score FROM ("
-            f"SELECT {table}.rowid AS pid, bm25({table}) AS score FROM {table} "
-            f"WHERE {table} MATCH %s LIMIT -1"
+            f"SELECT p.cable_id, m.pid FROM ("
+            f"SELECT {table}.rowid AS pid FROM {table} WHERE {table} MATCH %s LIMIT -1"
             f") m JOIN cables_paragraph p INDEXED BY {PARAGRAPH_CABLE_INDEX} ON p.id = m.pid"
         )
         with connections[self.using].cursor() as cursor:

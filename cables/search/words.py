@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from collections.abc import Iterable
 
 from django.db import connections
@@ -36,6 +37,7 @@ class IndexWords:
 
     def __init__(self) -> None:
         self._terms: dict[str, tuple[str, ...]] = {}
+        self._lock = threading.Lock()  # runserver's threads share one oracle
 
     def _lookup(self, runs: list[str]) -> list[tuple[str, ...]]:
         raise NotImplementedError
@@ -43,9 +45,12 @@ class IndexWords:
     def learn(self, runs: Iterable[str]) -> None:
         """Ask the database's tokeniser for the runs not seen yet, in batches."""
         unknown = [run for run in dict.fromkeys(runs) if run not in self._terms]
-        for start in range(0, len(unknown), ORACLE_BATCH):
-            chunk = unknown[start : start + ORACLE_BATCH]
-            self._terms.update(zip(chunk, self._lookup(chunk), strict=True))
+        if not unknown:
+            return
+        with self._lock:
+            for start in range(0, len(unknown), ORACLE_BATCH):
+                chunk = unknown[start : start + ORACLE_BATCH]
+                self._terms.update(zip(chunk, self._lookup(chunk), strict=True))
 
     def terms(self, run: str) -> tuple[str, ...]:
         """The index terms of one run (empty: a stop word)."""
