@@ -15,9 +15,9 @@ from django.db import connection
 
 from cables.ingest import ingest_paths
 from cables.models import Cable, Paragraph
-from cables.search import bands, get_backend, service, sqlite
+from cables.search import bands, get_backend, sqlite
 from cables.search.query import parse_query
-from cables.search.service import search
+from cables.search.rank_index import rank_index
 
 from .conftest import CABLEGATE_HTML, MIRROR_PAGES
 from .test_ingest import partial_extract_of
@@ -85,27 +85,35 @@ class TestBandWindows:
             assert list(get_backend().band_windows(parse_query(query).text)) == [(None, True)]
 
     @pytest.mark.parametrize("query", [*QUERIES, "government -minister", "Nazarbayev -Tuyakbay"])
-    def test_a_page_in_a_sample_shows_the_snippets_and_exclusions_of_the_main_index(
+    def test_cables_in_a_sample_get_the_snippets_and_exclusions_of_the_main_index(
         self, query, monkeypatch
     ):
         # SQLite reads the snippets and the excluded words of a page whose cables are all in a
-        # sample from that sample's index: the same page as from the main index.
-        monkeypatch.setattr(service, "PER_PAGE", 4)
-        monkeypatch.setattr(service, "ORPHANS", 0)
+        # sample from that sample's index: the same as from the main index.
+        backend = get_backend()
+        parsed = parse_query(query)
+        matching = {c for c, _ in matches(backend, parsed.text)}
+        moduli = sqlite.SAMPLE_MODULI if connection.vendor == "sqlite" else (1,)
+        # The smallest sample holding some of the matching cables.
+        modulus = max(m for m in moduli if any(c % m == 0 for c in matching))
+        cables = sorted(c for c in matching if c % modulus == 0)[:4]
+        assert cables
+        index = rank_index()
+        chosen = index.best_paragraphs(index.compile(parsed.text), cables, 3)
 
-        def page():
-            results = search(query, {}, "relevance")
-            return [
-                (hit.cable.id, [(p.number, str(p.snippet)) for p in hit.paragraphs])
-                for hit in results.page
-            ]
+        def read():
+            snippets = backend.snippets(parsed.text, chosen)
+            return (
+                {c: [(h.number, str(h.snippet)) for h in hits] for c, hits in snippets.items()},
+                [backend.cables_matching(node, cables) for node in parsed.excluded],
+            )
 
-        from_samples = page()
-        assert from_samples and all(paragraphs for _, paragraphs in from_samples)
+        from_samples = read()
+        assert from_samples[0] and all(from_samples[0].values())
         if connection.vendor == "sqlite":
-            assert sqlite._narrowest_index([c for c, _ in from_samples]) != sqlite.FTS_TABLE
+            assert sqlite._narrowest_index(cables) != sqlite.FTS_TABLE
         monkeypatch.setattr(sqlite, "_narrowest_index", lambda cable_ids: sqlite.FTS_TABLE)
-        assert page() == from_samples
+        assert read() == from_samples
 
 
 @pytest.mark.django_db

@@ -22,7 +22,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import multiprocessing
+import os
 import re
+import shutil
 import threading
 import time
 import unicodedata
@@ -37,6 +40,7 @@ from .query import Node, Or, Phrase, QuerySyntaxError, Term
 from .words import RUN_RE, Fts5Words, IndexWords, PostgresWords
 
 WORDS = "words"
+CABLE_WORDS = "cable_words"
 # A prefix expands to every index term it starts (as FTS5 and PostgreSQL do); past this many
 # the query is refused with a message rather than run.
 MAX_PREFIX_TERMS = 5_000
@@ -49,6 +53,9 @@ def _schema():
     builder.add_integer_field("pid", stored=False, indexed=True, fast=True)
     builder.add_integer_field("cable", stored=False, indexed=True, fast=True)
     builder.add_text_field(WORDS, stored=False, tokenizer_name="spaces", index_option="position")
+    # One more document per cable, with every word of its paragraphs: which cables hold a word
+    # anywhere (an exclusion, `-the`) is then one hit per cable, not one per paragraph.
+    builder.add_text_field(CABLE_WORDS, stored=False, tokenizer_name="spaces", index_option="basic")
     return builder.build()
 
 
@@ -101,7 +108,16 @@ class RankIndex:
         self.using = using
         self.path = index_dir(using)
         self.path.mkdir(parents=True, exist_ok=True)
-        self.index = tantivy.Index(SCHEMA, path=str(self.path), reuse=True)
+        try:
+            self.index = tantivy.Index(SCHEMA, path=str(self.path), reuse=True)
+        except ValueError as error:
+            if "schema does not match" not in str(error):
+                raise
+            # Made by an earlier version of this code: start empty; the first check (no
+            # fingerprint) rebuilds it from the paragraph table.
+            shutil.rmtree(self.path)
+            self.path.mkdir(parents=True)
+            self.index = tantivy.Index(SCHEMA, path=str(self.path), reuse=True)
         self.index.register_tokenizer("spaces", _analyzer())
         vendor = connections[using].vendor
         if vendor == "postgresql":
@@ -150,12 +166,26 @@ class RankIndex:
 
     def _add(self, writer, rows) -> int:
         """Add (paragraph id, cable id, text) rows; returns how many."""
-        texts = self.words.index_texts([text for _, _, text in rows])
-        for (pid, cable_id, _), words in zip(rows, texts, strict=True):
+        return self._add_worded(writer, _worded(self.words, rows))
+
+    @staticmethod
+    def _add_worded(writer, rows) -> int:
+        """Add (paragraph id, cable id, index text) rows and a cable document for each cable
+        among them; returns how many paragraphs."""
+        by_cable: dict[int, list[str]] = {}
+        for pid, cable_id, words in rows:
             document = tantivy.Document()
             document.add_integer("pid", pid)
             document.add_integer("cable", cable_id)
             document.add_text(WORDS, words)
+            writer.add_document(document)
+            by_cable.setdefault(cable_id, []).append(words)
+        for cable_id, texts in by_cable.items():
+            # A cable split over two chunks gets two such documents: "holds the word" is
+            # still right.
+            document = tantivy.Document()
+            document.add_integer("cable", cable_id)
+            document.add_text(CABLE_WORDS, " ".join(texts))
             writer.add_document(document)
         return len(rows)
 
@@ -187,14 +217,26 @@ class RankIndex:
                 )
                 yield cursor.fetchall()
 
-    def rebuild(self, stdout=None) -> int:
-        """Index every paragraph anew (after a bulk load)."""
+    def rebuild(self, stdout=None, workers: int | None = None) -> int:
+        """Index every paragraph anew (after a bulk load). The words of the paragraphs are
+        worked out on `workers` processes (all cores by default): that is most of the cost."""
         began = time.perf_counter()
         writer = self._writer()
         writer.delete_all_documents()
         added = 0
-        for rows in self._paragraph_rows():
-            added += self._add(writer, rows)
+        workers = workers or os.cpu_count() or 1
+        chunks = self._paragraph_rows()
+        if workers > 1:
+            from cables.bulk import _detach_connections
+
+            context = multiprocessing.get_context("fork")
+            with context.Pool(workers, initializer=_detach_connections) as pool:
+                worded = pool.imap(_worded_rows, ((self.using, rows) for rows in chunks))
+                for rows in worded:
+                    added += self._add_worded(writer, rows)
+        else:
+            for rows in chunks:
+                added += self._add(writer, rows)
         writer.commit()
         writer.wait_merging_threads()
         self._store_fingerprint()
@@ -227,7 +269,7 @@ class RankIndex:
         if searcher.num_docs == 0:
             return {}
         result = searcher.aggregate(
-            tantivy.Query.all_query(),
+            tantivy.Query.exists_query("pid"),  # the paragraphs, not the cable documents
             {
                 "cables": {
                     "terms": {"field": "cable", "size": 10_000_000},
@@ -278,17 +320,19 @@ class RankIndex:
     def searcher(self):
         return self.index.searcher()
 
-    def compile(self, node: Node, searcher=None):
+    def compile(self, node: Node, searcher=None, field: str = WORDS):
         """The tantivy query matching what the database matches for `node`; None when
-        nothing is left of it (only stop words)."""
+        nothing is left of it (only stop words). On CABLE_WORDS it matches the cable
+        documents holding every word anywhere (phrases too: a superset of the cables with a
+        matching paragraph)."""
         searcher = searcher or self.searcher()
         if isinstance(node, Term):
             if node.prefix:
-                return self._prefix(node.word, searcher)
-            return self._sequence([node.word])
+                return self._prefix(node.word, searcher, field)
+            return self._sequence([node.word], field)
         if isinstance(node, Phrase):
-            return self._sequence(list(node.words))
-        items = [q for q in (self.compile(item, searcher) for item in node.items) if q]
+            return self._sequence(list(node.words), field)
+        items = [q for q in (self.compile(item, searcher, field) for item in node.items) if q]
         if not items:
             return None
         if len(items) == 1:
@@ -296,7 +340,7 @@ class RankIndex:
         occur = tantivy.Occur.Should if isinstance(node, Or) else tantivy.Occur.Must
         return tantivy.Query.boolean_query([(occur, q) for q in items])
 
-    def _sequence(self, words: list[str]):
+    def _sequence(self, words: list[str], field: str = WORDS):
         """A word (several runs: a phrase) or a phrase, as its index terms in their places."""
         placed, offset = [], 0
         for word in words:
@@ -309,6 +353,12 @@ class RankIndex:
                     offset += 1
         if not placed:
             return None
+        if field == CABLE_WORDS:  # no positions there: every word, anywhere in the cable
+            terms = [
+                (tantivy.Occur.Must, tantivy.Query.term_query(SCHEMA, field, term))
+                for term in dict.fromkeys(term for _, term in placed)
+            ]
+            return terms[0][1] if len(terms) == 1 else tantivy.Query.boolean_query(terms)
         if len(placed) == 1:
             return tantivy.Query.term_query(SCHEMA, WORDS, placed[0][1], index_option="freq")
         first = placed[0][0]
@@ -348,7 +398,7 @@ class RankIndex:
         terms = self.words.terms(word)
         return terms[0] if terms else None
 
-    def _prefix(self, word: str, searcher):
+    def _prefix(self, word: str, searcher, field: str = WORDS):
         prefix = self.prefix_term(word)
         if prefix is None:
             return None
@@ -365,7 +415,7 @@ class RankIndex:
             [
                 (
                     tantivy.Occur.Should,
-                    tantivy.Query.term_query(SCHEMA, WORDS, term, index_option="freq"),
+                    tantivy.Query.term_query(SCHEMA, field, term, index_option="freq"),
                 )
                 for term, _ in expansions
             ]
@@ -460,6 +510,21 @@ class RankIndex:
         total = self.count_paragraphs(within, searcher)
         return {cable_id for _, cable_id, _ in self._hits(within, total, searcher)}
 
+    def cables_with(self, node: Node) -> set[int]:
+        """Every cable with a paragraph matching `node` (an excluded word or phrase), read off
+        the cable documents: one hit per cable, whatever the number of paragraphs."""
+        searcher = self.searcher()
+        anywhere = self.compile(node, searcher, CABLE_WORDS)
+        if anywhere is None:
+            return set()
+        total = self.count_paragraphs(anywhere, searcher)
+        found = searcher.search(anywhere, limit=max(1, total), count=False).hits
+        cables = set(searcher.fast_field_values("cable", [address for _, address in found]))
+        if isinstance(node, Term):
+            return cables
+        # A phrase: the cables holding its words, checked paragraph by paragraph.
+        return self.cables_matching(self.compile(node, searcher), sorted(cables))
+
     def all_best_scores(self, query) -> dict[int, float]:
         """Every matching cable's best paragraph score, from every match (the exhaustive
         computation the bench and the tests compare the pages with)."""
@@ -473,6 +538,18 @@ class RankIndex:
             if score > best.get(cable_id, -math.inf):
                 best[cable_id] = score
         return best
+
+
+def _worded(words: IndexWords, rows) -> list[tuple[int, int, str]]:
+    """(paragraph id, cable id, index text) of (paragraph id, cable id, text) rows."""
+    texts = words.index_texts([text for _, _, text in rows])
+    return [(pid, cable_id, text) for (pid, cable_id, _), text in zip(rows, texts, strict=True)]
+
+
+def _worded_rows(job):
+    """`_worded` in a rebuild's worker process (its own tokeniser oracle)."""
+    using, rows = job
+    return _worded(rank_index(using, check=False).words, rows)
 
 
 _indexes: dict[tuple[str, Path], RankIndex] = {}

@@ -361,7 +361,17 @@ def _bands(backend, node):
         yield {cable_id for cable_id, _ in rows}, window, complete
 
 
-def _text_match(parsed: ParsedQuery, data: dict, need: int, using: str) -> TextMatch:
+def _excluded_cables(parsed: ParsedQuery, using: str) -> set[int]:
+    """Every cable that an exclusion (`-word`, `-"a phrase"`) leaves out: any of its paragraphs
+    matches. Read once per search off the rank index's cable documents ("the" is in nearly
+    every cable: one hit per cable, not per paragraph)."""
+    index = rank_index(using, check=False)
+    return set().union(*(index.cables_with(node) for node in parsed.excluded))
+
+
+def _text_match(
+    parsed: ParsedQuery, data: dict, need: int, using: str, excluded: set[int]
+) -> TextMatch:
     """The count and the facets' cables: the cables matching the query's text, exclusions and
     filters, from the database's full-text index.
 
@@ -380,10 +390,8 @@ def _text_match(parsed: ParsedQuery, data: dict, need: int, using: str) -> TextM
         share = 1.0 if complete else window.share
         ids = found - seen
         seen |= ids
-        if parsed.excluded and ids:
-            # Exclusions are per cable: any paragraph of the cable, in the window or not.
-            for node in parsed.excluded:
-                ids -= backend.cables_matching(node, ids)
+        # Exclusions are per cable: any paragraph of the cable, in the window or not.
+        ids -= excluded
         new_ids = _narrow_box(sorted(ids), parsed, using)
         base_ids.extend(new_ids)
         new_ids = _narrow(new_ids, data, using)
@@ -397,35 +405,34 @@ def _text_match(parsed: ParsedQuery, data: dict, need: int, using: str) -> TextM
     return TextMatch(base_ids, filtered, complete, scale, estimate)
 
 
-def _filters_passing(parsed: ParsedQuery, data: dict, using: str, index, excluded):
-    """`keep` for a ranking: the cables of a list (in any order) that pass the exclusions
-    (read in the rank index, which matches what the database matches), the query box's
+def _filters_passing(parsed: ParsedQuery, data: dict, using: str):
+    """`keep` for a ranking: the cables of a list (in any order) that pass the query box's
     field filters and the facet filters."""
 
     def keep(ids: list[int]) -> set[int]:
-        kept = set(ids)
-        for query in excluded:
-            kept -= index.cables_matching(query, sorted(kept))
-        narrowed = _narrow_box(sorted(kept), parsed, using)
-        return set(_narrow(narrowed, data, using))
+        return set(_narrow(_narrow_box(sorted(ids), parsed, using), data, using))
 
     return keep
 
 
-def _relevance_ranking(parsed: ParsedQuery, data: dict, need: int, using: str) -> Ranking:
+def _relevance_ranking(
+    parsed: ParsedQuery, data: dict, need: int, using: str, excluded: set[int]
+) -> Ranking:
     """The first `need` cables of the documented ranking (best paragraph's BM25, then id)
     over every match passing the filters, from the rank index (see `rank_index.py`)."""
-    index = rank_index(using)
+    index = rank_index(using, check=False)  # checked once per search, in `search`
     query = index.compile(parsed.text)
-    excluded = [q for q in (index.compile(node) for node in parsed.excluded) if q is not None]
-    allowed = _filtered_ids(parsed, data, using) if data or parsed.has_field_filters else None
+    filtered = bool(data) or parsed.has_field_filters
+    allowed = _filtered_ids(parsed, data, using) if filtered else None
+    keep = _filters_passing(parsed, data, using) if filtered and allowed is None else None
+    if excluded and query is not None:
+        # "embassy -the": nearly every cable of the word is left out, so the ranking would
+        # read all its matches: rank among the cables that are left instead.
+        candidates = set(allowed) if allowed is not None else index.cables_with(parsed.text)
+        allowed = sorted(candidates - excluded)
     if query is not None and allowed is not None:
-        # A filter keeping few cables (Embassy Cairo: 1 % of the archive) would make the
-        # ranking read deep into a common word's matches: rank within those cables instead.
+        # Likewise a filter keeping few cables (Embassy Cairo: 1 % of the archive).
         query = index.within(query, allowed)
-        keep = _filters_passing(ParsedQuery(), {}, using, index, excluded)
-    else:
-        keep = _filters_passing(parsed, data, using, index, excluded)
     return index.ranked(query, need, keep)
 
 
@@ -450,14 +457,13 @@ DATE_WALK_STEP = 200
 
 
 def _date_ordered_ids(
-    parsed: ParsedQuery, data: dict, sort: str, need: int, using: str
+    parsed: ParsedQuery, data: dict, sort: str, need: int, using: str, excluded: set[int]
 ) -> list[int]:
     """The first `need` matching cables in date order, for a query too broad to sort every
     match: the cables passing the facet and field filters, read in the sort's order (an
     index), each step checked against the text and the exclusions in the rank index."""
-    index = rank_index(using)
+    index = rank_index(using, check=False)  # checked once per search, in `search`
     query = index.compile(parsed.text)
-    excluded = [q for q in (index.compile(node) for node in parsed.excluded) if q is not None]
     box = ParsedQuery(
         filters=parsed.filters, date_from=parsed.date_from, date_before=parsed.date_before
     )
@@ -470,9 +476,7 @@ def _date_ordered_ids(
         if not chunk:
             break
         kept = index.cables_matching(query, chunk) if query is not None else set()
-        for excluded_query in excluded:
-            kept -= index.cables_matching(excluded_query, sorted(kept))
-        found.extend(cable_id for cable_id in chunk if cable_id in kept)
+        found.extend(c for c in chunk if c in kept and c not in excluded)
         start += step
         step *= 4
     return found[:need]
@@ -482,7 +486,16 @@ class _MatchList:
     """Paginator's sequence over a TextMatch: the page's cables in the order asked for, with
     their best paragraphs' snippets."""
 
-    def __init__(self, match: TextMatch, parsed: ParsedQuery, data: dict, sort: str, using: str):
+    def __init__(
+        self,
+        match: TextMatch,
+        parsed: ParsedQuery,
+        data: dict,
+        sort: str,
+        using: str,
+        excluded: set[int],
+    ):
+        self.excluded = excluded
         self.match = match
         self.parsed = parsed
         self.data = data
@@ -501,17 +514,19 @@ class _MatchList:
         if stop is None or stop <= offset:
             return []
         cables = Cable.objects.using(self.using).only(*LISTED_FIELDS)
-        index = rank_index(self.using)
+        index = rank_index(self.using, check=False)
         query = index.compile(self.parsed.text)
         if self.sort == "relevance":
-            ranking = _relevance_ranking(self.parsed, self.data, stop, self.using)
+            ranking = _relevance_ranking(self.parsed, self.data, stop, self.using, self.excluded)
             ids = ranking.ids[offset:stop]
         elif self.match.complete:
             # Every match is known: the database sorts them.
             matched = cables.filter(id__in=self.backend.ids_subquery(self.match.ids))
             ids = list(ordered(matched, self.sort).values_list("id", flat=True)[offset:stop])
         else:
-            ids = _date_ordered_ids(self.parsed, self.data, self.sort, stop, self.using)
+            ids = _date_ordered_ids(
+                self.parsed, self.data, self.sort, stop, self.using, self.excluded
+            )
             ids = ids[offset:stop]
         # Not in_bulk: on SQLite it works out a batch size per call, for 20 ids.
         by_id = {cable.id: cable for cable in cables.filter(id__in=ids).order_by()}
@@ -824,10 +839,12 @@ def search(
             facets = _facets(sample_source, data, float(step))
     else:
         data = _valid_filter_data(filter_data)
+        rank_index(using)  # brought up to date once per search; the rest reads it as is
         # The count needs the first page's worth of cables; the order reads as deep as asked.
-        match = _text_match(parsed, data, per_page + ORPHANS, using)
+        excluded = _excluded_cables(parsed, using)
+        match = _text_match(parsed, data, per_page + ORPHANS, using, excluded)
         paginator = Paginator(
-            _MatchList(match, parsed, data, sort, using), per_page, orphans=ORPHANS
+            _MatchList(match, parsed, data, sort, using, excluded), per_page, orphans=ORPHANS
         )
         results_page = paginator.page(page or 1)
         backend = get_backend(using)
@@ -841,7 +858,9 @@ def search(
         total_exact = match.complete
     results = SearchResults(query, parsed, sort, results_page, facets, [], total_exact)
     if parsed.text is not None or parsed.excluded:
-        results.ignored_words = rank_index(using).ignored_words([parsed.text, *parsed.excluded])
+        results.ignored_words = rank_index(using, check=False).ignored_words(
+            [parsed.text, *parsed.excluded]
+        )
     if results.total == 0:
         results.suggestions = _suggestions(parsed, data, query)
     return results

@@ -37,6 +37,9 @@ class IndexWords:
 
     def __init__(self) -> None:
         self._terms: dict[str, tuple[str, ...]] = {}
+        # A run's terms as they go into the index text: joined by spaces; a stop word FILLER
+        # (PostgreSQL counts it in positions), a run FTS5 makes nothing of "" (no position).
+        self._joined: dict[str, str] = {}
         self._lock = threading.Lock()  # runserver's threads share one oracle
 
     def _lookup(self, runs: list[str]) -> list[tuple[str, ...]]:
@@ -44,13 +47,16 @@ class IndexWords:
 
     def learn(self, runs: Iterable[str]) -> None:
         """Ask the database's tokeniser for the runs not seen yet, in batches."""
-        unknown = [run for run in dict.fromkeys(runs) if run not in self._terms]
+        unknown = [run for run in set(runs) if run not in self._terms]
         if not unknown:
             return
+        empty = FILLER if self.stop_words else ""
         with self._lock:
             for start in range(0, len(unknown), ORACLE_BATCH):
                 chunk = unknown[start : start + ORACLE_BATCH]
-                self._terms.update(zip(chunk, self._lookup(chunk), strict=True))
+                for run, terms in zip(chunk, self._lookup(chunk), strict=True):
+                    self._terms[run] = terms
+                    self._joined[run] = " ".join(terms) or empty
 
     def terms(self, run: str) -> tuple[str, ...]:
         """The index terms of one run (empty: a stop word)."""
@@ -61,17 +67,10 @@ class IndexWords:
     def index_texts(self, texts: list[str]) -> list[str]:
         """Each text as its index terms joined by spaces (FILLER for a stop word)."""
         split = [RUN_RE.findall(text) for text in texts]
-        self.learn(run for runs in split for run in runs)
-        known = self._terms
-        # A stop word keeps its place (PostgreSQL counts it in positions); FTS5 has none.
-        empty = (FILLER,) if self.stop_words else ()
-        texts = []
-        for runs in split:
-            terms: list[str] = []
-            for run in runs:
-                terms.extend(known[run] or empty)
-            texts.append(" ".join(terms))
-        return texts
+        self.learn(set().union(*split).difference(self._joined))
+        joined = self._joined.__getitem__
+        # The index splits on spaces: the "" of a run without terms leaves no token.
+        return [" ".join(map(joined, runs)) for runs in split]
 
 
 class Fts5Words(IndexWords):
