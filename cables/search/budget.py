@@ -11,9 +11,9 @@
   the budget on PostgreSQL).
 
 Past the budget the block raises `SearchTooBroad`, which the views answer with 503 and a
-message on how to narrow the query. `per_statement=True` (the streamed exports) gives each
-statement its own budget instead of one for the whole block: an export of a large result set
-may stream for long, but no single step of it may hang.
+message on how to narrow the query. The block gets the budget object: setting its
+`per_statement` gives each statement from then on a budget of its own (a streamed export, once
+its first rows are out, may stream for long, but no single step of it may hang).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def too_broad_headers(response):
     return response
 
 
-class _Deadline:
+class Budget:
     def __init__(self, seconds: float, per_statement: bool):
         self.seconds = seconds
         self.per_statement = per_statement
@@ -68,7 +68,7 @@ class _Deadline:
         return execute(sql, params, many, context)
 
 
-def _was_cut_short(error: OperationalError, deadline: _Deadline) -> bool:
+def _was_cut_short(error: OperationalError, deadline: Budget) -> bool:
     cause = error.__cause__
     if getattr(getattr(cause, "diag", None), "sqlstate", None) == POSTGRES_QUERY_CANCELED:
         return True
@@ -76,7 +76,7 @@ def _was_cut_short(error: OperationalError, deadline: _Deadline) -> bool:
 
 
 @contextmanager
-def _postgres_limit(connection, deadline: _Deadline):
+def _postgres_limit(connection, deadline: Budget):
     milliseconds = max(1, round(deadline.seconds * 1000))
     with transaction.atomic(using=connection.alias):
         with connection.cursor() as cursor:
@@ -85,7 +85,7 @@ def _postgres_limit(connection, deadline: _Deadline):
 
 
 @contextmanager
-def _sqlite_limit(connection, deadline: _Deadline):
+def _sqlite_limit(connection, deadline: Budget):
     connection.ensure_connection()
     raw = connection.connection
     raw.set_progress_handler(deadline.passed, SQLITE_PROGRESS_STEPS)
@@ -105,16 +105,17 @@ def time_budget(
     """Bound the database work of the block by `seconds` on the databases `using` (default:
     every configured one, so reads routed to a replica are bounded too)."""
     aliases = [using] if isinstance(using, str) else list(using or connections.settings)
-    deadline = _Deadline(seconds, per_statement)
+    deadline = Budget(seconds, per_statement)
     try:
         with ExitStack() as stack:
             for alias in aliases:
                 connection = connections[alias]
-                stack.enter_context(connection.execute_wrapper(deadline.before_statement))
                 limit = LIMITS.get(connection.vendor)
                 if limit:
                     stack.enter_context(limit(connection, deadline))
-            yield
+                # Inside the limit: the savepoint's rollback or release after it is never refused.
+                stack.enter_context(connection.execute_wrapper(deadline.before_statement))
+            yield deadline
     except OperationalError as error:
         if _was_cut_short(error, deadline):
             raise SearchTooBroad(seconds) from error
