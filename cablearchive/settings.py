@@ -41,16 +41,6 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from None
 
 
-def env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
-
-
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -196,7 +186,7 @@ LOGGING = {
 # a page without asking again; after that a conditional GET costs one primary-key read.
 CACHE_MAX_AGE = env_int("CACHE_MAX_AGE", 60)
 # Seconds a search may take before it is stopped with "too broad" (cables/search/budget.py).
-SEARCH_TIME_BUDGET = env_float("SEARCH_TIME_BUDGET", 5.0)
+SEARCH_TIME_BUDGET = env_int("SEARCH_TIME_BUDGET", 5)
 
 # Where the sample corpus bundled with the project lives.
 SAMPLE_CORPUS_DIR = BASE_DIR / "sample_corpus"
