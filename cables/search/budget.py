@@ -22,7 +22,9 @@ import time
 from collections.abc import Iterable
 from contextlib import ExitStack, contextmanager
 
-from django.db import OperationalError, connections, transaction
+from django.db import OperationalError, connections, router, transaction
+
+from cablearchive.routers import PRIMARY, ReplicaRouter, replica_aliases
 
 # SQLite calls the handler every this many virtual-machine instructions (well under 1 ms).
 SQLITE_PROGRESS_STEPS = 10_000
@@ -98,13 +100,20 @@ def _sqlite_limit(connection, deadline: Budget):
 LIMITS = {"postgresql": _postgres_limit, "sqlite": _sqlite_limit}
 
 
+def read_aliases() -> list[str]:
+    """Where a search may read: the primary, and the replicas when the replica router is on."""
+    if any(isinstance(each, ReplicaRouter) for each in router.routers):
+        return [PRIMARY, *replica_aliases()]
+    return [PRIMARY]
+
+
 @contextmanager
 def time_budget(
     seconds: float, using: str | Iterable[str] | None = None, *, per_statement: bool = False
 ):
     """Bound the database work of the block by `seconds` on the databases `using` (default:
-    every configured one, so reads routed to a replica are bounded too)."""
-    aliases = [using] if isinstance(using, str) else list(using or connections.settings)
+    those a search may read, so reads routed to a replica are bounded too)."""
+    aliases = [using] if isinstance(using, str) else list(using or read_aliases())
     deadline = Budget(seconds, per_statement)
     try:
         with ExitStack() as stack:
