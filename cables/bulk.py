@@ -811,6 +811,7 @@ def _remove_partial_load() -> int:
         get_backend().rebuild()  # from no paragraphs: an empty index
         recount_suggestions(EntitySuggestion.objects.values_list("pk", flat=True))
         _mark_load(False)
+        archive_changed()
     return removed
 
 
