@@ -193,3 +193,17 @@ def test_editing_an_entity_in_the_admin_makes_its_page_stale(staff_client, archi
     response = client.get(url, headers={"if-none-match": before})
     assert response.status_code == 200
     assert "Elbasy, Leader of the Nation" in response.content.decode()
+
+    # Reverting that edit from the entity's history in the admin makes the page stale again.
+    edited = response["ETag"]
+    first = person.history.order_by("history_date").first()
+    revert = reverse("admin:cables_person_simple_history", args=[person.pk, first.history_id])
+    form = staff_client.get(revert).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    response = staff_client.post(revert, data)
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.role == "President of Kazakhstan"
+    response = client.get(url, headers={"if-none-match": edited})
+    assert response.status_code == 200
+    assert "Elbasy" not in response.content.decode()
