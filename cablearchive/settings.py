@@ -198,6 +198,12 @@ LOGGING = {
 RANK_INDEX_DIR = Path(env_str("RANK_INDEX_DIR", str(BASE_DIR / "var" / "rank-index")))
 RANK_INDEX_CHECK_SECONDS = env_float("RANK_INDEX_CHECK_SECONDS", 30.0)
 
+# HTTP caching of anonymous reads (cables/http_cache.py): seconds a proxy or browser may reuse
+# a page without asking again; after that a conditional GET costs one primary-key read.
+CACHE_MAX_AGE = env_int("CACHE_MAX_AGE", 60)
+# Seconds a search may take before it is stopped with "too broad" (cables/search/budget.py).
+SEARCH_TIME_BUDGET = env_int("SEARCH_TIME_BUDGET", 5)
+
 # Where the sample corpus bundled with the project lives.
 SAMPLE_CORPUS_DIR = BASE_DIR / "sample_corpus"
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from cables.archive_version import archive_changed
 from cables.entities import curation
 from cables.entities.tagging import sentence_around
 from cables.ingest import delete_cables
@@ -33,6 +34,30 @@ from cables.models import (
 )
 
 admin.site.site_header = "Cable archive curation"
+
+
+class ArchiveChangeAdminMixin:
+    """The admin's own writes (edits, inline aliases, deletes, history reverts) raise the
+    archive version, as the curation services do for theirs: readers' cached pages go stale.
+
+    The change form and the delete view run in a transaction: the version rises with the rows.
+    """
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        archive_changed()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        archive_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        archive_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        archive_changed()
 
 
 # --- The archive, read-mostly --------------------------------------------------------------
@@ -76,7 +101,7 @@ class CableAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ArchiveChangeAdminMixin, admin.ModelAdmin):
     list_display = ("code", "kind", "definition")
     list_filter = ("kind",)
     list_editable = ("definition",)
@@ -88,7 +113,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ArchiveChangeAdminMixin, admin.ModelAdmin):
     list_display = ("cable", "path", "row", "format", "partial", "is_primary", "ingested_at")
     list_filter = ("format", "partial", "is_primary")
     search_fields = ("cable__reference_id", "path")
@@ -102,7 +127,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reference)
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(ArchiveChangeAdminMixin, admin.ModelAdmin):
     list_display = ("cable", "position", "reference_id", "target")
     search_fields = ("cable__reference_id", "reference_id")
     list_select_related = ("cable", "target")
@@ -156,7 +181,7 @@ def merge_selected(modeladmin, request, queryset):
     return None
 
 
-class EntityAdmin(SimpleHistoryAdmin):
+class EntityAdmin(ArchiveChangeAdminMixin, SimpleHistoryAdmin):
     inlines = [AliasInline]
     search_fields = ("name", "aliases__text", "note")
     prepopulated_fields = {"slug": ("name",)}
@@ -247,7 +272,7 @@ class ElectionAdmin(EntityAdmin):
 
 
 @admin.register(Alias)
-class AliasAdmin(SimpleHistoryAdmin):
+class AliasAdmin(ArchiveChangeAdminMixin, SimpleHistoryAdmin):
     list_display = ("text", "kind", "entity")
     list_filter = ("kind",)
     search_fields = ("text", "person__name", "party__name", "election__name")
@@ -305,7 +330,7 @@ def reject_mentions(modeladmin, request, queryset):
     modeladmin.message_user(request, f"Rejected {count} mentions.", messages.SUCCESS)
 
 
-class MentionAdmin(admin.ModelAdmin):
+class MentionAdmin(ArchiveChangeAdminMixin, admin.ModelAdmin):
     list_display = ("matched_text", "entity_link", "method", "review", "sentence", "paragraph_link")
     list_filter = ("status", "method", EntityTypeFilter, "person", "party", "election", CableFilter)
     list_select_related = ("paragraph__cable", "person", "party", "election", "decided_by")
@@ -436,7 +461,7 @@ class ReviewQueueAdmin(MentionAdmin):
 
 
 @admin.register(MentionDecision)
-class MentionDecisionAdmin(SimpleHistoryAdmin):
+class MentionDecisionAdmin(ArchiveChangeAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "matched_text",
         "reference_id",

@@ -2,13 +2,17 @@
 
 import csv
 import json
+from itertools import chain, islice
 
+from django.conf import settings
 from django.core.paginator import InvalidPage
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 
 from cables.filters import VISIBLE_MENTIONS
+from cables.http_cache import archive_cached
 from cables.models import Cable, Mention
+from cables.search.budget import SearchTooBroad, time_budget, too_broad_headers
 from cables.search.query import QuerySyntaxError
 from cables.search.service import SORTS, filtered_cables, ordered, search
 
@@ -33,7 +37,16 @@ def _error(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
+@archive_cached
 def cable_list(request):
+    try:
+        with time_budget(settings.SEARCH_TIME_BUDGET):
+            return _cable_list(request)
+    except SearchTooBroad as error:
+        return too_broad_headers(_error(str(error), status=503))
+
+
+def _cable_list(request):
     sort = request.GET.get("sort", "")
     try:
         results = search(request.GET.get("q", ""), request.GET, sort, request.GET.get("page") or 1)
@@ -158,6 +171,7 @@ def cable_record(cable: Cable, request) -> dict:
     }
 
 
+@archive_cached
 def cable_detail(request, reference_id):
     cable = get_object_or_404(
         Cable.objects.prefetch_related("tags", "paragraphs", "references", "sources"),
@@ -195,17 +209,36 @@ class _Echo:
         return value
 
 
-def _export_response(request, render_rows, content_type, filename):
-    """Stream an export; a query syntax error is answered before anything is streamed."""
-    try:
+def _budgeted_rows(request):
+    """The export's rows: the search and the first rows within the search time budget, then
+    each database step of the stream within it (a large result set may stream for long, but
+    no single query of it holds the worker past the budget)."""
+    with time_budget(settings.SEARCH_TIME_BUDGET) as budget:
         rows = _export_rows(request, _export_queryset(request))
+        first = next(rows, None)
+        if first is None:
+            return
+        budget.per_statement = True
+        yield first
+        yield from rows
+
+
+def _export_response(request, render_rows, content_type, filename):
+    """Stream an export. The search and the first rows run before the response starts, so a
+    syntax error or a query too broad is answered with its status, never a truncated file."""
+    rows = _budgeted_rows(request)
+    try:
+        first = list(islice(rows, 1))
     except QuerySyntaxError as error:
         return _error(str(error))
-    response = StreamingHttpResponse(render_rows(rows), content_type=content_type)
+    except SearchTooBroad as error:
+        return too_broad_headers(_error(str(error), status=503))
+    response = StreamingHttpResponse(render_rows(chain(first, rows)), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
+@archive_cached
 def export_csv(request):
     writer = csv.writer(_Echo())
 
@@ -218,6 +251,7 @@ def export_csv(request):
     return _export_response(request, lines, "text/csv; charset=utf-8", "cables.csv")
 
 
+@archive_cached
 def export_json(request):
     def chunks(rows):
         yield "[\n"

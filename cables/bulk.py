@@ -51,6 +51,7 @@ from pathlib import Path
 from django.core.management.color import no_style
 from django.db import connection, connections, transaction
 
+from cables.archive_version import archive_changed
 from cables.ingest import (
     IngestSummary,
     _BatchWriter,
@@ -813,6 +814,7 @@ def _remove_partial_load() -> int:
         get_backend().rebuild()  # from no paragraphs: an empty index
         recount_suggestions(EntitySuggestion.objects.values_list("pk", flat=True))
         _mark_load(False)
+        archive_changed()
     return removed
 
 
@@ -875,6 +877,7 @@ def bulk_load(
                 build_index()
         _mark_load(False)
         loaded = True
+        archive_changed()
         analyze_began = time.perf_counter()
         refresh_planner_statistics()
         summary.index_seconds += time.perf_counter() - analyze_began

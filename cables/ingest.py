@@ -27,6 +27,7 @@ from pathlib import Path
 from django.db import DatabaseError, connection, transaction
 from django.db.models import OuterRef, Subquery
 
+from cables.archive_version import archive_changed
 from cables.models import Cable, Paragraph, Reference, Source, Tag
 from cables.parsing import ParsedCable, ParseFailure, adopt_year, iter_path, settle_year
 from cables.parsing.fields import TAG_DEFINITIONS_FILE, year_of_reference_id
@@ -224,6 +225,7 @@ def delete_cables(cable_ids: Iterable[int]) -> int:
         get_backend().unindex_cables(ids)
         _, per_model = Cable.objects.filter(id__in=ids).delete()
         reindex_on_commit(ids)
+        archive_changed()
     return per_model.get(Cable._meta.label, 0)
 
 
@@ -294,6 +296,7 @@ class _BatchWriter:
         if written:
             self._resolve_references(written)
             self._tag_entities([cable.pk for cable in written])
+            archive_changed()
         return [cable.pk for cable in written]
 
     def _tags_for(self, batch: list[ParsedCable]) -> dict[str, Tag]:

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import InvalidPage
 from django.db.models import Count, Prefetch
 from django.http import Http404
@@ -13,16 +14,30 @@ from cables import browse
 from cables.entities.markup import marked_paragraph_html
 from cables.filters import FACET_PARAMETERS, CableFilter
 from cables.forms import SearchForm
+from cables.http_cache import archive_cached
 from cables.models import Cable, Mention, Tag
+from cables.search.budget import SearchTooBroad, time_budget, too_broad_headers
 from cables.search.query import QuerySyntaxError, parse_query
 from cables.search.service import search
 
 
+@archive_cached
 def home(request):
     return render(request, "cables/home.html", browse.overview())
 
 
+@archive_cached
 def search_view(request):
+    try:
+        with time_budget(settings.SEARCH_TIME_BUDGET):
+            return _search_page(request)
+    except SearchTooBroad as error:
+        context = {"form": SearchForm(request.GET), "facet_parameters": FACET_PARAMETERS}
+        context["error"] = str(error)
+        return too_broad_headers(render(request, "cables/search.html", context, status=503))
+
+
+def _search_page(request):
     form = SearchForm(request.GET)
     context = {"form": form, "facet_parameters": FACET_PARAMETERS}
     if not form.is_valid():
@@ -69,10 +84,12 @@ def _facet_hrefs(query_dict, facets) -> None:
             item.href = "?" + "&".join(part for part in parts if part)
 
 
+@archive_cached
 def search_help(request):
     return render(request, "cables/search_help.html")
 
 
+@archive_cached
 def cable_detail(request, reference_id):
     visible_mentions = Mention.objects.exclude(status=Mention.Status.REJECTED).select_related(
         "person", "party", "election", "decided_by"
@@ -108,10 +125,12 @@ def old_cable_address(request, reference_id, year=None, month=None):
     return redirect(reverse("cables:cable-detail", args=[reference_id]), permanent=True)
 
 
+@archive_cached
 def origins(request):
     return render(request, "cables/origins.html", {"groups": browse.origins_by_country()})
 
 
+@archive_cached
 def tags(request):
     tag_list = Tag.objects.annotate(n=Count("cables")).filter(n__gt=0).order_by("-n", "code")
     return render(request, "cables/tags.html", {"tags": tag_list})

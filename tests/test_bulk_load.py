@@ -136,6 +136,14 @@ class TestBulkLoad:
             status=EntitySuggestion.Status.PENDING, occurrences=0
         ).exists()
 
+    def test_a_load_raises_the_archive_version(self):
+        from cables.archive_version import current_version
+
+        before = current_version()
+        summary = bulk_load([FIRST_ROWS_CSV], workers=1, stdout=io.StringIO())
+        assert not summary.fell_back and summary.created == 2
+        assert current_version().number > before.number  # cached pages are stale
+
     def test_on_a_non_empty_archive_it_uses_the_normal_ingest(self):
         ingest_paths([CABLEGATE_HTML[0]])
         summary = bulk_load([CABLEGATE_HTML[0], CABLEGATE_HTML[1]], stdout=io.StringIO())

@@ -169,3 +169,23 @@ def test_settings_add_replicas_router_and_pool_from_the_environment():
     assert lines[2] == "cablearchive.routers.PrimaryPinMiddleware"
     assert lines[3].startswith("r2.example {'MIRROR': 'default'")
     assert lines[4] == "{'min_size': 2, 'max_size': 20, 'timeout': 10} 0"
+
+
+def test_the_search_time_budget_bounds_the_replica_too(replica):
+    from cables.search.budget import SearchTooBroad, read_aliases, time_budget
+    from tests.test_time_budget import SLOW_STATEMENT
+
+    assert read_aliases() == ["default", "replica"]
+    connection = connections["replica"]
+    with (
+        pytest.raises(SearchTooBroad),
+        time_budget(0.2),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(SLOW_STATEMENT[connection.vendor])
+
+
+def test_without_the_router_the_budget_is_on_the_primary_only():
+    from cables.search.budget import read_aliases
+
+    assert read_aliases() == ["default"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Count, F, Q, Window
 
+from cables.archive_version import archive_changed
 from cables.models import (
     Alias,
     Cable,
@@ -78,6 +79,7 @@ def decide(mention: Mention, status: str, *, user=None, entity=None, reason: str
     for name in ENTITY_FIELDS:
         setattr(mention, name, target if entity_field(target) == name else None)
     mention.save(update_fields=["status", "decided_by", *ENTITY_FIELDS, "updated_at"])
+    archive_changed()
     return mention
 
 
@@ -173,6 +175,7 @@ def merge_entities(keep, others, *, user=None) -> int:
     if absorbed:
         _as_user(keep, user)._change_reason = f"kept in a merge; absorbed {', '.join(absorbed)}"
         keep.save()
+        archive_changed()
     return merged
 
 
@@ -213,6 +216,7 @@ def accept_suggestion(suggestion: EntitySuggestion, *, user=None):
         [abbreviation] if abbreviation else []
     )
     retag_for_texts(texts)
+    archive_changed()  # the new entity's page, even where no cable names it yet
     return entity
 
 

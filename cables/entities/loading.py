@@ -10,6 +10,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
+from cables.archive_version import archive_changed
 from cables.models import Alias, Election, Party, Person
 
 from .index import STARTER_LIST
@@ -65,6 +66,7 @@ def load_starter_list(path: Path = STARTER_LIST, *, on_problem=None) -> LoadCoun
                         on_problem(f"{path}: {section}[{position}]: {problem}")
                     continue
                 _load_one(model, row, counts)
+        archive_changed()
     return counts
 
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Count
 from rapidfuzz.distance import JaroWinkler
 
+from cables.archive_version import archive_changed
 from cables.models import (
     Cable,
     EntitySuggestion,
@@ -679,6 +680,7 @@ def tag_cables(cable_ids: list[int], *, index: EntityIndex | None = None) -> Tag
         stats.suggestions = store_suggestions(
             suggestions, cables, full_names=index.suggestion_full_names
         )
+        archive_changed()
     stats.cables = len(cables)
     stats.paragraphs = len(paragraphs)
     stats.mentions = len(found)

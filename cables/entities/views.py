@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import select_template
 
+from cables.http_cache import archive_cached
 from cables.models import Election, Party, Person
 
 from . import pages
@@ -45,13 +46,16 @@ def _entity_detail(request, model, slug):
     return render(request, "entities/entity_detail.html", context)
 
 
+@archive_cached
 def person_detail(request, slug):
     return _entity_detail(request, Person, slug)
 
 
+@archive_cached
 def party_detail(request, slug):
     return _entity_detail(request, Party, slug)
 
 
+@archive_cached
 def election_detail(request, slug):
     return _entity_detail(request, Election, slug)

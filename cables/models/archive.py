@@ -223,3 +223,17 @@ class Source(models.Model):
 
     def __str__(self):
         return f"{self.path}" + (f" row {self.row}" if self.row else "")
+
+
+class ArchiveVersion(models.Model):
+    """One row: a number every change readers can see raises (cables/archive_version.py).
+
+    HTTP caching derives ETag and Last-Modified from it, so a conditional GET is answered from
+    one primary-key read without running the page's queries.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"archive version {self.number} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

@@ -7,6 +7,7 @@ import csv
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cables.archive_version import archive_changed
 from cables.ingest import TAG_DEFINITIONS_FILE as DEFAULT_PATH
 from cables.models import Tag
 
@@ -50,6 +51,8 @@ class Command(BaseCommand):
                 tag.definition, tag.kind = definition, kind
                 tag.save(update_fields=["definition", "kind"])
                 updated += 1
+        if created or updated:
+            archive_changed()
         self.stdout.write(
             f"TAGS definitions: {created} created, {updated} updated, {skipped} skipped."
         )

@@ -1,0 +1,83 @@
+"""HTTP caching of the reading room: ETag, Last-Modified and Cache-Control on every read.
+
+The validators derive from the archive version (one primary-key read), the request's full path
+and who asks, so Django's `condition` answers a conditional GET with 304 before the view runs
+any of its queries. Anonymous readers get `public, max-age=CACHE_MAX_AGE` (a proxy or CDN in
+front serves the repeats); signed-in users `private, no-cache`, since their pages differ.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache, wraps
+
+from django.conf import settings
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.http import condition
+
+from cables.archive_version import Version, current_version
+
+CACHED_STATUSES = {200, 304}
+
+
+@lru_cache(maxsize=1)
+def deployment() -> str:
+    """What the code and templates of this deployment are: a new release is a new ETag, since
+    it may render the same archive differently (all workers of one release agree)."""
+    roots = [settings.BASE_DIR / "cables", settings.BASE_DIR / "templates"]
+    stamps = sorted(
+        f"{path.relative_to(settings.BASE_DIR)}:{path.stat().st_mtime_ns}"
+        for root in roots
+        for path in root.rglob("*")
+        if path.suffix in {".py", ".html"}
+    )
+    return hashlib.sha256("\n".join(stamps).encode()).hexdigest()[:12]
+
+
+def _version(request) -> Version:
+    if not hasattr(request, "_archive_version"):
+        request._archive_version = current_version()
+    return request._archive_version
+
+
+def _reader(request) -> str:
+    user = getattr(request, "user", None)
+    return f"user{user.pk}" if user is not None and user.is_authenticated else "anonymous"
+
+
+def _etag(request, *args, **kwargs) -> str:
+    key = "\n".join(
+        [deployment(), str(_version(request).number), request.get_full_path(), _reader(request)]
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _last_modified(request, *args, **kwargs):
+    # Signed-in pages are revalidated by ETag only: a date would not tell them apart.
+    if _reader(request) != "anonymous":
+        return None
+    return _version(request).changed_at
+
+
+def archive_cached(view):
+    """Cache a reading-room view until the archive changes (see the module docstring)."""
+    conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(view)
+
+    @wraps(view)
+    def cached(request, *args, **kwargs):
+        response = conditional(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD"):
+            return response
+        if response.status_code not in CACHED_STATUSES:
+            # An error page (400, 404, 503) is not the page the validators stand for.
+            del response["ETag"]
+            del response["Last-Modified"]
+            return response
+        patch_vary_headers(response, ["Cookie"])
+        if _reader(request) == "anonymous":
+            patch_cache_control(response, public=True, max_age=settings.CACHE_MAX_AGE)
+        else:
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+    return cached
