@@ -5,22 +5,32 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, F
 
-from cables.models import Cable, Reference
+from cables.models import Cable, Reference, Tag
+from cables.summaries import summary
 
 
-def overview() -> dict:
+def _overview_counts() -> dict:
     cables = Cable.objects.order_by()
-    years = list(cables.values_list("year").annotate(n=Count("id")).order_by("year"))
-    largest = max((n for _, n in years), default=0) or 1
     return {
         "total": cables.count(),
-        "years": [(year, n, round(100 * n / largest)) for year, n in years],
+        "years": list(cables.values_list("year").annotate(n=Count("id")).order_by("year")),
         "classifications": list(
             cables.values_list("classification").annotate(n=Count("id")).order_by("-n")
         ),
         "origins": list(
             cables.values_list("origin").annotate(n=Count("id")).order_by("-n", "origin")[:20]
         ),
+    }
+
+
+def overview() -> dict:
+    counts = summary("overview", _overview_counts)
+    largest = max((n for _, n in counts["years"]), default=0) or 1
+    return {
+        "total": counts["total"],
+        "years": [(year, n, round(100 * n / largest)) for year, n in counts["years"]],
+        "classifications": counts["classifications"],
+        "origins": counts["origins"],
         "newest": list(
             Cable.objects.order_by("-ingested_at", "-id").only(
                 "reference_id", "subject", "created", "origin"
@@ -51,6 +61,34 @@ def group_of_post(origin: str) -> str | None:
 
 
 def origins_by_country() -> list[tuple[str, list[tuple[str, int]]]]:
+    """Origins with their cable counts, grouped by the country TAG their cables carry most
+    (stored per archive version: grouping every cable's TAGS takes seconds at full size)."""
+    return summary("origins", _origins_by_country)
+
+
+def tag_counts() -> list[dict]:
+    """Every TAG carried by a cable, with its definition and how many cables carry it, most
+    frequent first (stored per archive version)."""
+    return summary("tags", _tag_counts)
+
+
+def _tag_counts() -> list[dict]:
+    tags = Tag.objects.annotate(n=Count("cables")).filter(n__gt=0).order_by("-n", "code")
+    return [{"code": t.code, "definition": t.definition, "n": t.n} for t in tags]
+
+
+def warm_summaries() -> None:
+    """Compute the stored summaries of the current archive version (at the end of an ingest),
+    so that no reader waits for them."""
+    from cables.search.service import whole_archive_facets
+
+    overview()
+    origins_by_country()
+    tag_counts()
+    whole_archive_facets()
+
+
+def _origins_by_country() -> list[tuple[str, list[tuple[str, int]]]]:
     """Origins with their cable counts, grouped by the country TAG their cables carry most.
 
     The archive has no table of posts; a post's cables nearly always carry its country's

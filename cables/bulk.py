@@ -52,6 +52,7 @@ from django.core.management.color import no_style
 from django.db import connection, connections, transaction
 
 from cables.archive_version import archive_changed
+from cables.browse import warm_summaries
 from cables.ingest import (
     IngestSummary,
     _BatchWriter,
@@ -885,6 +886,7 @@ def bulk_load(
         rank_began = time.perf_counter()
         rank_index(check=False).rebuild(out)
         summary.rank_seconds = time.perf_counter() - rank_began
+        warm_summaries()  # the browse pages' counts, once, before the first reader
     except BaseException:
         # SQLite kept the groups written so far: remove them (PostgreSQL rolled back).
         if connection.vendor == "sqlite" and not loaded:

@@ -28,6 +28,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import OuterRef, Subquery
 
 from cables.archive_version import archive_changed
+from cables.browse import warm_summaries
 from cables.models import Cable, Paragraph, Reference, Source, Tag
 from cables.parsing import ParsedCable, ParseFailure, adopt_year, iter_path, settle_year
 from cables.parsing.fields import TAG_DEFINITIONS_FILE, year_of_reference_id
@@ -181,6 +182,8 @@ def ingest_records(
         and written >= ANALYZE_SHARE * Cable.objects.count()
     ):
         refresh_planner_statistics()
+    if written and not dry_run:
+        warm_summaries()  # the browse pages' counts of the new archive version
     return summary
 
 

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import linebreaksbr
@@ -15,7 +15,7 @@ from cables.entities.markup import marked_paragraph_html
 from cables.filters import FACET_PARAMETERS, CableFilter
 from cables.forms import SearchForm
 from cables.http_cache import archive_cached
-from cables.models import Cable, Mention, Tag
+from cables.models import Cable, Mention
 from cables.search.budget import SearchTooBroad, time_budget, too_broad_headers
 from cables.search.query import QuerySyntaxError, parse_query
 from cables.search.service import search
@@ -132,5 +132,4 @@ def origins(request):
 
 @archive_cached
 def tags(request):
-    tag_list = Tag.objects.annotate(n=Count("cables")).filter(n__gt=0).order_by("-n", "code")
-    return render(request, "cables/tags.html", {"tags": tag_list})
+    return render(request, "cables/tags.html", {"tags": browse.tag_counts()})

@@ -1,4 +1,4 @@
-from .archive import ArchiveVersion, Cable, Paragraph, Reference, Source, Tag
+from .archive import ArchiveSummary, ArchiveVersion, Cable, Paragraph, Reference, Source, Tag
 from .entities import (
     Alias,
     Election,
@@ -13,6 +13,7 @@ from .entities import (
 
 __all__ = [
     "Alias",
+    "ArchiveSummary",
     "ArchiveVersion",
     "Cable",
     "Election",

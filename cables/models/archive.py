@@ -237,3 +237,16 @@ class ArchiveVersion(models.Model):
 
     def __str__(self):
         return f"archive version {self.number} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+class ArchiveSummary(models.Model):
+    """Counts over the whole archive (per year, origin, TAG ...) as of one archive version:
+    what the home, origins and TAGS pages and the facets of an unfiltered archive show, read
+    in one query instead of grouping every cable (`cables/browse.py`)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    version = models.PositiveBigIntegerField()
+    data = models.JSONField()
+
+    def __str__(self):
+        return f"{self.name} (archive version {self.version})"
