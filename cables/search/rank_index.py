@@ -119,15 +119,7 @@ class RankIndex:
             self.path.mkdir(parents=True)
             self.index = tantivy.Index(SCHEMA, path=str(self.path), reuse=True)
         self.index.register_tokenizer("spaces", _analyzer())
-        vendor = connections[using].vendor
-        if vendor == "postgresql":
-            from cables.models.archive import SEARCH_CONFIG
-
-            self.words: IndexWords = PostgresWords(using, SEARCH_CONFIG)
-        else:
-            from .sqlite import FTS_TOKENIZE
-
-            self.words = Fts5Words(FTS_TOKENIZE)
+        self.words = _index_words(using)
         self._checked_at = -math.inf
         self._lock = threading.Lock()
 
@@ -190,14 +182,16 @@ class RankIndex:
         return len(rows)
 
     def _paragraph_rows(self, cable_ids=None):
-        """(id, cable_id, text) of every paragraph, or of these cables', in chunks."""
+        """(id, cable_id, text) of every paragraph, or of these cables', in chunks; the text
+        as `self.words` reads it (PostgreSQL: the stored tsvector)."""
         connection = connections[self.using]
+        column = self.words.source_column
         if cable_ids is None:
             last = 0
             while True:
                 with connection.cursor() as cursor:
                     cursor.execute(
-                        "SELECT id, cable_id, text FROM cables_paragraph WHERE id > %s "
+                        f"SELECT id, cable_id, {column} FROM cables_paragraph WHERE id > %s "
                         "ORDER BY id LIMIT %s",
                         [last, BUILD_CHUNK],
                     )
@@ -212,7 +206,8 @@ class RankIndex:
             marks = ",".join(["%s"] * len(chunk))
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT id, cable_id, text FROM cables_paragraph WHERE cable_id IN ({marks})",
+                    f"SELECT id, cable_id, {column} FROM cables_paragraph "
+                    f"WHERE cable_id IN ({marks})",
                     chunk,
                 )
                 yield cursor.fetchall()
@@ -227,11 +222,11 @@ class RankIndex:
         workers = workers or os.cpu_count() or 1
         chunks = self._paragraph_rows()
         if workers > 1:
-            from cables.bulk import _detach_connections
-
             context = multiprocessing.get_context("fork")
-            with context.Pool(workers, initializer=_detach_connections) as pool:
-                worded = pool.imap(_worded_rows, ((self.using, rows) for rows in chunks))
+            with context.Pool(
+                workers, initializer=_start_rebuild_worker, initargs=(self.using,)
+            ) as pool:
+                worded = pool.imap(_worded_rows, chunks)
                 for rows in worded:
                     added += self._add_worded(writer, rows)
         else:
@@ -325,46 +320,58 @@ class RankIndex:
         nothing is left of it (only stop words). On CABLE_WORDS it matches the cable
         documents holding every word anywhere (phrases too: a superset of the cables with a
         matching paragraph)."""
-        searcher = searcher or self.searcher()
+        if node is None:
+            return None
+        tree = self.words.query_tree(node) if self.words.stop_words else self._tree(node)
+        return self._build(tree, searcher or self.searcher(), field)
+
+    def _tree(self, node: Node):
+        """The query as index terms (see `words.QueryTree`), from FTS5's terms of its words."""
         if isinstance(node, Term):
             if node.prefix:
-                return self._prefix(node.word, searcher, field)
-            return self._sequence([node.word], field)
+                return ("prefix", self.prefix_term(node.word))
+            return self._placed([node.word])
         if isinstance(node, Phrase):
-            return self._sequence(list(node.words), field)
-        items = [q for q in (self.compile(item, searcher, field) for item in node.items) if q]
-        if not items:
-            return None
-        if len(items) == 1:
-            return items[0]
-        occur = tantivy.Occur.Should if isinstance(node, Or) else tantivy.Occur.Must
-        return tantivy.Query.boolean_query([(occur, q) for q in items])
+            return self._placed(list(node.words))
+        items = [tree for tree in (self._tree(item) for item in node.items) if tree]
+        if len(items) <= 1:
+            return items[0] if items else None
+        return ("or" if isinstance(node, Or) else "and", items)
 
-    def _sequence(self, words: list[str], field: str = WORDS):
-        """A word (several runs: a phrase) or a phrase, as its index terms in their places."""
+    def _placed(self, words: list[str]):
+        """Words as a term, or a phrase of terms in their places (a word FTS5 splits, `U.S.`,
+        is a phrase of its parts)."""
         placed, offset = [], 0
         for word in words:
             for run in RUN_RE.findall(word):
-                terms = self.words.terms(run)
-                if not terms and self.words.stop_words:
-                    offset += 1  # the stop word keeps its place, as in the tsvector
-                for term in terms:
+                for term in self.words.terms(run):
                     placed.append((offset, term))
                     offset += 1
         if not placed:
             return None
-        if field == CABLE_WORDS:  # no positions there: every word, anywhere in the cable
-            terms = [
-                (tantivy.Occur.Must, tantivy.Query.term_query(SCHEMA, field, term))
-                for term in dict.fromkeys(term for _, term in placed)
-            ]
-            return terms[0][1] if len(terms) == 1 else tantivy.Query.boolean_query(terms)
-        if len(placed) == 1:
-            return tantivy.Query.term_query(SCHEMA, WORDS, placed[0][1], index_option="freq")
-        first = placed[0][0]
-        return tantivy.Query.phrase_query(
-            SCHEMA, WORDS, [(position - first, term) for position, term in placed]
-        )
+        return ("term", placed[0][1]) if len(placed) == 1 else ("phrase", placed)
+
+    def _build(self, tree, searcher, field: str):
+        if tree is None:
+            return None
+        kind, value = tree
+        if kind == "term":
+            return tantivy.Query.term_query(SCHEMA, field, value, index_option="freq")
+        if kind == "prefix":
+            return self._prefix(value, searcher, field)
+        if kind == "phrase":
+            if field == CABLE_WORDS:  # no positions there: every word, anywhere in the cable
+                terms = dict.fromkeys(term for _, term in value)
+                return self._build(("and", [("term", t) for t in terms]), searcher, field)
+            first = value[0][0]
+            return tantivy.Query.phrase_query(
+                SCHEMA, WORDS, [(position - first, term) for position, term in value]
+            )
+        items = [q for q in (self._build(item, searcher, field) for item in value) if q]
+        if len(items) <= 1:
+            return items[0] if items else None
+        occur = tantivy.Occur.Should if kind == "or" else tantivy.Occur.Must
+        return tantivy.Query.boolean_query([(occur, q) for q in items])
 
     def ignored_words(self, nodes) -> list[str]:
         """The words of the query that match nothing because the database's index leaves them
@@ -390,22 +397,20 @@ class RankIndex:
                 walk(node)
         return list(dict.fromkeys(ignored))
 
-    def prefix_term(self, word: str) -> str | None:
-        """The prefix as the database compares it with index terms: FTS5 folds case and
-        diacritics but does not stem a prefix; PostgreSQL stems it (`nucle:*` is `nucl:*`)."""
-        if not self.words.stop_words:
-            return _fold(word)
-        terms = self.words.terms(word)
-        return terms[0] if terms else None
+    @staticmethod
+    def prefix_term(word: str) -> str:
+        """The prefix as FTS5 compares it with index terms: case and diacritics folded, not
+        stemmed (`happines*` finds nothing: the term is `happi`). PostgreSQL stems it
+        (`nucle:*` is `nucl:*`): that comes with its normalised tsquery."""
+        return _fold(word)
 
-    def _prefix(self, word: str, searcher, field: str = WORDS):
-        prefix = self.prefix_term(word)
-        if prefix is None:
+    def _prefix(self, prefix: str | None, searcher, field: str = WORDS):
+        if not prefix:
             return None
         expansions = searcher.terms_with_prefix(WORDS, prefix, limit=MAX_PREFIX_TERMS + 1)
         if len(expansions) > MAX_PREFIX_TERMS:
             raise QuerySyntaxError(
-                f"“{word}*” stands for more than {MAX_PREFIX_TERMS:,} different words: "
+                f"“{prefix}*” stands for more than {MAX_PREFIX_TERMS:,} different words: "
                 "type a few more letters."
             )
         if not expansions:
@@ -546,10 +551,32 @@ def _worded(words: IndexWords, rows) -> list[tuple[int, int, str]]:
     return [(pid, cable_id, text) for (pid, cable_id, _), text in zip(rows, texts, strict=True)]
 
 
-def _worded_rows(job):
-    """`_worded` in a rebuild's worker process (its own tokeniser oracle)."""
-    using, rows = job
-    return _worded(rank_index(using, check=False).words, rows)
+def _index_words(using: str) -> IndexWords:
+    if connections[using].vendor == "postgresql":
+        from cables.models.archive import SEARCH_CONFIG
+
+        return PostgresWords(using, SEARCH_CONFIG)
+    from .sqlite import FTS_TOKENIZE
+
+    return Fts5Words(FTS_TOKENIZE)
+
+
+_worker_words: IndexWords | None = None
+
+
+def _start_rebuild_worker(using: str) -> None:
+    """A rebuild's worker process: no connection of the parent's (a forked SQLite or
+    PostgreSQL connection is not safe to use), a tokeniser oracle of its own."""
+    from cables.bulk import _detach_connections
+
+    global _worker_words
+    _detach_connections()
+    _worker_words = _index_words(using)
+
+
+def _worded_rows(rows):
+    """`_worded` in a rebuild's worker process."""
+    return _worded(_worker_words, rows)
 
 
 _indexes: dict[tuple[str, Path], RankIndex] = {}

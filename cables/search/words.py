@@ -34,6 +34,7 @@ class IndexWords:
     """Turns text into the terms of the database's full-text index (see the module doc)."""
 
     stop_words = False  # whether some runs have no term (PostgreSQL's stop words)
+    source_column = "text"  # what `index_texts` reads of each paragraph
 
     def __init__(self) -> None:
         self._terms: dict[str, tuple[str, ...]] = {}
@@ -92,7 +93,8 @@ class Fts5Words(IndexWords):
         return [tuple(terms) for terms in found]
 
 
-TSVECTOR_LEXEME_RE = re.compile(r"'((?:[^']|'')*)':(\d+)")
+TSVECTOR_LEXEME_RE = re.compile(r"'((?:[^']|'')*)'(?::([0-9A-D,]+))?")
+TSQUERY_TOKEN_RE = re.compile(r"\s*(?:'((?:[^']|'')*)'(:[*A-D]+)?|(<->|<\d+>|[&|!()]))")
 
 
 class PostgresWords(IndexWords):
@@ -100,10 +102,34 @@ class PostgresWords(IndexWords):
 
     stop_words = True
 
+    # The paragraphs' words are read from the stored tsvector, not from their text.
+    source_column = "search_vector::text"
+
     def __init__(self, using: str, config: str) -> None:
         super().__init__()
         self.using = using
         self.config = config
+        self._trees: dict[str, object] = {}
+
+    def index_texts(self, texts: list[str]) -> list[str]:
+        """Each paragraph's stored tsvector (as text) as its lexemes in their positions, a
+        FILLER where the database left a stop word out: exactly what the database matches,
+        compounds (`ust-kamenogorsk`), hosts and numbers as its parser made them."""
+        return [_tsvector_words(vector) for vector in texts]
+
+    def query_tree(self, node):
+        """The query as the database itself normalises it (`to_tsquery`: stems, drops stop
+        words and keeps their places in phrases, stems prefixes), as a tree of terms."""
+        from .query import to_tsquery
+
+        source = to_tsquery(node)
+        tree = self._trees.get(source)
+        if tree is None and source not in self._trees:
+            with connections[self.using].cursor() as cursor:
+                cursor.execute(f"SELECT to_tsquery('{self.config}', %s)::text", [source])
+                tree = parse_tsquery(cursor.fetchone()[0])
+            self._trees[source] = tree
+        return tree
 
     def _lookup(self, runs: list[str]) -> list[tuple[str, ...]]:
         with connections[self.using].cursor() as cursor:
@@ -121,3 +147,87 @@ class PostgresWords(IndexWords):
             )
             found.append(tuple(lexeme for _, lexeme in by_position))
         return found
+
+
+def _tsvector_words(vector: str) -> str:
+    """`'elect':2,7 'kazakhstan':1` as `kazakhstan elect _ _ _ _ elect`."""
+    placed: dict[int, str] = {}
+    for lexeme, positions in TSVECTOR_LEXEME_RE.findall(vector):
+        lexeme = lexeme.replace("''", "'")
+        for position in positions.split(",") if positions else ["1"]:
+            placed.setdefault(int(position.rstrip("ABCD")), lexeme.replace(" ", FILLER))
+    if not placed:
+        return ""
+    return " ".join(placed.get(p, FILLER) for p in range(1, max(placed) + 1))
+
+
+def parse_tsquery(text: str):
+    """A normalised tsquery (`'oil' | 'ga' & 'pipelin'`, `'secretari' <2> 'state'`,
+    `'nucl':*`) as a tree: ("term", lexeme), ("prefix", lexeme), ("phrase", [(position,
+    lexeme), ...]), ("and"|"or", [trees]); None for an empty query (stop words only)."""
+    tokens = []
+    position = 0
+    text = text.strip()
+    while position < len(text):
+        match = TSQUERY_TOKEN_RE.match(text, position)
+        if match is None:
+            raise ValueError(f"unexpected tsquery text at {position}: {text!r}")
+        lexeme, flags, operator = match.groups()
+        tokens.append(
+            ("lexeme", lexeme.replace("''", "'"), flags or "")
+            if operator is None
+            else ("op", operator, "")
+        )
+        position = match.end()
+        while position < len(text) and text[position].isspace():
+            position += 1
+    if not tokens:
+        return None
+    tree, rest = _or(tokens)
+    if rest:
+        raise ValueError(f"unexpected tsquery text: {text!r}")
+    return tree
+
+
+def _or(tokens):
+    left, tokens = _and(tokens)
+    items = [left]
+    while tokens and tokens[0][:2] == ("op", "|"):
+        right, tokens = _and(tokens[1:])
+        items.append(right)
+    return (items[0] if len(items) == 1 else ("or", items)), tokens
+
+
+def _and(tokens):
+    left, tokens = _phrase(tokens)
+    items = [left]
+    while tokens and tokens[0][:2] == ("op", "&"):
+        right, tokens = _phrase(tokens[1:])
+        items.append(right)
+    return (items[0] if len(items) == 1 else ("and", items)), tokens
+
+
+def _phrase(tokens):
+    first, tokens = _operand(tokens)
+    placed = [(0, first)]
+    while tokens and tokens[0][0] == "op" and tokens[0][1].startswith("<"):
+        distance = 1 if tokens[0][1] == "<->" else int(tokens[0][1][1:-1])
+        operand, tokens = _operand(tokens[1:])
+        placed.append((placed[-1][0] + distance, operand))
+    if len(placed) == 1:
+        return first, tokens
+    if any(operand[0] != "term" for _, operand in placed):
+        raise ValueError("a phrase of more than plain words")
+    return ("phrase", [(position, operand[1]) for position, operand in placed]), tokens
+
+
+def _operand(tokens):
+    kind, value, flags = tokens[0]
+    if kind == "lexeme":
+        return (("prefix" if "*" in flags else "term"), value), tokens[1:]
+    if value == "(":
+        tree, tokens = _or(tokens[1:])
+        if not tokens or tokens[0][:2] != ("op", ")"):
+            raise ValueError("unbalanced parentheses in a tsquery")
+        return tree, tokens[1:]
+    raise ValueError(f"unexpected {value!r} in a tsquery")
