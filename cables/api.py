@@ -8,6 +8,8 @@ from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 
 from cables.filters import VISIBLE_MENTIONS
+from cables.forms import SearchForm
+from cables.limits import rate_limited
 from cables.models import Cable, Mention
 from cables.search.query import QuerySyntaxError
 from cables.search.service import SORTS, filtered_cables, ordered, search
@@ -33,10 +35,18 @@ def _error(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
+@rate_limited("api", "API_RATE")
 def cable_list(request):
-    sort = request.GET.get("sort", "")
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return _error(form.error_message())
     try:
-        results = search(request.GET.get("q", ""), request.GET, sort, request.GET.get("page") or 1)
+        results = search(
+            form.cleaned_data["q"],
+            request.GET,
+            form.cleaned_data["sort"],
+            form.cleaned_data["page"],
+        )
     except QuerySyntaxError as error:
         return _error(str(error))
     except InvalidPage as error:
@@ -156,6 +166,7 @@ def cable_record(cable: Cable, request) -> dict:
     }
 
 
+@rate_limited("api", "API_RATE")
 def cable_detail(request, reference_id):
     cable = get_object_or_404(
         Cable.objects.prefetch_related("tags", "paragraphs", "references", "sources"),
@@ -164,10 +175,9 @@ def cable_detail(request, reference_id):
     return JsonResponse(cable_record(cable, request), json_dumps_params={"ensure_ascii": False})
 
 
-def _export_queryset(request):
+def _export_queryset(query: str, sort: str, filter_data):
     """Cables of the whole result set, newest first unless sorted by date (not by relevance)."""
-    _, _, _, cables = filtered_cables(request.GET.get("q", ""), request.GET)
-    sort = request.GET.get("sort", "")
+    _, _, _, cables = filtered_cables(query, filter_data)
     return ordered(cables, sort if sort in SORTS else "-created")
 
 
@@ -194,9 +204,13 @@ class _Echo:
 
 
 def _export_response(request, render_rows, content_type, filename):
-    """Stream an export; a query syntax error is answered before anything is streamed."""
+    """Stream an export; a bad parameter is answered before anything is streamed."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return _error(form.error_message())
     try:
-        rows = _export_rows(request, _export_queryset(request))
+        cables = _export_queryset(form.cleaned_data["q"], form.cleaned_data["sort"], request.GET)
+        rows = _export_rows(request, cables)
     except QuerySyntaxError as error:
         return _error(str(error))
     response = StreamingHttpResponse(render_rows(rows), content_type=content_type)
@@ -204,6 +218,7 @@ def _export_response(request, render_rows, content_type, filename):
     return response
 
 
+@rate_limited("export", "EXPORT_RATE")
 def export_csv(request):
     writer = csv.writer(_Echo())
 
@@ -216,6 +231,7 @@ def export_csv(request):
     return _export_response(request, lines, "text/csv; charset=utf-8", "cables.csv")
 
 
+@rate_limited("export", "EXPORT_RATE")
 def export_json(request):
     def chunks(rows):
         yield "[\n"
