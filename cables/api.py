@@ -4,6 +4,7 @@ import csv
 import json
 
 from django.core.paginator import InvalidPage
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 
@@ -27,12 +28,28 @@ EXPORT_FIELDS = [
 ]
 
 
+# <, > and & as JSON escapes: the same strings once parsed, but markup from a cable or a query
+# stays inert even where a response is read as HTML (a sniffing client, a proxy's error page).
+INERT_JSON = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+class InertJSONEncoder(DjangoJSONEncoder):
+    def encode(self, o):
+        return super().encode(o).translate(INERT_JSON)
+
+
+def _json(data, status: int = 200) -> JsonResponse:
+    return JsonResponse(
+        data, status=status, encoder=InertJSONEncoder, json_dumps_params={"ensure_ascii": False}
+    )
+
+
 def _iso(value):
     return value.isoformat() if value else None
 
 
 def _error(message: str, status: int = 400) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
+    return _json({"error": message}, status=status)
 
 
 @rate_limited("api", "API_RATE")
@@ -52,7 +69,7 @@ def cable_list(request):
     except InvalidPage as error:
         return _error(str(error), status=404)
     page = results.page
-    return JsonResponse(
+    return _json(
         {
             "count": results.total,
             # False: `count` is an estimate ("about N"), the query matching very many cables.
@@ -172,7 +189,7 @@ def cable_detail(request, reference_id):
         Cable.objects.prefetch_related("tags", "paragraphs", "references", "sources"),
         reference_id=reference_id,
     )
-    return JsonResponse(cable_record(cable, request), json_dumps_params={"ensure_ascii": False})
+    return _json(cable_record(cable, request))
 
 
 def _export_queryset(query: str, sort: str, filter_data):
@@ -236,7 +253,11 @@ def export_json(request):
     def chunks(rows):
         yield "[\n"
         for index, row in enumerate(rows):
-            yield ("," if index else "") + json.dumps(row, ensure_ascii=False) + "\n"
+            yield (
+                ("," if index else "")
+                + json.dumps(row, ensure_ascii=False).translate(INERT_JSON)
+                + "\n"
+            )
         yield "]\n"
 
     return _export_response(request, chunks, "application/json", "cables.json")
