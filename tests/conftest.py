@@ -37,3 +37,12 @@ def pytest_runtest_makereport(item, call):
     ):
         report.outcome = "failed"
         report.longrepr = f"browser test skipped under REQUIRE_BROWSER=1: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Each test starts with no requests counted against the API and export rate limits
+    (they are counted in the process's cache)."""
+    from django.core.cache import cache
+
+    cache.clear()
