@@ -15,7 +15,7 @@ from cablearchive.clients import client_ip
 
 
 def _client(group, request) -> str:
-    return client_ip(request)
+    return client_ip(request) or "unknown"
 
 
 def rate_limited(group: str, rate_setting: str):
