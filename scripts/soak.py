@@ -250,6 +250,9 @@ def main() -> int:
     parser.add_argument(
         "--warmup", type=float, default=30, help="seconds after which the warm RSS is read"
     )
+    parser.add_argument(
+        "--rss-every", type=float, default=30, help="seconds between two RSS readings"
+    )
     parser.add_argument("--timeout", type=float, default=60, help="per-request timeout (s)")
     parser.add_argument(
         "--archive",
@@ -305,16 +308,21 @@ def main() -> int:
         for thread in threads:
             thread.start()
         rss_warm = None
+        timeline = [(0.0, rss_start)]
         while any(thread.is_alive() for thread in threads):
             time.sleep(1)
-            if rss_warm is None and time.monotonic() - started >= min(args.warmup, args.seconds):
+            now = time.monotonic() - started
+            if rss_warm is None and now >= min(args.warmup, args.seconds):
                 rss_warm = {pid: rss_kib(pid) for pid in children(server.pid)}
+            if now - timeline[-1][0] >= args.rss_every and now < args.seconds:
+                timeline.append((now, {pid: rss_kib(pid) for pid in children(server.pid)}))
             if time.monotonic() > deadline + args.timeout + 10:
                 say("clients still running past the deadline; stopping")
                 break
         elapsed = time.monotonic() - started
         workers_end = children(server.pid)
         rss_end = {pid: rss_kib(pid) for pid in workers_end}
+        timeline.append((elapsed, rss_end))
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -323,10 +331,10 @@ def main() -> int:
             server.kill()
         scratch.cleanup()
 
-    return report(args, results, elapsed, workers, rss_start, rss_warm or {}, rss_end)
+    return report(args, results, elapsed, workers, rss_start, rss_warm or {}, rss_end, timeline)
 
 
-def report(args, results, elapsed, workers, rss_start, rss_warm, rss_end) -> int:
+def report(args, results, elapsed, workers, rss_start, rss_warm, rss_end, timeline) -> int:
     every = [s for values in results.latencies.values() for s in values]
     requests = sum(results.statuses.values())
     server_errors = sum(n for status, n in results.statuses.items() if status >= 500)
@@ -357,6 +365,10 @@ def report(args, results, elapsed, workers, rss_start, rss_warm, rss_end) -> int
             }
             for pid in sorted(set(rss_start) | set(rss_end))
         },
+        "rss_timeline_kib": [
+            {"second": round(second), **{str(pid): kib for pid, kib in readings.items()}}
+            for second, readings in timeline
+        ],
     }
     say(
         f"{requests} requests in {elapsed:.0f} s ({figures['requests_per_second']}/s) "
@@ -373,6 +385,12 @@ def report(args, results, elapsed, workers, rss_start, rss_warm, rss_end) -> int
     for pid, row in figures["rss_kib"].items():
         cells = [f"{row[k] / 1024:.1f}" if row[k] else "-" for k in ("start", "warm", "end")]
         print(f"| {pid} | {' | '.join(cells)} |")
+    pids = sorted(set(rss_start) | set(rss_end))
+    print("\n| second | " + " | ".join(f"{pid} MiB" for pid in pids) + " |")
+    print("|---:|" + "---:|" * len(pids))
+    for second, readings in timeline:
+        cells = [f"{readings[p] / 1024:.1f}" if readings.get(p) else "-" for p in pids]
+        print(f"| {second:.0f} | {' | '.join(cells)} |")
     for line in results.server_errors:
         say(f"server error: {line}")
     if args.json:
