@@ -226,7 +226,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "cablearchive.clients.client_ip"
-AXES_VERBOSE = False  # failures are recorded in the admin's Axes tables, not on the console
+AXES_VERBOSE = False  # no start-up banner from every process; failures are still logged
 
 # --- Rate limits of the API and the exports (django-ratelimit) ----------------------------
 # Per client address, counted in the default cache. Unless CACHES names a shared cache
