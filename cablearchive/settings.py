@@ -5,6 +5,8 @@ Every value comes through a small typed helper that fails loudly on a bad value.
 """
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +53,19 @@ def env_float(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
 
 
+def env_rate(name: str, default: str) -> str:
+    """A request rate as django-ratelimit reads it: a count per period, e.g. 120/m or 10/5m."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip()
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", value):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a rate (a count per s, m, h or d, e.g. 120/m or 10/5m)."
+        )
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -78,11 +93,13 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "simple_history",
+    "axes",
     "cables",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cablearchive.middleware.RejectNulCharactersMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,6 +109,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes checks every login against its failure records before the model backend.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "cablearchive.urls"
@@ -184,6 +209,43 @@ SECURE_CSP = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# HTTPS=1: the site is served over HTTPS behind a reverse proxy that terminates TLS and sets
+# X-Forwarded-Proto (README, Production). Everything `check --deploy` asks for, in one switch.
+HTTPS = env_bool("HTTPS", False)
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# The client's address: REMOTE_ADDR, or behind a reverse proxy the header it sets to the real
+# peer (CLIENT_IP_HEADER=HTTP_X_REAL_IP with nginx's `proxy_set_header X-Real-IP`). Used by the
+# login throttling and the rate limits alike (cablearchive/clients.py).
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "REMOTE_ADDR")
+
+# --- Login throttling (django-axes) -------------------------------------------------------
+# AXES_FAILURE_LIMIT failed logins for one username from one address lock that pair out for
+# AXES_COOLOFF_MINUTES; `manage.py axes_reset_username NAME` (or axes_reset) unlocks at once.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "cablearchive.clients.client_ip"
+AXES_VERBOSE = False  # no start-up banner from every process; failures are still logged
+
+# --- Rate limits of the API and the exports (django-ratelimit) ----------------------------
+# Per client address, counted in the default cache. Unless CACHES names a shared cache
+# (memcached, redis) that is each process's local memory: every gunicorn worker counts on its
+# own, so a client gets at most workers x the rate. RATELIMIT_ENABLE=0 turns them off (load
+# tests).
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+API_RATE = env_rate("API_RATE", "120/m")
+EXPORT_RATE = env_rate("EXPORT_RATE", "10/m")
 
 LOGGING = {
     "version": 1,

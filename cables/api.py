@@ -6,11 +6,14 @@ from itertools import chain, islice
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 
 from cables.filters import VISIBLE_MENTIONS
+from cables.forms import SearchForm
 from cables.http_cache import archive_cached
+from cables.limits import rate_limited
 from cables.models import Cable, Mention
 from cables.search.budget import SearchTooBroad, time_budget, too_broad_headers
 from cables.search.query import QuerySyntaxError
@@ -29,33 +32,57 @@ EXPORT_FIELDS = [
 ]
 
 
+# <, > and & as JSON escapes: the same strings once parsed, but markup from a cable or a query
+# stays inert even where a response is read as HTML (a sniffing client, a proxy's error page).
+INERT_JSON = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+class InertJSONEncoder(DjangoJSONEncoder):
+    def encode(self, o):
+        return super().encode(o).translate(INERT_JSON)
+
+
+def _json(data, status: int = 200) -> JsonResponse:
+    return JsonResponse(
+        data, status=status, encoder=InertJSONEncoder, json_dumps_params={"ensure_ascii": False}
+    )
+
+
 def _iso(value):
     return value.isoformat() if value else None
 
 
 def _error(message: str, status: int = 400) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
+    return _json({"error": message}, status=status)
 
 
+@rate_limited("api", "API_RATE")
 @archive_cached
 def cable_list(request):
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return _error(form.error_message())
     try:
         with time_budget(settings.SEARCH_TIME_BUDGET):
-            return _cable_list(request)
+            return _cable_list(request, form)
     except SearchTooBroad as error:
         return too_broad_headers(_error(str(error), status=503))
 
 
-def _cable_list(request):
-    sort = request.GET.get("sort", "")
+def _cable_list(request, form):
     try:
-        results = search(request.GET.get("q", ""), request.GET, sort, request.GET.get("page") or 1)
+        results = search(
+            form.cleaned_data["q"],
+            request.GET,
+            form.cleaned_data["sort"],
+            form.cleaned_data["page"],
+        )
     except QuerySyntaxError as error:
         return _error(str(error))
     except InvalidPage as error:
         return _error(str(error), status=404)
     page = results.page
-    return JsonResponse(
+    return _json(
         {
             "count": results.total,
             # False: `count` is an estimate ("about N"), the query matching very many cables.
@@ -171,19 +198,19 @@ def cable_record(cable: Cable, request) -> dict:
     }
 
 
+@rate_limited("api", "API_RATE")
 @archive_cached
 def cable_detail(request, reference_id):
     cable = get_object_or_404(
         Cable.objects.prefetch_related("tags", "paragraphs", "references", "sources"),
         reference_id=reference_id,
     )
-    return JsonResponse(cable_record(cable, request), json_dumps_params={"ensure_ascii": False})
+    return _json(cable_record(cable, request))
 
 
-def _export_queryset(request):
+def _export_queryset(query: str, sort: str, filter_data):
     """Cables of the whole result set, newest first unless sorted by date (not by relevance)."""
-    _, _, _, cables = filtered_cables(request.GET.get("q", ""), request.GET)
-    sort = request.GET.get("sort", "")
+    _, _, _, cables = filtered_cables(query, filter_data)
     return ordered(cables, sort if sort in SORTS else "-created")
 
 
@@ -209,12 +236,13 @@ class _Echo:
         return value
 
 
-def _budgeted_rows(request):
+def _budgeted_rows(request, form):
     """The export's rows: the search and the first rows within the search time budget, then
     each database step of the stream within it (a large result set may stream for long, but
     no single query of it holds the worker past the budget)."""
     with time_budget(settings.SEARCH_TIME_BUDGET) as budget:
-        rows = _export_rows(request, _export_queryset(request))
+        cables = _export_queryset(form.cleaned_data["q"], form.cleaned_data["sort"], request.GET)
+        rows = _export_rows(request, cables)
         first = next(rows, None)
         if first is None:
             return
@@ -224,9 +252,13 @@ def _budgeted_rows(request):
 
 
 def _export_response(request, render_rows, content_type, filename):
-    """Stream an export. The search and the first rows run before the response starts, so a
-    syntax error or a query too broad is answered with its status, never a truncated file."""
-    rows = _budgeted_rows(request)
+    """Stream an export. A bad parameter is answered before anything is streamed; the search
+    and the first rows run before the response starts, so a syntax error or a query too broad
+    is answered with its status, never a truncated file."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return _error(form.error_message())
+    rows = _budgeted_rows(request, form)
     try:
         first = list(islice(rows, 1))
     except QuerySyntaxError as error:
@@ -238,6 +270,7 @@ def _export_response(request, render_rows, content_type, filename):
     return response
 
 
+@rate_limited("export", "EXPORT_RATE")
 @archive_cached
 def export_csv(request):
     writer = csv.writer(_Echo())
@@ -251,12 +284,17 @@ def export_csv(request):
     return _export_response(request, lines, "text/csv; charset=utf-8", "cables.csv")
 
 
+@rate_limited("export", "EXPORT_RATE")
 @archive_cached
 def export_json(request):
     def chunks(rows):
         yield "[\n"
         for index, row in enumerate(rows):
-            yield ("," if index else "") + json.dumps(row, ensure_ascii=False) + "\n"
+            yield (
+                ("," if index else "")
+                + json.dumps(row, ensure_ascii=False).translate(INERT_JSON)
+                + "\n"
+            )
         yield "]\n"
 
     return _export_response(request, chunks, "application/json", "cables.json")

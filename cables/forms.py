@@ -1,15 +1,77 @@
+"""The search parameters of the reading room, the API and the exports, with their bounds.
+
+Every request that searches goes through SearchForm first: a query, a sort, a page number and
+the facet values within the bounds below, or a 400 with the form's message. The search engine
+(`cables/search/`) has its own syntax limits; these bound the request itself.
+"""
+
 from django import forms
 
+from cables.filters import FILTER_PARAMETERS
+from cables.search.query import MAX_QUERY_LENGTH, QuerySyntaxError, parse_query
 from cables.search.service import SORTS
+
+# Words, phrases and field values in one query, each alternative of an OR counted.
+MAX_TERMS = 40
+# Values of one facet parameter (?origin=…&origin=…).
+MAX_FACET_VALUES = 20
+# Pages of a result list: 10,000 cables at 20 a page; past that, narrow or export.
+MAX_PAGE = 500
 
 
 class SearchForm(forms.Form):
     q = forms.CharField(
         label="Search the cables",
         required=False,
-        max_length=500,
+        max_length=MAX_QUERY_LENGTH,
+        error_messages={
+            "max_length": "The query is too long (%(show_value)d characters; at most "
+            "%(limit_value)d)."
+        },
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": 'e.g. "Nur Otan" election origin:astana'}
         ),
     )
     sort = forms.ChoiceField(label="Sort by", choices=list(SORTS.items()), required=False)
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGE,
+        error_messages={
+            "invalid": "The page number must be a whole number.",
+            "min_value": "Pages are numbered from 1.",
+            "max_value": f"Only the first {MAX_PAGE} pages are shown: narrow the search with "
+            "a facet or dates, or use the export for the whole result set.",
+        },
+    )
+
+    def clean_q(self):
+        query = self.cleaned_data["q"]
+        try:
+            parsed = parse_query(query)
+        except QuerySyntaxError as error:
+            raise forms.ValidationError(str(error)) from None
+        terms = (
+            len(parsed.highlight_terms())
+            + len(parsed.excluded)
+            + sum(len(values) for values in parsed.filters.values())
+        )
+        if terms > MAX_TERMS:
+            raise forms.ValidationError(
+                f"Too many search terms ({terms}; at most {MAX_TERMS}, counting each "
+                "alternative of an OR)."
+            )
+        return query
+
+    def clean(self):
+        for name in FILTER_PARAMETERS:
+            count = len(self.data.getlist(name)) if hasattr(self.data, "getlist") else 0
+            if count > MAX_FACET_VALUES:
+                raise forms.ValidationError(
+                    f"Too many values for {name} ({count}; at most {MAX_FACET_VALUES})."
+                )
+        return super().clean()
+
+    def error_message(self) -> str:
+        """Every error of the form, as one sentence for the page or the API."""
+        return " ".join(error for errors in self.errors.values() for error in errors)

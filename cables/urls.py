@@ -12,7 +12,9 @@ urlpatterns = [
     path("cables/help/", views.search_help, name="search-help"),
     path("origins/", views.origins, name="origins"),
     path("tags/", views.tags, name="tags"),
-    path("cable/<str:reference_id>/", views.cable_detail, name="cable-detail"),
+    # <path:…>: a reference ID is kept as the source gave it (with a warning when malformed),
+    # so one with a "/" in it still has an address instead of breaking every page listing it.
+    path("cable/<path:reference_id>/", views.cable_detail, name="cable-detail"),
     re_path(
         rf"^cable/(?P<year>\d{{4}})/(?P<month>\d{{2}})/{REFERENCE}\.html$",
         views.old_cable_address,
@@ -22,5 +24,5 @@ urlpatterns = [
     path("api/cables/", api.cable_list, name="api-cable-list"),
     path("api/cables/export.csv", api.export_csv, name="api-export-csv"),
     path("api/cables/export.json", api.export_json, name="api-export-json"),
-    path("api/cables/<str:reference_id>/", api.cable_detail, name="api-cable-detail"),
+    path("api/cables/<path:reference_id>/", api.cable_detail, name="api-cable-detail"),
 ]

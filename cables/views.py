@@ -41,13 +41,11 @@ def _search_page(request):
     form = SearchForm(request.GET)
     context = {"form": form, "facet_parameters": FACET_PARAMETERS}
     if not form.is_valid():
-        context["error"] = " ".join(e for errors in form.errors.values() for e in errors)
+        context["error"] = form.error_message()
         return render(request, "cables/search.html", context, status=400)
     query = form.cleaned_data["q"]
     try:
-        results = search(
-            query, request.GET, form.cleaned_data["sort"], request.GET.get("page") or 1
-        )
+        results = search(query, request.GET, form.cleaned_data["sort"], form.cleaned_data["page"])
     except QuerySyntaxError as error:
         context["error"] = str(error)
         return render(request, "cables/search.html", context, status=400)

@@ -47,3 +47,12 @@ def rank_index_checked_on_every_search(tmp_path_factory):
 
     settings.RANK_INDEX_CHECK_SECONDS = 0
     settings.RANK_INDEX_DIR = tmp_path_factory.mktemp("rank-index")
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Each test starts with no requests counted against the API and export rate limits
+    (they are counted in the process's cache)."""
+    from django.core.cache import cache
+
+    cache.clear()

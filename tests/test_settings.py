@@ -4,9 +4,10 @@ import sys
 from .conftest import ROOT
 
 
-def run_settings(env: dict) -> subprocess.CompletedProcess:
+def run_settings(env: dict, code: str = "print('started')") -> subprocess.CompletedProcess:
+    """A fresh Python that sets Django up with these environment variables, then runs `code`."""
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,
         env={"DJANGO_SETTINGS_MODULE": "cablearchive.settings", "PATH": "/usr/bin", **env},
         capture_output=True,
