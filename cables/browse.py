@@ -32,9 +32,9 @@ def overview() -> dict:
         "classifications": counts["classifications"],
         "origins": counts["origins"],
         "newest": list(
-            Cable.objects.order_by("-ingested_at", "-id").only(
-                "reference_id", "subject", "created", "origin"
-            )[:10]
+            # The highest ids: the cables added last (an index scan, where ordering by
+            # ingested_at sorted every cable: 2 s at full size).
+            Cable.objects.order_by("-id").only("reference_id", "subject", "created", "origin")[:10]
         ),
     }
 

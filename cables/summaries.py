@@ -2,29 +2,63 @@
 
 Grouping every cable by year, origin or TAG takes seconds at full size (the origins page 1.8 s,
 the TAGS page 0.9 s on SQLite), and the answer changes only when the archive does. A summary is
-stored with the archive version it was computed at (`ArchiveSummary`); a reader whose version
-is newer computes it again and stores it for everyone (processes share it, unlike a
-per-process cache). Ingest warms them when it finishes (`browse.warm_summaries`).
+stored with the archive version it was computed at (`ArchiveSummary`), shared by every process.
+Ingest and bulk load compute them when they finish (`browse.warm_summaries`); after another
+change (curation) readers get the stored counts while one thread per process counts again.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+
+from django.conf import settings
+from django.db import connections
 
 from cables.archive_version import current_version
 from cables.models import ArchiveSummary
 
+_refreshing: set[str] = set()
+_refreshing_lock = threading.Lock()
+
 
 def summary(name: str, compute: Callable[[], object]):
-    """The stored `name` summary of the current archive version, computed if missing."""
+    """The stored `name` summary. When the archive changed since it was stored, the stored
+    one is served while it is computed again in the background (a search page's time budget
+    must never pay for counting the whole archive); with nothing stored yet it is computed
+    here."""
     version = current_version().number
-    stored = (
-        ArchiveSummary.objects.filter(name=name, version=version)
-        .values_list("data", flat=True)
-        .first()
-    )
+    stored = ArchiveSummary.objects.filter(name=name).values_list("version", "data").first()
     if stored is not None:
-        return stored
+        stored_version, data = stored
+        if stored_version != version:
+            _refresh(name, compute)
+        return data
+    return _store(name, compute)
+
+
+def _store(name: str, compute: Callable[[], object]):
+    version = current_version().number  # read before counting: a later change re-counts
     data = compute()
     ArchiveSummary.objects.update_or_create(name=name, defaults={"version": version, "data": data})
     return data
+
+
+def _refresh(name: str, compute: Callable[[], object]) -> None:
+    if not settings.SUMMARIES_IN_BACKGROUND:
+        _store(name, compute)
+        return
+    with _refreshing_lock:
+        if name in _refreshing:
+            return
+        _refreshing.add(name)
+
+    def run():
+        try:
+            _store(name, compute)
+        finally:
+            connections.close_all()
+            with _refreshing_lock:
+                _refreshing.discard(name)
+
+    threading.Thread(target=run, name=f"summary-{name}", daemon=True).start()

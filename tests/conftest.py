@@ -46,6 +46,7 @@ def rank_index_checked_on_every_search(tmp_path_factory):
     from django.conf import settings
 
     settings.RANK_INDEX_CHECK_SECONDS = 0
+    settings.SUMMARIES_IN_BACKGROUND = False  # a thread would not see the test's transaction
     settings.RANK_INDEX_DIR = tmp_path_factory.mktemp("rank-index")
 
 

@@ -240,6 +240,22 @@ def ordered(cables: QuerySet, sort: str) -> QuerySet:
     return cables.order_by(F("created").desc(nulls_last=True), "reference_id")
 
 
+def date_ordered_slice(cables: QuerySet, sort: str, offset: int, stop: int) -> list[int]:
+    """Ids of `ordered(cables, sort)[offset:stop]`, read off the date's index: the dated
+    cables in the sort's order (the index, ties by reference ID), then the undated ones. One
+    ORDER BY with NULLS LAST sorted every cable instead (2-5 s for `sort=created` at full
+    size on SQLite, whose NULLs sort first)."""
+    field = "released" if sort == "-released" else "created"
+    date = F(field).desc() if sort.startswith("-") else F(field).asc()
+    dated = cables.filter(**{f"{field}__isnull": False}).order_by(date, "reference_id")
+    ids = list(dated.values_list("id", flat=True)[offset:stop])
+    if len(ids) < stop - offset:
+        skip = max(0, offset - dated.count())
+        undated = cables.filter(**{f"{field}__isnull": True}).order_by("reference_id")
+        ids += undated.values_list("id", flat=True)[skip : skip + stop - offset - len(ids)]
+    return ids
+
+
 class _ResultList:
     """Paginator's sequence for a search without text: counts once, fetches the page's slice."""
 
@@ -257,8 +273,10 @@ class _ResultList:
         offset, stop = page_slice.start or 0, page_slice.stop
         if stop is None or stop <= offset:
             return []
-        cables = ordered(self.cables, self.sort).only(*LISTED_FIELDS)
-        return _hits(list(cables[offset:stop]), {}, self.cables.db)
+        ids = date_ordered_slice(self.cables, self.sort, offset, stop)
+        listed = Cable.objects.using(self.cables.db).filter(id__in=ids).only(*LISTED_FIELDS)
+        by_id = {cable.id: cable for cable in listed}
+        return _hits([by_id[i] for i in ids if i in by_id], {}, self.cables.db)
 
 
 def _valid_filter_data(filter_data) -> dict:
@@ -469,11 +487,10 @@ def _date_ordered_ids(
         filters=parsed.filters, date_from=parsed.date_from, date_before=parsed.date_before
     )
     filtered = _filterset(data, _query_box_filters(Cable.objects.using(using).all(), box)).qs
-    ordered_ids = ordered(filtered, sort).values_list("id", flat=True)
     found: list[int] = []
     start, step = 0, DATE_WALK_STEP
     while len(found) < need:
-        chunk = list(ordered_ids[start : start + step])
+        chunk = date_ordered_slice(filtered, sort, start, start + step)
         if not chunk:
             break
         kept = index.cables_matching(query, chunk) if query is not None else set()
