@@ -29,6 +29,7 @@ import shutil
 import threading
 import time
 import unicodedata
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -226,9 +227,16 @@ class RankIndex:
             with context.Pool(
                 workers, initializer=_start_rebuild_worker, initargs=(self.using,)
             ) as pool:
-                worded = pool.imap(_worded_rows, chunks)
-                for rows in worded:
-                    added += self._add_worded(writer, rows)
+                # The chunks are read here, in this thread and on its connection (imap would
+                # read them in the pool's own thread, on another connection, which does not
+                # see this transaction), a few at a time in flight, added in order.
+                pending: deque = deque()
+                for rows in chunks:
+                    pending.append(pool.apply_async(_worded_rows, (rows,)))
+                    if len(pending) > 2 * workers:
+                        added += self._add_worded(writer, pending.popleft().get())
+                while pending:
+                    added += self._add_worded(writer, pending.popleft().get())
         else:
             for rows in chunks:
                 added += self._add(writer, rows)

@@ -142,18 +142,20 @@ def _query_box_filters(cables: QuerySet, parsed: ParsedQuery) -> QuerySet:
     """Apply `origin:`, `tag:`, `from:` … typed in the query box (several values: any of them)."""
     lookups = {
         "origin": lambda v: Q(origin__icontains=v),
-        "tag": lambda v: Q(tags__code__iexact=v),
         "class": lambda v: Q(classification__icontains=v),
         "year": lambda v: Q(year=int(v)),
         "ref": lambda v: Q(reference_id__iexact=v),
     }
     for key, values in parsed.filters.items():
-        if key in lookups:
-            condition = reduce(or_, (lookups[key](v) for v in values))
-            if key == "tag":
-                cables = cables.filter(id__in=Cable.objects.filter(condition).values("id"))
-            else:
-                cables = cables.filter(condition)
+        if key == "tag":
+            # The tags' ids first: then the link table's tag index finds their cables (a join
+            # on UPPER(code) read every link: 0.6 s for tag:PREL at full size).
+            codes = reduce(or_, (Q(code__iexact=v) for v in values))
+            tag_ids = list(Tag.objects.filter(codes).values_list("id", flat=True))
+            linked = Cable.tags.through.objects.filter(tag_id__in=tag_ids)
+            cables = cables.filter(id__in=linked.values("cable_id"))
+        elif key in lookups:
+            cables = cables.filter(reduce(or_, (lookups[key](v) for v in values)))
         elif key in ("person", "party", "election"):
             mentioned = Mention.objects.filter(
                 status__in=VISIBLE_MENTIONS, **{f"{key}__slug__in": values}
@@ -466,8 +468,10 @@ def _filtered_ids(parsed: ParsedQuery, data: dict, using: str) -> list[int] | No
         filters=parsed.filters, date_from=parsed.date_from, date_before=parsed.date_before
     )
     cables = _filterset(data, _query_box_filters(Cable.objects.using(using).all(), box)).qs
-    ids = list(cables.order_by().values_list("id", flat=True)[: RANK_WITHIN_LIMIT + 1])
-    return None if len(ids) > RANK_WITHIN_LIMIT else ids
+    ids = cables.order_by().values_list("id", flat=True)
+    if ids[RANK_WITHIN_LIMIT : RANK_WITHIN_LIMIT + 1]:
+        return None  # too many: the filters are checked on the ranking's candidates instead
+    return list(ids)
 
 
 # Date sorts of a broad query walk the archive in date order, this many cables at a time at
