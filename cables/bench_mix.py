@@ -194,8 +194,10 @@ class ArchiveValues:
 
     @property
     def city(self) -> str:
-        """The busiest origin as typed in the box (`origin:astana` for Embassy Astana)."""
-        return self.origins[0].split()[-1].lower()
+        """The busiest origin as typed in the box: `astana` for Embassy Astana, `"san jose"`
+        for Embassy San Jose."""
+        place = " ".join(self.origins[0].split()[1:]).lower() or self.origins[0].lower()
+        return f'"{place}"' if " " in place else place
 
 
 def _mentioned(entity: str) -> list[str]:
@@ -503,6 +505,8 @@ def mix_report(shapes: list[Shape], backend: str) -> dict:
         "overlap_mean": _mean(overlaps),
         "overlap_shapes": len(overlaps),
         "overlap_below_1": [s.url for s in shapes if s.overlap is not None and s.overlap < 1],
+        # The same cables as the ranking's page, in another order.
+        "order_differs": [s.url for s in shapes if s.overlap == 1 and s.exact_order is False],
         "over_1s": [s.url for s in shapes if s.times and max(s.times) > SLOW_SECONDS],
         "wrong_status": {s.url: s.status for s in shapes if s.status != s.expected_status},
         "exhaustive_ranking": summarise(exhaustive),
@@ -526,6 +530,6 @@ def _shape_record(shape: Shape) -> dict:
             exact_order=shape.exact_order,
             exhaustive_ms=round(shape.exhaustive_seconds * 1000, 1),
         )
-        if shape.overlap < 1:
+        if not shape.exact_order:
             record.update(shown_ids=shape.shown_ids, expected_ids=shape.expected_ids)
     return record

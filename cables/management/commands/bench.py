@@ -95,8 +95,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{len(shapes)} request shapes, {options['repeat']} timed passes after a warm-up"
         )
+        began = time.perf_counter()
         run_mix(shapes, options["repeat"], progress=self.stdout.write)
         report["mix"] = mix_report(shapes, backend)
+        report["mix"]["repeat"] = options["repeat"]
+        report["mix"]["seconds"] = round(time.perf_counter() - began, 1)
         if not options["mix_only"]:
             text_shapes = [s for s in shapes if _naive_comparable(s)]
             view_times: dict[str, list[float]] = {}
@@ -298,7 +301,9 @@ class Command(BaseCommand):
         targets = mix["targets"]
         search, browse = targets[SEARCH], targets[BROWSE]
         w(
-            f"\nrequest mix: {mix['shape_count']} shapes; targets ({backend}): search pages "
+            f"\nrequest mix: {mix['shape_count']} shapes, {mix['repeat']} timed passes after a "
+            f"warm-up, {mix['seconds']} s with the exhaustive rankings; targets ({backend}): "
+            "search pages "
             f"p50 <= {search['p50_ms']} ms, p95 <= {search['p95_ms']} ms; browse, entity and "
             f"cable pages p95 <= {browse['p95_ms']} ms; nothing over {search['max_ms']} ms; "
             f"overlap@20 {targets['overlap']:.2f}"
@@ -338,13 +343,14 @@ class Command(BaseCommand):
             f"{_ms(exhaustive['p50_ms'])}, max {_ms(exhaustive['max_ms'])} (not in the timings)"
         )
         w(f"shapes over 1 s: {', '.join(mix['over_1s']) or 'none'}")
+        w(f"same cables as the ranking, other order: {', '.join(mix['order_differs']) or 'none'}")
         wrong = mix["wrong_status"]
         w(
             "wrong status: "
             + (", ".join(f"{url} answered {status}" for url, status in wrong.items()) or "none")
         )
         for shape in mix["shapes"]:
-            if shape.get("overlap") is not None and shape["overlap"] < 1:
+            if shape.get("exact_order") is False:
                 w(
                     f"overlap {shape['overlap']:.2f} for {shape['url']}: shown "
                     f"{shape['shown_ids']}, expected {shape['expected_ids']}"
