@@ -1,29 +1,37 @@
-"""Benchmark: generate (or reuse) a corpus, bulk-load it, time the real search page and cable page.
+"""Benchmark: generate (or reuse) a corpus, bulk-load it, time the request mix on the real views.
 
-    python manage.py bench --cables 20000            # corpus in var/bench/, ingest, queries
+    python manage.py bench --cables 20000            # corpus in var/bench/, ingest, the mix
     python manage.py bench --corpus /tmp/c.csv.gz    # a corpus you have
     python manage.py bench --skip-ingest             # query what the archive holds
+    python manage.py bench --mix-only --repeat 3     # the mix and overlap@20 alone
 
 The backend is the one DATABASE_URL selects (SQLite without it; set SQLITE_PATH to keep the
 benchmark archive apart from yours). Ingest needs an empty archive: `--reset` empties it first.
 
-Every query of a fixed mix goes through the real search view (`/cables/?q=...`, Django test
-client), so it pays for ranking, snippets, the total and the facets. The same mix also runs
-through the naive baseline in the same run: plain top 20 plus count over the paragraphs
-(PostgreSQL: ts_rank_cd over `search_vector @@ to_tsquery`; SQLite: FTS5 bm25), and the ratio
-is printed. Results are saved as JSON in bench-results/<backend>-<date>.json. The machine is
-shared: figures are noisy, compare medians of several runs.
+The mix (`cables/bench_mix.py`) is about 100 request shapes a researcher produces, each with
+a kind: names, topics, phrases, OR, exclusions, prefixes, combined facets, fields typed in the
+box, entity facets, date sorts, deep pages (one past the end: 404), facet-only pages, the API,
+the first row of an export; and the home, origins, tags, entity and cable pages. Facet values
+and slugs are read from the archive. Each shape goes through the real views (Django test
+client), so it pays for ranking, snippets, the total and the facets; p50/p95/max are reported
+per kind and for search pages apart from browse pages, next to the targets of issue 13, and
+every shape over 1 s is named. Every search shape is compared with the exhaustive ranking
+(`cables/search/exhaustive.py`, computed in the same run, timed apart): overlap@20 per shape.
+
+The first search pages with text also run through the naive baseline in the same run: plain top
+20 plus count over the paragraphs (PostgreSQL: ts_rank_cd over `search_vector @@ to_tsquery`;
+SQLite: FTS5 bm25), and the ratio is printed. Results are saved as JSON in
+bench-results/<backend>-<date>.json. The machine is shared: figures are noisy, compare medians
+of several runs.
 """
 
 from __future__ import annotations
 
 import json
 import platform
-import statistics
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.management import call_command
@@ -31,55 +39,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
 
+from cables.bench_mix import BROWSE, SEARCH, Shape, build_mix, mix_report, run_mix, summarise
 from cables.bulk import bulk_load, peak_memory_mb
 from cables.models import Cable
 from cables.search import get_backend
 from cables.search.query import parse_query, to_fts5, to_tsquery
 
-# (kind, query text, extra GET parameters: facet filters as the page's facet links set them)
-QUERY_MIX = [
-    ("common", "government", {}),
-    ("common", "election", {}),
-    ("common", "minister", {}),
-    ("common", "said", {}),
-    ("rare", "fraud", {}),
-    ("rare", "Nazarbayev", {}),
-    ("rare", "Tuyakbay", {}),
-    ("phrase", '"human rights"', {}),
-    ("phrase", '"prime minister"', {}),
-    ("phrase", '"security forces"', {}),
-    ("or", "oil OR gas", {}),
-    ("or", "election OR vote", {}),
-    ("exclusion", "election -fraud", {}),
-    ("exclusion", "government -minister", {}),
-    ("prefix", "terror*", {}),
-    ("prefix", "elect*", {}),
-    ("prefix", "nucle*", {}),
-    ("facet", "government", {"classification": "SECRET"}),
-    ("facet", "election", {"year": "2009"}),
-    ("facet", "minister", {"tag": "PGOV"}),
-    ("facet", "oil", {"origin": "Embassy Cairo"}),
-    ("filter", "election tag:PREL", {}),
-    ("all", "", {}),
-]
 CABLE_PAGES = 20
 NAIVE_LIMIT = 20
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
-
-
-def summarise(times: list[float]) -> dict:
-    return {
-        "n": len(times),
-        "p50_ms": round(statistics.median(times) * 1000, 1) if times else None,
-        "p95_ms": round(percentile(times, 0.95) * 1000, 1) if times else None,
-    }
 
 
 class Command(BaseCommand):
@@ -93,6 +60,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--reset", action="store_true", help="Empty the archive first.")
         parser.add_argument("--skip-ingest", action="store_true", help="Query what is there.")
+        parser.add_argument(
+            "--mix-only",
+            action="store_true",
+            help="Only the request mix and its overlap@20, on what the archive holds (no "
+            "ingest, no naive baseline, no cable-page sweep).",
+        )
         parser.add_argument("--workers", type=int, default=None, help="Parser processes.")
         parser.add_argument(
             "--no-entities", action="store_true", help="Skip entity tagging during the load."
@@ -113,20 +86,34 @@ class Command(BaseCommand):
             "note": "shared machine: figures are noisy",
         }
         call_command("migrate", verbosity=0, interactive=False)
-        if not options["skip_ingest"]:
+        if not (options["skip_ingest"] or options["mix_only"]):
             report["ingest"] = self._ingest(options)
         report["cables"] = Cable.objects.count()
         if not report["cables"]:
             raise CommandError("The archive is empty: nothing to query.")
-        report["queries"] = self._queries(options["repeat"])
-        report["cable_page"] = self._cable_pages(options["repeat"])
-        report["naive"] = self._naive(options["repeat"])
-        report["ratio_p50_naive_over_view"] = _ratio(
-            report["naive"]["overall"]["p50_ms"], report["queries"]["overall"]["p50_ms"]
+        shapes = build_mix()
+        self.stdout.write(
+            f"{len(shapes)} request shapes, {options['repeat']} timed passes after a warm-up"
         )
-        report["ratio_p95_naive_over_view"] = _ratio(
-            report["naive"]["overall"]["p95_ms"], report["queries"]["overall"]["p95_ms"]
-        )
+        began = time.perf_counter()
+        run_mix(shapes, options["repeat"], progress=self.stdout.write)
+        report["mix"] = mix_report(shapes, backend)
+        report["mix"]["repeat"] = options["repeat"]
+        report["mix"]["seconds"] = round(time.perf_counter() - began, 1)
+        if not options["mix_only"]:
+            text_shapes = [s for s in shapes if _naive_comparable(s)]
+            view_times: dict[str, list[float]] = {}
+            for shape in text_shapes:
+                view_times.setdefault(shape.kind, []).extend(shape.times)
+            report["queries"] = _by_kind(view_times)
+            report["cable_page"] = self._cable_pages(options["repeat"])
+            report["naive"] = self._naive(options["repeat"], text_shapes)
+            report["ratio_p50_naive_over_view"] = _ratio(
+                report["naive"]["overall"]["p50_ms"], report["queries"]["overall"]["p50_ms"]
+            )
+            report["ratio_p95_naive_over_view"] = _ratio(
+                report["naive"]["overall"]["p95_ms"], report["queries"]["overall"]["p95_ms"]
+            )
         report["peak_memory_mb"] = round(peak_memory_mb(), 1)
         self._print(report)
         out_dir = Path(options["out_dir"])
@@ -209,27 +196,6 @@ class Command(BaseCommand):
 
     # --- the real views ------------------------------------------------------------------------
 
-    def _queries(self, repeat: int) -> dict:
-        client = Client()
-        times: dict[str, list[float]] = {}
-        statuses = {}
-        for run in range(repeat + 1):  # the first pass warms caches and is not counted
-            for kind, text, extra in QUERY_MIX:
-                url = "/cables/?" + urlencode({"q": text, **extra})
-                began = time.perf_counter()
-                response = client.get(url)
-                elapsed = time.perf_counter() - began
-                statuses[url] = response.status_code
-                if run:
-                    times.setdefault(kind, []).append(elapsed)
-        bad = {url: status for url, status in statuses.items() if status != 200}
-        if bad:
-            self.stderr.write(f"queries that did not answer 200: {bad}")
-        result = {kind: summarise(values) for kind, values in times.items()}
-        result["overall"] = summarise([t for values in times.values() for t in values])
-        result["non_200"] = bad
-        return result
-
     def _cable_pages(self, repeat: int) -> dict:
         client = Client()
         total = Cable.objects.count()
@@ -248,20 +214,16 @@ class Command(BaseCommand):
 
     # --- the naive baseline --------------------------------------------------------------------
 
-    def _naive(self, repeat: int) -> dict:
-        times: dict[str, list[float]] = {}
+    def _naive(self, repeat: int, shapes: list[Shape]) -> dict:
+        times: dict[str, list[float]] = {shape.kind: [] for shape in shapes}
         for run in range(repeat + 1):
-            for kind, text, _ in QUERY_MIX:
-                parsed = parse_query(text)
-                if parsed.text is None:
-                    continue
+            for shape in shapes:
+                parsed = parse_query(shape.query)
                 began = time.perf_counter()
                 self._naive_query(parsed)
                 if run:
-                    times.setdefault(kind, []).append(time.perf_counter() - began)
-        result = {kind: summarise(values) for kind, values in times.items()}
-        result["overall"] = summarise([t for values in times.values() for t in values])
-        return result
+                    times[shape.kind].append(time.perf_counter() - began)
+        return _by_kind(times)
 
     @staticmethod
     def _naive_query(parsed) -> tuple[list, int]:
@@ -315,21 +277,104 @@ class Command(BaseCommand):
                 f"{ingest['cables_per_second']:,} cables/s, "
                 f"peak memory {ingest['peak_memory_mb']} MB"
             )
-        w(f"{'kind':<12}{'view p50':>10}{'view p95':>10}{'naive p50':>11}{'naive p95':>11}")
-        for kind in [*dict.fromkeys(k for k, _, _ in QUERY_MIX), "overall"]:
-            view = report["queries"].get(kind, {})
-            naive = report["naive"].get(kind, {})
+        self._print_mix(report["mix"], report["backend"])
+        if "naive" in report:
+            w("\nthe naive baseline over the first search pages with text (facets left out)")
+            w(f"{'kind':<18}{'view p50':>10}{'view p95':>10}{'naive p50':>11}{'naive p95':>11}")
+            for kind in report["queries"]:
+                view = report["queries"][kind]
+                naive = report["naive"].get(kind, {})
+                w(
+                    f"{kind:<18}{_ms(view.get('p50_ms')):>10}{_ms(view.get('p95_ms')):>10}"
+                    f"{_ms(naive.get('p50_ms')):>11}{_ms(naive.get('p95_ms')):>11}"
+                )
+            page = report["cable_page"]
+            w(f"cable page: p50 {_ms(page['p50_ms'])}, p95 {_ms(page['p95_ms'])}")
             w(
-                f"{kind:<12}{_ms(view.get('p50_ms')):>10}{_ms(view.get('p95_ms')):>10}"
-                f"{_ms(naive.get('p50_ms')):>11}{_ms(naive.get('p95_ms')):>11}"
+                f"naive / view: p50 x{report['ratio_p50_naive_over_view']}, "
+                f"p95 x{report['ratio_p95_naive_over_view']} (above 1: the view is faster)"
             )
-        page = report["cable_page"]
-        w(f"cable page: p50 {_ms(page['p50_ms'])}, p95 {_ms(page['p95_ms'])}")
-        w(
-            f"naive / view: p50 x{report['ratio_p50_naive_over_view']}, "
-            f"p95 x{report['ratio_p95_naive_over_view']} (above 1: the view is faster)"
-        )
         w(f"peak memory of this process and its workers: {report['peak_memory_mb']} MB")
+
+    def _print_mix(self, mix: dict, backend: str) -> None:
+        w = self.stdout.write
+        targets = mix["targets"]
+        search, browse = targets[SEARCH], targets[BROWSE]
+        w(
+            f"\nrequest mix: {mix['shape_count']} shapes, {mix['repeat']} timed passes after a "
+            f"warm-up, {mix['seconds']} s with the exhaustive rankings; targets ({backend}): "
+            "search pages "
+            f"p50 <= {search['p50_ms']} ms, p95 <= {search['p95_ms']} ms; browse, entity and "
+            f"cable pages p95 <= {browse['p95_ms']} ms; nothing over {search['max_ms']} ms; "
+            f"overlap@20 {targets['overlap']:.2f}"
+        )
+        w(f"{'status':>6}{'p50':>9}{'max':>9}{'overlap':>9}  {'kind':<17}url")
+        for shape in mix["shapes"]:
+            mark = " " if shape["status"] == shape["expected_status"] else "!"
+            over = " >1s" if shape["over_1s"] else ""
+            w(
+                f"{mark}{shape['status']:>5}{_ms(shape['p50_ms']):>9}{_ms(shape['max_ms']):>9}"
+                f"{_overlap(shape.get('overlap')):>9}  {shape['kind']:<17}{shape['url']}{over}"
+                + (f"  ({shape['note']})" if shape["note"] else "")
+            )
+        w(f"\n{'kind':<18}{'group':<8}{'shapes':>7}{'p50':>9}{'p95':>9}{'max':>9}{'overlap':>9}")
+        for kind, row in mix["kinds"].items():
+            w(
+                f"{kind:<18}{row['group']:<8}{row['shapes']:>7}{_ms(row['p50_ms']):>9}"
+                f"{_ms(row['p95_ms']):>9}{_ms(row['max_ms']):>9}"
+                f"{_overlap(row['overlap_mean']):>9}"
+            )
+        for group, row in mix["groups"].items():
+            figures = ", ".join(
+                f"{name[:-3]} {_ms(row[name])} (target {limit} ms: "
+                f"{'met' if row['met'][name] else 'MISSED'})"
+                for name, limit in row["target"].items()
+            )
+            w(f"{group} pages, {row['n']} requests: {figures}")
+        overall = mix["overall"]
+        w(
+            f"all requests: p50 {_ms(overall['p50_ms'])}, p95 {_ms(overall['p95_ms'])}, "
+            f"max {_ms(overall['max_ms'])}"
+        )
+        exhaustive = mix["exhaustive_ranking"]
+        w(
+            f"overlap@20: mean {_overlap(mix['overlap_mean'])} over {mix['overlap_shapes']} "
+            f"search shapes (target {targets['overlap']:.2f}); the exhaustive ranking took p50 "
+            f"{_ms(exhaustive['p50_ms'])}, max {_ms(exhaustive['max_ms'])} (not in the timings)"
+        )
+        w(f"shapes over 1 s: {', '.join(mix['over_1s']) or 'none'}")
+        w(f"same cables as the ranking, other order: {', '.join(mix['order_differs']) or 'none'}")
+        wrong = mix["wrong_status"]
+        w(
+            "wrong status: "
+            + (", ".join(f"{url} answered {status}" for url, status in wrong.items()) or "none")
+        )
+        for shape in mix["shapes"]:
+            if shape.get("exact_order") is False:
+                w(
+                    f"overlap {shape['overlap']:.2f} for {shape['url']}: shown "
+                    f"{shape['shown_ids']}, expected {shape['expected_ids']}"
+                )
+
+
+def _overlap(value) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _naive_comparable(shape: Shape) -> bool:
+    """A first search page with text: what the naive top 20 (facets left out) stands for."""
+    return (
+        shape.path == "/cables/"
+        and shape.deep_page is None
+        and shape.expected_status == 200
+        and parse_query(shape.query).text is not None
+    )
+
+
+def _by_kind(times: dict[str, list[float]]) -> dict:
+    result = {kind: summarise(values) for kind, values in times.items()}
+    result["overall"] = summarise([t for values in times.values() for t in values])
+    return result
 
 
 def _ms(value) -> str:
