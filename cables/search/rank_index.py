@@ -53,6 +53,10 @@ def _schema():
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("pid", stored=False, indexed=True, fast=True)
     builder.add_integer_field("cable", stored=False, indexed=True, fast=True)
+    # The paragraph's length in characters: with the ids, what `repair` compares per cable, so
+    # a cable whose paragraphs kept their ids but not their text (SQLite hands a rolled-back
+    # id out again) is seen to differ.
+    builder.add_integer_field("chars", stored=False, indexed=False, fast=True)
     builder.add_text_field(WORDS, stored=False, tokenizer_name="spaces", index_option="position")
     # One more document per cable, with every word of its paragraphs: which cables hold a word
     # anywhere (an exclusion, `-the`) is then one hit per cable, not one per paragraph.
@@ -158,18 +162,19 @@ class RankIndex:
         return self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
 
     def _add(self, writer, rows) -> int:
-        """Add (paragraph id, cable id, text) rows; returns how many."""
+        """Add (paragraph id, cable id, length, text) rows; returns how many."""
         return self._add_worded(writer, _worded(self.words, rows))
 
     @staticmethod
     def _add_worded(writer, rows) -> int:
-        """Add (paragraph id, cable id, index text) rows and a cable document for each cable
+        """Add (paragraph id, cable id, length, index text) rows and a cable document for each cable
         among them; returns how many paragraphs."""
         by_cable: dict[int, list[str]] = {}
-        for pid, cable_id, words in rows:
+        for pid, cable_id, chars, words in rows:
             document = tantivy.Document()
             document.add_integer("pid", pid)
             document.add_integer("cable", cable_id)
+            document.add_integer("chars", chars)
             document.add_text(WORDS, words)
             writer.add_document(document)
             by_cable.setdefault(cable_id, []).append(words)
@@ -183,7 +188,7 @@ class RankIndex:
         return len(rows)
 
     def _paragraph_rows(self, cable_ids=None):
-        """(id, cable_id, text) of every paragraph, or of these cables', in chunks; the text
+        """(id, cable_id, length, text) of every paragraph, or of these cables', in chunks; the text
         as `self.words` reads it (PostgreSQL: the stored tsvector)."""
         connection = connections[self.using]
         column = self.words.source_column
@@ -192,7 +197,8 @@ class RankIndex:
             while True:
                 with connection.cursor() as cursor:
                     cursor.execute(
-                        f"SELECT id, cable_id, {column} FROM cables_paragraph WHERE id > %s "
+                        f"SELECT id, cable_id, LENGTH(text), {column} FROM cables_paragraph "
+                        "WHERE id > %s "
                         "ORDER BY id LIMIT %s",
                         [last, BUILD_CHUNK],
                     )
@@ -207,7 +213,7 @@ class RankIndex:
             marks = ",".join(["%s"] * len(chunk))
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT id, cable_id, {column} FROM cables_paragraph "
+                    f"SELECT id, cable_id, LENGTH(text), {column} FROM cables_paragraph "
                     f"WHERE cable_id IN ({marks})",
                     chunk,
                 )
@@ -265,8 +271,9 @@ class RankIndex:
         self._store_fingerprint()
         self.index.reload()
 
-    def _indexed_cables(self) -> dict[int, tuple[int, int]]:
-        """{cable id: (paragraphs, sum of paragraph ids)} as the index holds them."""
+    def _indexed_cables(self) -> dict[int, tuple[int, int, int]]:
+        """{cable id: (paragraphs, sum of their ids, sum of their lengths)} as the index
+        holds them."""
         self.index.reload()
         searcher = self.index.searcher()
         if searcher.num_docs == 0:
@@ -276,21 +283,29 @@ class RankIndex:
             {
                 "cables": {
                     "terms": {"field": "cable", "size": 10_000_000},
-                    "aggs": {"pids": {"sum": {"field": "pid"}}},
+                    "aggs": {
+                        "pids": {"sum": {"field": "pid"}},
+                        "chars": {"sum": {"field": "chars"}},
+                    },
                 }
             },
         )
         return {
-            int(bucket["key"]): (int(bucket["doc_count"]), int(bucket["pids"]["value"]))
+            int(bucket["key"]): (
+                int(bucket["doc_count"]),
+                int(bucket["pids"]["value"]),
+                int(bucket["chars"]["value"]),
+            )
             for bucket in result["cables"]["buckets"]
         }
 
-    def _table_cables(self) -> dict[int, tuple[int, int]]:
+    def _table_cables(self) -> dict[int, tuple[int, int, int]]:
         with connections[self.using].cursor() as cursor:
             cursor.execute(
-                "SELECT cable_id, COUNT(*), SUM(id) FROM cables_paragraph GROUP BY cable_id"
+                "SELECT cable_id, COUNT(*), SUM(id), SUM(LENGTH(text)) FROM cables_paragraph "
+                "GROUP BY cable_id"
             )
-            return {cable_id: (int(n), int(s)) for cable_id, n, s in cursor.fetchall()}
+            return {c: (int(n), int(ids), int(chars)) for c, n, ids, chars in cursor.fetchall()}
 
     def repair(self) -> int:
         """Re-index the cables whose paragraphs differ between the table and the index;
@@ -553,10 +568,10 @@ class RankIndex:
         return best
 
 
-def _worded(words: IndexWords, rows) -> list[tuple[int, int, str]]:
-    """(paragraph id, cable id, index text) of (paragraph id, cable id, text) rows."""
-    texts = words.index_texts([text for _, _, text in rows])
-    return [(pid, cable_id, text) for (pid, cable_id, _), text in zip(rows, texts, strict=True)]
+def _worded(words: IndexWords, rows) -> list[tuple[int, int, int, str]]:
+    """(paragraph id, cable id, length, index text) of (id, cable id, length, text) rows."""
+    texts = words.index_texts([text for *_, text in rows])
+    return [(*row[:3], text) for row, text in zip(rows, texts, strict=True)]
 
 
 def _index_words(using: str) -> IndexWords:
