@@ -271,8 +271,10 @@ def build_mix(values: ArchiveValues | None = None) -> list[Shape]:
         search_page("deep pages", "", deep_page=200),
         search_page("deep pages", "", ("sort", "created"), deep_page=20),
         search_page("deep pages", "election", ("sort", "-created"), deep_page=20),
-        search_page("deep pages", "government", ("page", str(PAST_THE_END)), expected_status=404),
-        search_page("deep pages", "", ("page", str(PAST_THE_END)), expected_status=404),
+        # Past the last page: 404. Past the pages shown at all (MAX_PAGE, 500): 400 with a
+        # message, answered before any search.
+        search_page("deep pages", "Nazarbayev", ("page", "400"), expected_status=404),
+        search_page("deep pages", "", ("page", str(PAST_THE_END)), expected_status=400),
     ]
     shapes += [
         search_page("facet-only", "", ("tag", v.country_tag)),

@@ -402,8 +402,17 @@ def _text_match(
     page does not come from here: see `_relevance_ranking` and `_date_ordered_ids`.
     """
     backend = get_backend(using)
+    if excluded:
+        # An exclusion of a common word leaves few cables, which the bands would only find by
+        # reading every match ("embassy -the"): take them all from the rank index (the
+        # cables with a matching paragraph, less the excluded ones) when they are few.
+        left = rank_index(using, check=False).cables_with(parsed.text) - excluded
+        if len(left) <= MATERIALISE_LIMIT:
+            base_ids = _narrow_box(sorted(left), parsed, using)
+            ids = _narrow(base_ids, data, using)
+            return TextMatch(base_ids, ids, True, 1.0, len(ids))
     seen: set[int] = set()
-    base_ids: list[int] = []
+    base_ids = []
     filtered: list[int] = []
     share = 1.0
     complete = False
