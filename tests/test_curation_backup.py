@@ -91,7 +91,7 @@ def mention(reference_id, number, **entity) -> Mention:
 
 def curate(curator) -> None:
     """A curator's day: reject, confirm, a new person with an alias, a merge, names accepted
-    and dismissed."""
+    and dismissed, a group of suggestions rejected."""
     curation.decide(
         mention("07ASTANA2223", 7, person__slug="bulat-abilov"),
         Mention.Status.REJECTED,
@@ -111,6 +111,9 @@ def curate(curator) -> None:
     curation.accept_suggestion(
         EntitySuggestion.objects.get(name="Svetlana Ivanovna Ferkho"), user=curator
     )
+    # The biggest group of suggested mentions (same text, same entity) rejected at once.
+    biggest = curation.review_queue(Mention.objects.all()).order_by("-same_text", "pk").first()
+    curation.decide_same_text([biggest], Mention.Status.REJECTED, user=curator)
     dismissed = EntitySuggestion.objects.filter(status="pending").order_by("-occurrences")[:3]
     curation.dismiss_suggestions(list(dismissed), user=curator)
 
@@ -174,7 +177,7 @@ def test_curation_survives_dropping_and_bulk_loading_the_archive_again(tmp_path)
     # The history came back: who rejected the mention, and the merge on the survivor.
     restored_curator = get_user_model().objects.get(username="curator")
     assert not restored_curator.is_active and not restored_curator.has_usable_password()
-    decision = MentionDecision.objects.get(status="rejected")
+    decision = MentionDecision.objects.get(reference_id="07ASTANA2223", paragraph_number=7)
     assert [h.status for h in decision.history.order_by("history_date")][:1] == ["rejected"]
     assert decision.history.filter(history_user=restored_curator).exists()
     survivor = Person.objects.get(slug="bulat-mukhamedzhanovich-abilov")

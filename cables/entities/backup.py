@@ -39,6 +39,7 @@ from cables.models import (
 )
 
 from .curation import ENTITY_FIELDS, ENTITY_MODELS, merge_entities, retag_for_texts
+from .loading import read_json
 from .tagging import TaggingStats, tag_archive, tag_cables
 
 FORMAT = "cablearchive-curation"
@@ -289,12 +290,7 @@ class RestoreCounts:
 
 
 def read_curation_file(path: Path) -> dict:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise CurationFileError(f"{path}: cannot read: {error.strerror or error}") from error
-    except ValueError as error:
-        raise CurationFileError(f"{path}: not valid JSON: {error}") from error
+    data = read_json(path, CurationFileError)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise CurationFileError(f'{path}: not a curation backup (no "format": "{FORMAT}")')
     if data.get("version") != VERSION:
