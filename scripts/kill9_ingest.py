@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
 """Kill -9 a normal ingest at random moments, run it again, and compare with a clean ingest.
 
-    .venv/bin/python scripts/kill9_ingest.py               # 5 trials x 4 kills, scratch SQLite
-    .venv/bin/python scripts/kill9_ingest.py --trials 20 --kills 1 \\
+    .venv/bin/python scripts/kill9_ingest.py          # 20 kill points, 4 per archive, SQLite
+    .venv/bin/python scripts/kill9_ingest.py --kill-points 20 --kills-per-trial 1 \\
         --database-url postgres://postgres@127.0.0.1:5432/ca_kill9  # ... on PostgreSQL
 
 Each trial starts from an empty archive holding the starter list of entities, starts
 `manage.py ingest` on the bundled sample and sends it SIGKILL after a random delay within the
-clean ingest's duration, --kills times in a row (each run starts again on what the killed one
-left, as an operator would), then runs the same ingest to the end and compares the archive
-with the clean one: cables, paragraphs, TAGS links, references, sources, mentions, the review queue's
-names (`cables.integrity.archive_rows`, keyed by reference IDs), and the search index: on
+clean ingest's duration, up to --kills-per-trial times in a row (each run starts again on what
+the killed one left, as an operator would), then runs the same ingest to the end and compares
+the archive with the clean one, until --kill-points kills are done. Compared: cables,
+paragraphs, TAGS links, references, sources, mentions, the review queue's names
+(`cables.integrity.archive_rows`, keyed by reference IDs), and the search index: on
 SQLite every FTS5 table (the main one and its samples) must hold exactly the paragraphs it
 should, token for token (`SearchBackend.index_problems`); on PostgreSQL the stored tsvector of
 every paragraph is compared. The exit status is 1 if any trial differs.
@@ -56,7 +57,7 @@ class Trial:
 
     @property
     def ok(self) -> bool:
-        return bool(self.kills) and not self.differences
+        return not self.differences
 
 
 class Scratch:
@@ -187,27 +188,28 @@ def differences(expected: dict, actual: dict) -> list[str]:
 
 def run_trials(
     *,
-    trials: int,
-    kills_per_trial: int = 1,
+    kill_points: int,
+    kills_per_trial: int = 4,
     seed: int,
     workdir: Path,
     database_url: str | None = None,
     inputs: list[str] = SAMPLE_INPUTS,
+    clean_file: Path | None = None,
     say=print,
 ) -> tuple[float, list[Trial]]:
-    """The clean ingest's duration and the trials: each starts from an empty archive, kills
-    the ingest `kills_per_trial` times in a row (each run started again on what the last one
-    left), then runs it to the end and compares."""
+    """The clean ingest's duration and trials until `kill_points` kills are done.
+
+    Each trial starts from an empty archive and kills the ingest up to `kills_per_trial` times
+    in a row (each run starts again on what the last one left); a run that ends before its
+    kill has completed the archive and ends the series. Then the ingest is run to the end
+    and the archive compared with the clean one. The clean ingest's figures are kept in
+    `clean_file` when given, and read from it by the next run with the same inputs.
+    """
     rng = random.Random(seed)
     scratch = Scratch(workdir, database_url)
     scratch.prepare()
-    scratch.reset()
-    began = time.monotonic()
-    clean_status = subprocess.run(
-        ingest_command(inputs), env=scratch.env(), cwd=ROOT, capture_output=True
-    ).returncode
-    clean_seconds = time.monotonic() - began
-    clean = archive_digest(scratch.env())
+    clean = clean_ingest(scratch, inputs, clean_file)
+    clean_seconds, clean_status = clean["seconds"], clean["status"]
     say(
         f"clean ingest ({scratch.vendor}): {clean_seconds:.1f} s, "
         + ", ".join(f"{t} {v['rows']}" for t, v in clean["tables"].items())
@@ -216,20 +218,26 @@ def run_trials(
     if problems:
         raise SystemExit(f"the clean ingest's own search index is wrong: {problems}")
     done: list[Trial] = []
-    while len(done) < trials:
+    while sum(len(trial.kills) for trial in done) < kill_points:
         scratch.reset()
         trial = Trial(len(done) + 1)
+        status = None
         while len(trial.kills) < kills_per_trial:
             delay = rng.uniform(FIRST_KILL_AFTER, clean_seconds * 0.95)
-            if not kill_ingest_after(delay, inputs, scratch.env()):
-                say(f"  ingest ended before {delay:.1f} s: not a kill, drawn again")
-                continue
+            status = kill_ingest_after(delay, inputs, scratch.env())
+            if status is not None:
+                say(
+                    f"  trial {trial.number}: the ingest ended (exit {status}) before {delay:.1f} s"
+                )
+                break
             trial.kills.append(
                 {"after_seconds": round(delay, 2), "cables_stored": count_cables(scratch.env())}
             )
-        trial.rerun_status = subprocess.run(
-            ingest_command(inputs), env=scratch.env(), cwd=ROOT, capture_output=True
-        ).returncode
+        if status is None:
+            status = subprocess.run(
+                ingest_command(inputs), env=scratch.env(), cwd=ROOT, capture_output=True
+            ).returncode
+        trial.rerun_status = status
         trial.differences = differences(clean, archive_digest(scratch.env()))
         if trial.rerun_status != clean_status:
             trial.differences.append(f"rerun exit {trial.rerun_status} != clean {clean_status}")
@@ -237,7 +245,8 @@ def run_trials(
             f"{k['after_seconds']} s ({k['cables_stored']} cables)" for k in trial.kills
         )
         say(
-            f"trial {trial.number}: SIGKILL at {points}; rerun exit {trial.rerun_status}: "
+            f"trial {trial.number}: SIGKILL at {points or 'no point'}; then exit "
+            f"{trial.rerun_status}: "
             + ("same as clean" if trial.ok else "DIFFERS: " + "; ".join(trial.differences))
         )
         done.append(trial)
@@ -245,8 +254,32 @@ def run_trials(
     return clean_seconds, done
 
 
-def kill_ingest_after(delay: float, inputs: list[str], env: dict) -> bool:
-    """Start the ingest, SIGKILL it after `delay` seconds; False if it had ended by then."""
+def clean_ingest(scratch: Scratch, inputs: list[str], clean_file: Path | None) -> dict:
+    """The clean ingest's duration, exit status and digest (from `clean_file` if it has them
+    for these inputs and this backend)."""
+    if clean_file and clean_file.exists():
+        kept = json.loads(clean_file.read_text())
+        if kept.get("inputs") == inputs and kept.get("vendor") == scratch.vendor:
+            return kept
+    scratch.reset()
+    began = time.monotonic()
+    status = subprocess.run(
+        ingest_command(inputs), env=scratch.env(), cwd=ROOT, capture_output=True
+    ).returncode
+    clean = {
+        "inputs": inputs,
+        "vendor": scratch.vendor,
+        "seconds": time.monotonic() - began,
+        "status": status,
+        **archive_digest(scratch.env()),
+    }
+    if clean_file:
+        clean_file.write_text(json.dumps(clean))
+    return clean
+
+
+def kill_ingest_after(delay: float, inputs: list[str], env: dict) -> int | None:
+    """Start the ingest, SIGKILL it after `delay` seconds; its exit status if it had ended."""
     process = subprocess.Popen(
         ingest_command(inputs),
         env=env,
@@ -254,12 +287,12 @@ def kill_ingest_after(delay: float, inputs: list[str], env: dict) -> bool:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(delay)
-    killed = process.poll() is None
-    if killed:
+    try:
+        return process.wait(timeout=delay)
+    except subprocess.TimeoutExpired:
         process.send_signal(signal.SIGKILL)
-    process.wait()
-    return killed
+        process.wait()
+        return None
 
 
 def count_cables(env: dict) -> int:
@@ -291,14 +324,18 @@ def in_django(what: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kill-points", type=int, default=20, help="SIGKILLs in all (default 20).")
     parser.add_argument(
-        "--trials", type=int, default=5, help="Archives built with kills (default 5)."
-    )
-    parser.add_argument(
-        "--kills",
+        "--kills-per-trial",
         type=int,
         default=4,
-        help="Ingests killed in a row in each trial before the one run to the end (default 4).",
+        help="Ingests killed in a row on one archive before it is completed (default 4).",
+    )
+    parser.add_argument(
+        "--clean-json",
+        type=Path,
+        default=None,
+        help="Keep the clean ingest's figures here; reused by a later run with the same inputs.",
     )
     parser.add_argument("--seed", type=int, default=1, help="Seed of the kill delays.")
     parser.add_argument(
@@ -323,8 +360,9 @@ def main() -> int:
         workdir = args.workdir or Path(scratch_dir)
         workdir.mkdir(parents=True, exist_ok=True)
         clean_seconds, trials = run_trials(
-            trials=args.trials,
-            kills_per_trial=args.kills,
+            kill_points=args.kill_points,
+            kills_per_trial=args.kills_per_trial,
+            clean_file=args.clean_json,
             seed=args.seed,
             workdir=workdir,
             database_url=args.database_url,
