@@ -24,7 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from cables.models import (
@@ -151,7 +151,17 @@ def _history_values(kind: str, row, names: _Names) -> dict:
 
 
 def curation_data() -> dict:
-    """Everything curators made, as the JSON-ready structure of the file."""
+    """Everything curators made, as the JSON-ready structure of the file: read in one
+    transaction that sees one moment (curators may be working while the nightly backup runs)."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        return _curation_data()
+
+
+def _curation_data() -> dict:
     names = _Names()
     data: dict = {
         "format": FORMAT,
