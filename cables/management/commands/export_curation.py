@@ -61,4 +61,4 @@ class Command(BaseCommand):
         if keep is not None:
             for old in sorted(dir.glob(PATTERN), reverse=True)[keep:]:
                 old.unlink()
-                self.stdout.write(f"Removed {old} (more than {keep} backups)")
+                self.stdout.write(f"Removed {old} (keeping the newest {keep})")
