@@ -13,6 +13,7 @@ from cables import bulk
 from cables.bulk import bulk_load
 from cables.entities import tag_archive, tagging
 from cables.ingest import ingest_paths
+from cables.integrity import archive_rows
 from cables.models import (
     Cable,
     EntitySuggestion,
@@ -31,64 +32,6 @@ from .conftest import CABLEGATE_HTML, FIRST_ROWS_CSV, SAMPLE_CSV
 # The sample CSV, plus cablegate pages of which some hold cables that are in the CSV too.
 INPUTS = [SAMPLE_CSV, CABLEGATE_HTML[0].parent]
 QUERIES = ["election", "nazarbayev", '"human rights"', "oil OR gas", "terror*"]
-CABLE_FIELDS = [
-    f.attname
-    for f in Cable._meta.concrete_fields
-    if f.name not in {"id", "ingested_at", "updated_at"}
-]
-
-
-def archive_rows() -> dict:
-    """Everything stored, keyed by reference IDs instead of database ids."""
-    by_id = dict(Cable.objects.values_list("id", "reference_id"))
-    return {
-        "cables": sorted(Cable.objects.values_list(*CABLE_FIELDS)),
-        "paragraphs": sorted(
-            (by_id[c], n, cl, h, t)
-            for c, n, cl, h, t in Paragraph.objects.values_list(
-                "cable_id", "number", "classification", "heading", "text"
-            )
-        ),
-        "tags": sorted(
-            (by_id[c], code, kind)
-            for c, code, kind in Cable.tags.through.objects.values_list(
-                "cable_id", "tag__code", "tag__kind"
-            )
-        ),
-        "tag_table": sorted(Tag.objects.values_list("code", "kind", "definition")),
-        "references": sorted(
-            (by_id[c], p, r, by_id.get(t))
-            for c, p, r, t in Reference.objects.values_list(
-                "cable_id", "position", "reference_id", "target_id"
-            )
-        ),
-        "sources": sorted(
-            (by_id[c], *rest)
-            for c, *rest in Source.objects.values_list(
-                "cable_id", "path", "row", "format", "sha256", "partial", "is_primary"
-            )
-        ),
-        # The review queue's names (compared strictly only between bulk loads).
-        "suggestions": sorted(set(EntitySuggestion.objects.values_list("kind", "name"))),
-        "mentions": sorted(
-            [
-                (by_id[c], *rest)
-                for c, *rest in Mention.objects.values_list(
-                    "paragraph__cable_id",
-                    "paragraph__number",
-                    "person__name",
-                    "party__name",
-                    "election_id",
-                    "matched_text",
-                    "start",
-                    "end",
-                    "method",
-                    "status",
-                )
-            ],
-            key=repr,  # person, party or election: the other two are None
-        ),
-    }
 
 
 def search_results() -> dict:

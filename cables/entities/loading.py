@@ -40,13 +40,19 @@ ALIAS_FIELDS = {
 }
 
 
-def read_starter_list(path: Path = STARTER_LIST) -> dict:
+def read_json(path: Path, error_class: type[ValueError]):
+    """A JSON file's content; a file that cannot be read or parsed raises `error_class` with
+    the path and the reason."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
-        raise StarterListError(f"{path}: cannot read: {error.strerror or error}") from error
+        raise error_class(f"{path}: cannot read: {error.strerror or error}") from error
     except ValueError as error:
-        raise StarterListError(f"{path}: not valid JSON: {error}") from error
+        raise error_class(f"{path}: not valid JSON: {error}") from error
+
+
+def read_starter_list(path: Path = STARTER_LIST) -> dict:
+    data = read_json(path, StarterListError)
     if not isinstance(data, dict):
         raise StarterListError(f"{path}: expected an object with people, parties, elections")
     return data

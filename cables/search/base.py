@@ -61,6 +61,13 @@ class SearchBackend:
     def rebuild(self) -> None:
         """Rebuild the whole index from the paragraph table (after a bulk load)."""
 
+    def index_problems(self) -> dict[str, dict[str, int]]:
+        """Per index table: how many paragraphs (with words) it should hold (`expected`), how
+        many it holds (`indexed`), and its entries that differ from the paragraphs' text now,
+        missing, stale or extra (`wrong`: 0 in a sound index). {} where the index cannot
+        drift from the rows."""
+        return {}
+
     # --- search ------------------------------------------------------------------------
     def matching_cable_ids(self, node) -> QuerySet:
         """`cable_id` values of paragraphs matching `node`, for use in `id__in=`."""

@@ -28,7 +28,8 @@ def _array(ids) -> str:
 
 
 class PostgresBackend(SearchBackend):
-    """Paragraph search vectors are a stored generated column with a GIN index: no upkeep.
+    """Paragraph search vectors are a stored generated column with a GIN index: no upkeep (and
+    nothing for `index_problems` to find: the column is written with the row).
 
     The query is one `to_tsquery('english', ...)` built from the parsed query (websearch_to_tsquery
     has no prefix search); the config matches the generated column's, so the GIN index is used.

@@ -141,6 +141,49 @@ class SqliteBackend(SearchBackend):
                     config(table, "automerge", FTS5_AUTOMERGE)
                     config(table, "crisismerge", FTS5_CRISISMERGE)
 
+    def index_problems(self) -> dict[str, dict[str, int]]:
+        """Each FTS5 table against a scratch index of the paragraphs it should hold.
+
+        External-content tables answer reads from the paragraph table, so a plain SELECT
+        shows nothing of the index itself; its token instances (fts5vocab) do. They are
+        compared with those of a contentless table filled from the paragraphs now.
+        """
+        report = {}
+        with connections[self.using].cursor() as cursor:
+            for index in [CableSample(FTS_TABLE, 1), *_samples()]:
+                table = index.table
+                cursor.execute(f"INSERT INTO {table}({table}) VALUES('integrity-check')")
+                cursor.execute(
+                    "CREATE VIRTUAL TABLE temp.index_expected USING fts5("
+                    f"text, content='', tokenize='{FTS_TOKENIZE}')"
+                )
+                cursor.execute(
+                    "INSERT INTO temp.index_expected(rowid, text) SELECT id, text "
+                    "FROM cables_paragraph WHERE cable_id %% %s = 0",
+                    [index.modulus],
+                )
+                cursor.execute(
+                    "CREATE VIRTUAL TABLE temp.index_expected_terms "
+                    "USING fts5vocab(temp, index_expected, instance)"
+                )
+                cursor.execute(
+                    "CREATE VIRTUAL TABLE temp.index_actual_terms "
+                    f"USING fts5vocab(main, {table}, instance)"
+                )
+                instance = "SELECT term, doc, offset FROM temp.index_{}_terms"
+                expected, actual = instance.format("expected"), instance.format("actual")
+                cursor.execute(
+                    f"SELECT (SELECT count(*) FROM ({actual} EXCEPT {expected}))"
+                    f" + (SELECT count(*) FROM ({expected} EXCEPT {actual})),"
+                    " (SELECT count(DISTINCT doc) FROM temp.index_actual_terms),"
+                    " (SELECT count(DISTINCT doc) FROM temp.index_expected_terms)"
+                )
+                wrong, indexed, should = cursor.fetchone()
+                for scratch in ("index_actual_terms", "index_expected_terms", "index_expected"):
+                    cursor.execute(f"DROP TABLE temp.{scratch}")
+                report[table] = {"expected": should, "indexed": indexed, "wrong": wrong}
+        return report
+
     # --- search ------------------------------------------------------------------------
     def matching_cable_ids(self, node) -> QuerySet:
         return (
