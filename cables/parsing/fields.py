@@ -310,8 +310,23 @@ def declassify_on(text: str, limit: int = 5000) -> date | None:
 
 # --- TAGS ----------------------------------------------------------------------------------------
 
-_TAGS_START = re.compile(r"^[ \t]*TAGS\b[ \t]*:?[ \t]*(?P<first>.*)$", re.MULTILINE)
-_FIELD_START = re.compile(r"^\s*(?:SUBJECT|SUBJ|REF|REFS|CLASSIFIED BY|E\.O\.|SIPDIS|\d+\.)", re.I)
+# Rule (TAGS anywhere in the header): the field starts wherever the word stands, not only at the
+# start of a line: `E.O. 12958: DECL: 11/14/2012 TAGS: PTER TU` (02ANKARA8305), `E.O. 12958: N/A
+# TAGS: ECON EFIN` (05BRASILIA1682), `DOE FOR MCLELLANDKERR E.O. 12958: N/A TAGS: ...` (09CAIRO200),
+# `\u2028TAGS:` (08MEXICO886). Spellings: `TAGS`, `TAGS:`, `Tags:` and `tags:` (07DAMASCUS389,
+# 08STATE43817), `TAG`. Lower case (`Tags:`, `tag`) only with its colon: `the price tag XXXX gave`
+# (05SANAA1352) is prose. The first word after it must look like a code.
+_TAGS_START = re.compile(r"(?<![\w/.\-])(?:(?P<upper>TAGS?)|[Tt]ags?(?=[ \t]*:))\b[ \t]*:?[ \t]*")
+# A field that follows TAGS on the same line (a header whose newlines were lost: `TAGS: PTER TU
+# SUBJECT: ...`, `TAGS: KNNP ... EG SUBJECT:`).
+_TAGS_LINE_END = re.compile(
+    r"(?:^|(?<=[\s,]))(?:SUBJ(?:ECT)?\b|REFS?\b|REFTELS?\b|PROGRAM\s+REF\b|CLASSIFIED\s+BY\b|"
+    r"E\.O\.|SIPDIS\b|¶?\d{1,2}\s*\.\s*\()",
+    re.IGNORECASE,
+)
+_FIELD_START = re.compile(
+    r"^\s*(?:SUBJECT|SUBJ|REF|REFS|PROGRAM REF|CLASSIFIED BY|E\.O\.|SIPDIS|\d+\.)", re.I
+)
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
 _PERSON_TAG_PREFIXES = ("OVIP", "OREP")
@@ -481,46 +496,95 @@ def _group_tag_tokens(piece: str) -> list[str]:
 
 
 def _is_tags_continuation(line: str, previous: str) -> bool:
-    """A wrapped TAGS line: codes only (`UNO IR LE`, `AU-I CD SU LY`), or any line after one that
-    ended with a comma.
+    """A wrapped TAGS line: codes only (`UNO IR LE`, `AU-I CD SU LY`, `KN` after a trailing comma).
 
-    Not a page-break line, the classification line of a second copy of the header (06MEXICO456),
-    nor a subject written without `SUBJECT:` (05BRASILIA2231: `DISCUSS HAITI AND OTHER ISSUES`).
+    Rule (subject words are no tags): not a page-break line, the classification line of a second
+    copy of the header (06MEXICO456), nor a subject written without `SUBJECT:` (05BRASILIA2231:
+    `DISCUSS HAITI AND OTHER ISSUES`; 06LIMA1452: `RUN-OFF,` then `SEEKS EMBASSY'S ASSISTANCE`),
+    even after a trailing comma.
     """
     if not line.strip() or _FIELD_START.match(line) or ":" in line:
         return False
     if CLASSIFICATION_LINE.match(line) or is_noise_line(line):
         return False
-    if previous.rstrip().endswith(","):
-        return True
     words = _MARKDOWN_LINK.sub(r"\1", line).replace(",", " ").replace("\\", " ").split()
-    if any(word in _PERSON_TAG_PREFIXES for word in words):
+    if any(word.upper() in _PERSON_TAG_PREFIXES for word in words):
         return True  # `OVIP RICE CONDOLEEZZA`: a person tag wrapped onto its own line
+    if previous.rstrip().endswith(","):
+        # `... MNUC, ECON, SN, CH,` then `KN` (09SINGAPORE529); `prel, pgov,` in lower case.
+        return all(_looks_like_code(word.upper()) for word in words)
     return all(_looks_like_code(word) for word in words)
 
 
 def _looks_like_code(word: str) -> bool:
     if word in known_tag_codes() or _is_tag_code(word):
         return True
-    if len(word) > 10 or not word.isupper() or word.isdigit():
+    if len(word) > 10 or not word.isupper() or word.isdigit() or "'" in word:
         return False
+    if "-" in word:  # `AU-I` is a code, `RUN-OFF` two words of a subject
+        return not all(is_prose_word(part) for part in word.split("-") if part)
     return not is_prose_word(word)  # `DISCUSS`, `AND`, `OTHER`: a sentence, not codes
 
 
+def _opens_tags(following: str) -> bool:
+    """Whether the text after a `TAGS` marker starts like a list of codes: a known code among its
+    first four words (`MTCRE, PARM, ...`: a first code may be unknown), or a first word shaped
+    like a code or codes run together (`ETRDECONWTOCS`)."""
+    if following[:1] in ",;)" or following[:4].upper() in ("AND ", "OR T", "THE "):
+        return False  # `ADDED E.O., TAGS, AND CLASS BY` (08TBILISI1349): the word, not the field
+    words = re.split(r"[\s,;\[\]]+", following.upper(), maxsplit=4)[:4]
+    words = [word.strip(".:()") for word in words if word.strip(".:()")]
+    if not words:
+        return False
+    known = known_tag_codes()
+    if any(word in known for word in words):
+        return True
+    first = words[0]
+    if len(first) >= 6 and first.isalpha() and not is_prose_word(first):
+        return True
+    return _looks_like_code(first) and not is_prose_word(first)
+
+
+def _tags_line(text: str, limit: int) -> tuple[re.Match, str, list[str]] | None:
+    """The first `TAGS` marker followed by codes: (match, rest of its line, next lines)."""
+    position = 0
+    while True:
+        match = _TAGS_START.search(text, position, limit)
+        if match is None:
+            return None
+        position = match.end()
+        line_end = text.find("\n", position)
+        line_end = len(text) if line_end < 0 else line_end
+        first = text[position:line_end]
+        following = text[line_end + 1 : line_end + 400].split("\n")[:3]
+        if not first.strip():
+            # `TAGS:` alone, the codes on the next line; not `CORRECTED COPY - TAG` (08MADRID308).
+            if not following or not match.group(0).rstrip().endswith(":"):
+                continue
+            first, following = following[0], following[1:]
+        if _opens_tags(first.lstrip(" \t\u2028\"'") if first[:1] != "," else first):
+            return match, first, following
+
+
 def tags(text: str, limit: int = 8000) -> list[str]:
-    match = _TAGS_START.search(text, 0, limit)
-    if not match:
+    found_line = _tags_line(text, limit)
+    if not found_line:
         return []
-    parts = [match.group("first")]
-    rest = text[match.end() : match.end() + 400].split("\n")[1:4]
-    for line in rest:
-        if not _is_tags_continuation(line, parts[-1]):
-            break
-        parts.append(line)
+    _, first, following = found_line
+    # Rule: a field written after TAGS on the same line ends it (`TAGS: PTER TU SUBJECT: ...`).
+    cut = _TAGS_LINE_END.search(first)
+    parts = [first[: cut.start()] if cut else first]
+    if cut is None:
+        # Rule: the list goes on over wrapped lines of codes, or after a trailing comma.
+        for line in following:
+            if not _is_tags_continuation(line, parts[-1]):
+                break
+            parts.append(line)
     written = _MARKDOWN_LINK.sub(r"\1", " ".join(parts)).upper()
-    # `OVIP (STEINBERG, JAMES B.)`: the person's name without its brackets and comma.
+    # Rule: `OVIP (STEINBERG, JAMES B.)` is one person tag: the name without brackets and comma.
     written = _PARENTHESES.sub(lambda m: " " + m.group(1).replace(",", " ") + " ", written)
     found: list[str] = []
+    # Rule: commas and/or spaces separate the codes (`Tags: prel, pgov, sy`), upper-cased.
     pieces = written.split(",") if "," in written else [written]
     for piece in pieces:
         for tag in _group_tag_tokens(piece):
