@@ -128,6 +128,9 @@ def _fill(cable: ParsedCable, header: str, body: str, page_created: datetime | N
     head_text = header + "\n" + body[:12000]
     dtg = fields.date_time_group(header) or fields.date_time_group(body, 1500)
     created = cable.created or page_created
+    # Rule: the published time is kept as given; only `created` takes the date-time group's
+    # minutes (same day and hour, other minutes: the page's minutes are the wrong ones).
+    cable.created_published = cable.created_published or created
     same_hour = created and dtg and created.replace(minute=0) == dtg.replace(minute=0)
     if same_hour and created.minute != dtg.minute:
         cable.warn(
