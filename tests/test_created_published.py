@@ -15,11 +15,29 @@ from .conftest import CORPUS
 from .test_parse_cables_command import run
 
 # The page says 2005-09-13 14:02; the routing header's date-time group says O 131405Z SEP 05.
-JSONL_KEYS_BEFORE = (
-    "reference_id created released classification origin subject tags references signers "
-    "classified_by classification_reasons declassify_on transmission_id precedence to info "
-    "partial summary paragraphs warnings source"
-).split()
+JSONL_KEYS_BEFORE = [
+    "reference_id",
+    "created",
+    "released",
+    "classification",
+    "origin",
+    "subject",
+    "tags",
+    "references",
+    "signers",
+    "classified_by",
+    "classification_reasons",
+    "declassify_on",
+    "transmission_id",
+    "precedence",
+    "to",
+    "info",
+    "partial",
+    "summary",
+    "paragraphs",
+    "warnings",
+    "source",
+]
 TASHKENT = CORPUS / "cablegate-html" / "05TASHKENT2473.html"
 
 
