@@ -616,112 +616,269 @@ def subject(text: str, limit: int = 10000) -> str:
 
 # --- REF -----------------------------------------------------------------------------------------
 
-_REF_START = re.compile(r"^[ \t]*(?:REF|REFS|REFTEL|REFTELS)\b[ \t]*:?[ \t]*(?P<first>.*)$", re.M)
+# Rule (REF written every way): `REF:`, `REFS:`, `REFTEL:`, `Ref(s):` (08RIODEJANEIRO...),
+# `PROGRAM REF:` (08BRASILIA806), lower case, and anywhere on a line when a colon follows: after
+# the subject (`... VARIG UNCLEAR REFS: (A) BRASILIA 1608`) or glued to it (`...PRIMEREF: A.
+# LONDON 1939`). Without a colon only at the start of a line (`REF A. STATE 1234`).
+_REF_MARK = re.compile(
+    r"(?:PROGRAM\s+)?(?:REF(?:TEL)?S?|REF\(S\)|Ref(?:tel)?s?|Ref\(s\))[ \t]*:[ \t]*"
+    r"|^[ \t]*(?:ref(?:tel)?s?|ref\(s\))[ \t]*:[ \t]*"  # lower case: not `(Note. See ref: as`
+    r"|^[ \t]*(?:PROGRAM\s+)?(?:REF|REFS|REFTEL|REFTELS)\b[ \t]*",
+    re.M,
+)
+# Where the REF list ends: the next header field, a numbered paragraph, a paragraph marking.
 _REF_STOP = re.compile(
-    r"^\s*(?:CLASSIFIED BY|CLASSIFIED|E\.O\.|TAGS|SUBJ|¶?\d+\s*[.,)]\s|\(U\)|\(C\)|\(S)", re.I
+    r"^\s*(?:CLASSIFIED|E\.O\.|TAGS|SUBJ|SUMMARY|SENSITIVE BUT|THIS (?:MESSAGE|CABLE)"
+    r"|¶?\d+\s*[.,)]\s|\((?:U|C|S|SBU|S/NF|C/NF|U/FOUO)\)\s*\S)",
+    re.I,
 )
-# `Astana 2069`, `06 TBILISI 2601`, `08 STATE 12345`, `STATE 272523`.
-_REF_ITEM = re.compile(
-    r"(?<![\w@.])(?:(?P<year>\d{2})\s+)?(?P<post>[A-Z][A-Za-z]+(?:\s[A-Z][A-Za-z]+)?)"
-    r"\s+(?P<serial>\d{1,6})(?![\w@/-])"
+_REF_CUT = re.compile(
+    r"\b(?:CLASSIFIED\s+BY|SENSITIVE\s+BUT\s+UNCLASSIFIED|THIS\s+(?:MESSAGE|CABLE)\s+(?:IS|HAS)"
+    r"|SUMMARY\b|E\.O\.\s*\d|TAGS\b|C\sO\sN\sF\sI|S\sE\sC\sR\sE\sT\b)|(?<!\w)¶?1\s*\.\s*\("
+    r"|\.\.\.",  # `B. PRAGUE 356 ...`: a partial extract cut the list short (05PRAGUE470)
+    re.I,
 )
-_NOT_POSTS = {
-    "A",
-    "B",
-    "C",
-    "D",
-    "E",
-    "F",
-    "AND",
-    "REF",
-    "REFS",
-    "REFTEL",
-    "SEPTEL",
-    "PARA",
-    "PARAS",
-    "PARAGRAPH",
-    "NOTAL",
-    "OF",
-    "IN",
-    "ON",
-    "DATED",
-    "EMAIL",
-    "CIRCULAR",
-    "SECTION",
-    "TO",
-    "FROM",
-    "AUG",
-    "JUL",
-    "JAN",
-    "FEB",
-    "MAR",
-    "APR",
-    "MAY",
-    "JUN",
-    "SEP",
-    "OCT",
-    "NOV",
-    "DEC",
-    "AUGUST",
-    "JULY",
-    "JANUARY",
-    "FEBRUARY",
-    "MARCH",
-    "APRIL",
-    "JUNE",
-    "SEPTEMBER",
-    "OCTOBER",
-    "NOVEMBER",
-    "DECEMBER",
-    "USC",
-    "CFR",
-    "RES",
-    "UNSCR",
-    "RESOLUTION",
-    "ARTICLE",
-    "LAW",
-    "NO",
-    "NUMBER",
-}
+# Rule (page breaks): `PAGE 02 ROME 01196 01 OF 02 082030Z` and `SAO PAULO 00000229 001.4 OF
+# 004` head a new page inside a REF list: they are no references and do not end the list.
+_REF_PAGE_HEADER = re.compile(
+    r"\bPAGE\s+\d{1,3}\s+[A-Z][A-Z .'-]*?\s+\d{2,6}(?:\s+\d{2}\s+OF\s+\d{2})?(?:\s+\d{6}Z)?"
+    r"|\b[A-Z][A-Z .'-]{1,40}?\s+\d{5,8}\s+\d{3}(?:\.\d+)?\s+OF\s+\d{3}\b"
+    r"|\b(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\b"
+)
+_PAGE_HEADER_START = re.compile(
+    r"^\s*PAGE\s+\d{1,3}\s+[A-Z][A-Z .'-]*?\s+\d{2,6}(?:\s+\d{2}\s+OF\s+\d{2})?\s+\d{6}Z\b"
+)
+_CLASSIFICATION_WORDS = frozenset(
+    ("UNCLASSIFIED", "UNCLAS", "CONFIDENTIAL", "SECRET", "LIMITED OFFICIAL USE")
+)
+_LIST_MARKER_LINE = re.compile(r"^\s*(?:\(?[A-Za-z]\s?[.)]|\([A-Za-z]\))\s")
 
 
 def ref_text(text: str, limit: int = 10000) -> str:
-    first = text.find("REF", 0, limit)
-    if first < 0:
+    """The REF field of the header: every line of its list, page-break lines left out.
+
+    A list a partial extract cut short (`B. US...`) gives way to a full copy of the header later
+    in the text (04BRUSSELS4944 holds both)."""
+    if _first_of(text, ("REF", "Ref", "ref"), limit) < 0:
         return ""
-    # From the start of the line of the first `REF` (no multiline scan of the text before it).
-    match = _REF_START.search(text, text.rfind("\n", 0, first) + 1, limit)
-    if not match:
-        return ""
-    parts = [match.group("first")]
-    for line in text[match.end() : match.end() + 800].split("\n")[1:8]:
-        if not line.strip() or _REF_STOP.match(line):
+    match = _REF_MARK.search(text, 0, limit)
+    block = ""
+    while match:
+        block, truncated = _ref_block(text, match.end())
+        if not truncated:
+            break
+        match = _REF_MARK.search(text, match.end(), limit)
+    return block
+
+
+def _ref_block(text: str, start: int) -> tuple[str, bool]:
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    parts = [text[start:line_end].lstrip(". ")]  # `REF...04 CHENNAI 575` (05NEWDELHI301)
+    lines = text[line_end + 1 : line_end + 2000].split("\n")[:30]
+    index = 0
+    while index < len(lines):
+        # `PAGE 02 ROME 01196 01 OF 02 082030Z  B. ROME 1098`: the list goes on after the header.
+        line = _PAGE_HEADER_START.sub("", lines[index])
+        index += 1
+        if is_noise_line(line) or line.strip() in _CLASSIFICATION_WORDS:
+            continue  # a page break: `CONFIDENTIAL` alone closes the page before it (02ROME1196)
+        if not line.strip():
+            # Rule: a list goes on over blank lines and page breaks when its next item follows.
+            upcoming = next(
+                (
+                    _PAGE_HEADER_START.sub("", x)
+                    for x in lines[index:]
+                    if x.strip() and not is_noise_line(x) and x.strip() not in _CLASSIFICATION_WORDS
+                ),
+                "",
+            )
+            if _LIST_MARKER_LINE.match(upcoming) and _has_list_marker(" ".join(parts)):
+                continue
+            break
+        if CLASSIFICATION_LINE.match(line) or (
+            _REF_STOP.match(line) and not _is_next_list_item(line, " ".join(parts))
+        ):
             break
         parts.append(line)
     joined = " ".join(p.strip() for p in parts)
-    return re.split(r"\bCLASSIFIED\s+BY\b", joined, maxsplit=1, flags=re.IGNORECASE)[0]
+    kept = _REF_CUT.split(joined, maxsplit=1)
+    return kept[0], len(kept) > 1 and joined[len(kept[0]) :].startswith("...")
+
+
+def _has_list_marker(text: str) -> bool:
+    return bool(re.search(r"(?:^|\s)\(?[A-Za-z][.)]\s", text))
+
+
+def _is_next_list_item(line: str, so_far: str) -> bool:
+    """`(C) SAO PAULO 316` after `(B) ...` is the list's third item, not a paragraph marking."""
+    marker = re.match(r"\s*\(([A-Za-z])\)", line)
+    if not marker:
+        return False
+    letter = marker.group(1)
+    previous = chr(ord(letter) - 1)
+    return bool(re.search(rf"(?:^|\s)\(?{previous}[.)]", so_far))
+
+
+_STATIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "stations.csv"
+# Rule (station names of the release): written forms whose letters are not a station of
+# `stations.csv` (built from every reference ID of the release by scripts/build_station_list.py).
+STATION_ALIASES = {
+    "SECSTATE": "STATE",
+    "SECTATE": "STATE",  # 05SANJOSE2658, 07SANJOSE1963
+    # Posts' own short names for themselves and their neighbours.
+    "BA": "BUENOSAIRES",  # 06BUENOSAIRES1439
+    "TGG": "TEGUCIGALPA",  # 08TEGUCIGALPA86
+    "CASA": "CASABLANCA",  # 08CASABLANCA81
+    "RIO": "RIODEJANEIRO",  # 09RIODEJANEIRO353
+    "KL": "KUALALUMPUR",  # 10KUALALUMPUR12
+    "DUBAIRPO": "RPODUBAI",  # 09RPODUBAI379
+    "HCMC": "HOCHIMINHCITY",
+    "SECSTATEWASHDC": "STATE",
+    "STATEWASHDC": "STATE",
+    "UNVIE": "UNVIEVIENNA",
+    "USUNVIE": "UNVIEVIENNA",
+    "USUNVIEVIENNA": "UNVIEVIENNA",
+    "USUN": "USUNNEWYORK",
+    "USUNNY": "USUNNEWYORK",
+    "USUNNEWYORKNY": "USUNNEWYORK",
+    "USEU": "USEUBRUSSELS",
+    "USNATOBRUSSELS": "USNATO",
+    "USUNESCO": "UNESCOPARISFR",
+    "USUNESCOPARIS": "UNESCOPARISFR",
+    "USUNESCOPARISFR": "UNESCOPARISFR",
+    "UNESCOPARIS": "UNESCOPARISFR",
+    "UNESCO": "UNESCOPARISFR",
+    "USOECD": "PARISFR",
+    "USOECDPARIS": "PARISFR",
+    "USOECDPARISFR": "PARISFR",
+    "OECDPARIS": "PARISFR",
+    "USUNROME": "UNROME",
+    "USMISSIONUNROME": "UNROME",
+    "AIT": "AITTAIPEI",
+    "USCDGENEVA": "CDGENEVA",
+    "USTR": "USTRGENEVA",
+    "USOSCEVIENNA": "USOSCE",
+}
+# `EMBASSY VIENNA` is `VIENNA`: the sender's kind is no part of the station.
+_STATION_PREFIXES = (
+    "AMEMBASSY",
+    "AMCONSUL",
+    "AMEMB",
+    "EMBASSY",
+    "CONSULATE",
+    "USMISSION",
+    "MISSION",
+)
+_stations: tuple[frozenset[str], dict[str, str]] | None = None
+
+
+def stations() -> frozenset[str]:
+    return _station_tables()[0]
+
+
+def _station_tables() -> tuple[frozenset[str], dict[str, str]]:
+    """The release's stations, and the unique prefixes (5 letters or more) of the busy ones:
+    `RIODEJAN` (`08 RIO DE JAN 138`, a post name cut short) is `RIODEJANEIRO`."""
+    global _stations
+    if _stations is None:
+        names: dict[str, int] = {}
+        try:
+            with open(_STATIONS_FILE, encoding="utf-8") as rows:
+                for row in rows:
+                    name, _, number = row.strip().partition(",")
+                    if number.isdigit():
+                        names[name] = int(number)
+        except OSError:
+            pass
+        prefixes: dict[str, str] = {}
+        for name, number in names.items():
+            if number < 20:
+                continue
+            for size in range(5, len(name)):
+                prefix = name[:size]
+                prefixes[prefix] = "" if prefix in prefixes else name
+        unique = {p: n for p, n in prefixes.items() if n and p not in names}
+        _stations = (frozenset(names), unique)
+    return _stations
+
+
+@functools.lru_cache(maxsize=4096)
+def canonical_station(written: str) -> str | None:
+    """The release's station for a post as a REF line writes it, or None for no station.
+
+    `Sao Paulo` -> `SAOPAULO`, `SECSTATE` -> `STATE`, `UNVIE` -> `UNVIEVIENNA`, `USUNESCO PARIS
+    FR` -> `UNESCOPARISFR`, `EMBASSY VIENNA` -> `VIENNA`, `RIO DE JAN` -> `RIODEJANEIRO`;
+    `IIR`, `FBIS`, `Resolution` -> None.
+    """
+    known, prefixes = _station_tables()
+    letters = re.sub(r"[^A-Z]", "", written.upper())
+    for prefix in ("", *_STATION_PREFIXES):
+        if prefix and not letters.startswith(prefix):
+            continue
+        key = letters[len(prefix) :]
+        if not key:
+            continue
+        if key in known:
+            return key
+        if key in STATION_ALIASES:
+            return STATION_ALIASES[key]
+        if key.endswith("CITY") and key[:-4] in known:
+            return key[:-4]  # `GUATEMALA CITY`, `KUWAIT CITY`
+        if key in prefixes:
+            return prefixes[key]
+    return None
+
+
+# `Astana 2069`, `06 TBILISI 2601`, `2009 CAIRO 2394`, `RIO DE JAN 0044`: up to five words before
+# a serial; the longest run of them that ends at the serial and names a station wins.
+_REF_ITEM = re.compile(
+    r"(?<![\w@./-])(?:(?P<year>\d{4}|\d{2})\s+)?"
+    r"(?P<post>[A-Za-z][A-Za-z'.-]*(?:[ \t]+[A-Za-z][A-Za-z'.-]*){0,4})"
+    r"[ \t]+(?P<serial>\d{1,7})(?![\w@/-]|\.\.)"
+)
+# `07BRASILIA1868`, a reference ID written whole.
+_REF_GLUED = re.compile(r"(?<![\w/])(?P<year>\d{2})(?P<post>[A-Z]{4,})(?P<serial>\d{1,7})\b")
+_LIST_MARKER = re.compile(r"(?:(?<=[\s,;:])|^)\(?[A-Za-z]\s?[.)](?=\s)|\([A-Za-z]\)")
+
+
+def _reference(year: str | int | None, post_words: list[str], serial: str, default_year):
+    for start in range(len(post_words)):
+        station = canonical_station(" ".join(post_words[start:]))
+        if station is None:
+            continue
+        # Rule: a year written before the post (`07 STATE 17940`, `2009 CAIRO 2394`) wins over
+        # the cable's own year; only when it stands right before the post's first word.
+        written_year = year if start == 0 else None
+        if written_year is not None and len(str(written_year)) == 4:
+            if not 1966 <= int(written_year) <= 2010:
+                written_year = None
+        chosen = written_year if written_year is not None else default_year
+        if chosen is None:
+            return None
+        return canonical_reference_id(chosen, station, serial)
+    return None
 
 
 def parse_references(ref: str, default_year: int | None) -> list[str]:
-    """Canonical reference IDs named in a REF text; non-cable references are skipped."""
+    """Canonical reference IDs named in a REF text; non-cable references are skipped.
+
+    Rule (non-cables): an item counts only when its post is a station of the release, so
+    `IIR 6 832 0617 08`, `FBIS CEP2005101927067`, `NATO Document`, `Resolution 1701`, e-mails and
+    daily reports are left out. Leading zeros go (`BRASILIA 0458` -> `BRASILIA458`).
+    """
     found: list[str] = []
-    # Leading list letters (`A.`, `B)`, `(C)`) become separators, not posts.
-    cleaned = re.sub(r"(?:(?<=\s)|^)\(?[A-Za-z][.)](?=\s)", " ; ", ref)
-    for match in _REF_ITEM.finditer(cleaned):
-        post_words = match.group("post").split()
-        # A two-word match like `AND STATE` or `B Astana`: drop filler words in front.
-        while post_words and post_words[0].upper() in _NOT_POSTS:
-            post_words = post_words[1:]
-        if not post_words or any(w.upper() in _NOT_POSTS for w in post_words):
-            continue
-        post = " ".join(post_words)
-        year = match.group("year")
-        if year is None:
-            if default_year is None:
-                continue
-            year = default_year
-        reference_id = canonical_reference_id(year, post, match.group("serial"))
-        if reference_id not in found:
+    text = _REF_PAGE_HEADER.sub(" ; ", ref)
+    # Rule (list markers): `A.`, `(A)`, `A)`, `A. A)` separate items; they are no posts.
+    text = _LIST_MARKER.sub(" ; ", text)
+    for match in _REF_GLUED.finditer(text):
+        reference_id = _reference(match["year"], [match["post"]], match["serial"], None)
+        if reference_id and reference_id not in found:
+            found.append(reference_id)
+    for match in _REF_ITEM.finditer(text):
+        words = match.group("post").split()
+        reference_id = _reference(match["year"], words, match["serial"], default_year)
+        if reference_id and reference_id not in found:
             found.append(reference_id)
     return found
 
