@@ -850,9 +850,8 @@ def _reference(year: str | int | None, post_words: list[str], serial: str, defau
         # Rule: a year written before the post (`07 STATE 17940`, `2009 CAIRO 2394`) wins over
         # the cable's own year; only when it stands right before the post's first word.
         written_year = year if start == 0 else None
-        if written_year is not None and len(str(written_year)) == 4:
-            if not 1966 <= int(written_year) <= 2010:
-                written_year = None
+        if written_year and len(str(written_year)) == 4 and not 1966 <= int(written_year) <= 2010:
+            written_year = None  # `1234 ROME 5`: no year of the release
         chosen = written_year if written_year is not None else default_year
         if chosen is None:
             return None
