@@ -182,8 +182,25 @@ def _fill(cable: ParsedCable, header: str, body: str, page_created: datetime | N
         if paragraphs:
             cable.warn("no-paragraph-numbers", "no numbered paragraphs: blocks by blank lines")
     cable.paragraphs = paragraphs
-    joined = "\n".join(p.text for p in paragraphs) or clean_display(body)
-    cable.summary = cable.summary or fields.summary(joined)
+    if not cable.summary:
+        cable.summary = (
+            fields.summary_of_paragraphs(
+                [p.text for p in paragraphs],
+                [p.heading for p in paragraphs],
+                _before_first_paragraph(body, paragraphs[0].text),
+            )
+            if paragraphs
+            else fields.summary(clean_display(body))
+        )
+
+
+def _before_first_paragraph(body: str, first_text: str) -> str:
+    """The body up to where the first paragraph's text starts (its heading, if any)."""
+    opening = " ".join(first_text.split()[:3])
+    at = body.find(opening) if opening else -1
+    if at < 0 and first_text.split():
+        at = body.find(first_text.split()[0])
+    return body[: max(at, 0)][-400:] if at >= 0 else ""
 
 
 def _year_of_id(reference_id: str) -> int | None:

@@ -921,22 +921,92 @@ def classified_by(text: str, limit: int = 12000) -> tuple[str, list[str]]:
 
 # --- summary -----------------------------------------------------------------------------------------
 
-_SUMMARY_START = re.compile(r"\bSUMMARY(?:\s+AND\s+COMMENT)?\s*[:.\-]+\s*", re.IGNORECASE)
+# Rule (summary markers): `SUMMARY:`, `Summary.`, `Summary and comment:`, `SUMMARY AND
+# INTRODUCTION:` (04BRASILIA2885), inside the first paragraph too (`1. (C) SUMMARY: ...`). Not the
+# `End summary.` of a summary that had no start marker.
+_SUMMARY_START = re.compile(
+    r"(?<!END )(?<!END OF )(?<!End )(?<!end )(?<!End of )(?<!end of )"
+    r"\b(?:EXECUTIVE\s+)?SUMMARY(?:\s+(?:AND|&)\s+(?:COMMENT|INTRODUCTION|ACTION\s+REQUEST|"
+    r"ACTION|RECOMMENDATIONS?|BACKGROUND|OVERVIEW))?\s*[:.\-]+\s*"
+    # `------- SUMMARY ------- 1. (C) In a ...`: a heading in a cable whose newlines were lost.
+    r"(?:(?<=[-=] )\s*¶?1\s*\.\s*(?:\([A-Z/]{1,6}\)\s*)?)?",
+    re.IGNORECASE,
+)
+# The next numbered paragraph inside a text whose newlines were lost (`... 2. (C) ...`).
+_INLINE_PARAGRAPH = re.compile(r"\s¶?\d{1,2}\s*\.\s*\((?:U|C|S|SBU|S/NF|C/NF|SBU/NF)\)")
 _SUMMARY_END = re.compile(r"\(?\bEND\s+(?:OF\s+)?SUMMARY\b", re.IGNORECASE)
+# Rule (summary heading): a `SUMMARY` heading line, alone or between dashes (`------- SUMMARY
+# -------`, 08MOSCOW499; `SUMMARY` over a line of dashes, 00HARARE5461; `-------\nSummary\n----`,
+# 08RIYADH868): the paragraph under it is the summary, up to `End summary` if there is one.
+_SUMMARY_HEADING = re.compile(
+    r"^[ \t]*(?:[-=_*]{2,}[ \t]*)?(?:EXECUTIVE\s+)?SUMMARY(?:\s+(?:AND|&)\s+[A-Z]+(?:\s+[A-Z]+)?)?"
+    r"[ \t:]*(?:[-=_*]{2,}[ \t]*)?\\?[ \t]*$",  # `\\`: a line end escaped in the CSV
+    re.IGNORECASE | re.MULTILINE,
+)
+# A heading glued to the end of the paragraph before it (`... End summary. ------- NEW DRAFT SSL
+# -------`): no part of that paragraph.
+_GLUED_HEADING = re.compile(r"\s*(?:[-=_]{3,})\s*[^\n]{0,80}?\s*(?:[-=_]{3,})\s*$")
 
 
 def summary(text: str) -> str:
-    """The text between `Summary:` and `End summary` (empty when either is missing)."""
+    """The text between `Summary:` and `End summary`; without an end marker the rest of the
+    paragraph (up to the next line break: the paragraphs of `text` are lines)."""
     position = _first_of(text, ("SUMMARY", "Summary", "summary"), 8000)
     if position < 0:
         return ""
-    start = _SUMMARY_START.search(text, position, 8000)
+    start = _SUMMARY_START.search(text, max(position - 20, 0), 8000)
     if not start:
         return ""
     end = _summary_end(text, start.end())
     if end < 0:
-        return ""
-    return " ".join(text[start.end() : end].split()).strip(" .")
+        # Rule (no end marker): the summary is the rest of its paragraph.
+        end = text.find("\n", start.end())
+        end = len(text) if end < 0 else end
+        inline = _INLINE_PARAGRAPH.search(text, start.end(), end)
+        end = inline.start() if inline else end
+    return _summary_text(text[start.end() : end])
+
+
+def summary_of_paragraphs(texts: list[str], headings: list[str], before_first: str) -> str:
+    """The summary of a cable split into paragraphs (their display texts and headings).
+
+    `before_first` is the body text before the first paragraph, where a `SUMMARY` heading over
+    paragraph 1 stands."""
+    joined = "\n".join(texts)
+    marked = summary(joined)
+    heading_at = _summary_heading_index(texts, headings, before_first)
+    if heading_at is None:
+        return marked
+    start = sum(len(t) + 1 for t in texts[:heading_at])
+    if marked and joined.find(marked[:40], start, start + 400) >= 0:
+        return marked  # the paragraph under the heading opens with `Summary:` itself
+    end = _summary_end(joined, start)
+    if end < 0 or end > start + 8000:
+        end = joined.find("\n", start)
+        end = len(joined) if end < 0 else end
+    return _summary_text(_SUMMARY_START.sub("", joined[start:end], count=1))
+
+
+def _summary_heading_index(texts: list[str], headings: list[str], before_first: str) -> int | None:
+    """The paragraph under a `SUMMARY` heading (among the first six), or None."""
+    if texts and _SUMMARY_HEADING.search(before_first[-300:]):
+        return 0
+    for index in range(min(len(texts), 6)):
+        if headings[index] and _SUMMARY_HEADING.match(headings[index].strip()):
+            return index
+        glued = _GLUED_HEADING.search(texts[index][-120:])
+        if glued and index + 1 < len(texts) and _SUMMARY_HEADING.match(glued.group(0).strip()):
+            return index + 1
+    return None
+
+
+def _summary_text(text: str) -> str:
+    """A summary without its markers: no `End summary`, glued heading or outer punctuation."""
+    text = _LEADING_MARKING.sub("", _GLUED_HEADING.sub("", text))
+    return " ".join(text.split()).strip(" .")
+
+
+_LEADING_MARKING = re.compile(r"^\s*\((?:U|C|S|SBU|S/NF|C/NF|S//NF|C//NF|U/FOUO|LOU)\)\s*")
 
 
 _END_BEFORE_SUMMARY = re.compile(r"\(?\bend\s+(?:of\s+)?$")
