@@ -659,16 +659,29 @@ def ref_text(text: str, limit: int = 10000) -> str:
 
     A list a partial extract cut short (`B. US...`) gives way to a full copy of the header later
     in the text (04BRUSSELS4944 holds both)."""
-    if _first_of(text, ("REF", "Ref", "ref"), limit) < 0:
-        return ""
-    match = _REF_MARK.search(text, 0, limit)
     block = ""
+    match = _next_ref_mark(text, 0, limit)
     while match:
         block, truncated = _ref_block(text, match.end())
         if not truncated:
             break
-        match = _REF_MARK.search(text, match.end(), limit)
+        match = _next_ref_mark(text, match.end(), limit)
     return block
+
+
+_REF_WORD = re.compile(r"REF|Ref|ref")
+
+
+def _next_ref_mark(text: str, position: int, limit: int) -> re.Match | None:
+    """The next REF marker: each `REF` found by a plain scan is checked from its line's start
+    (one anchored match per candidate, not a multi-line scan of the whole header)."""
+    for word in _REF_WORD.finditer(text, position, limit):
+        line_start = text.rfind("\n", 0, word.start()) + 1
+        start = max(line_start, word.start() - 8, position)  # `PROGRAM REF:` starts 8 before
+        match = _REF_MARK.search(text, start, min(word.end() + 12, limit))
+        if match and match.start() <= word.start():
+            return match
+    return None
 
 
 def _ref_block(text: str, start: int) -> tuple[str, bool]:
@@ -951,10 +964,7 @@ _GLUED_HEADING = re.compile(r"\s*(?:[-=_]{3,})\s*[^\n]{0,80}?\s*(?:[-=_]{3,})\s*
 def summary(text: str) -> str:
     """The text between `Summary:` and `End summary`; without an end marker the rest of the
     paragraph (up to the next line break: the paragraphs of `text` are lines)."""
-    position = _first_of(text, ("SUMMARY", "Summary", "summary"), 8000)
-    if position < 0:
-        return ""
-    start = _SUMMARY_START.search(text, max(position - 20, 0), 8000)
+    start = _summary_start(text, 0, 8000)
     if not start:
         return ""
     end = _summary_end(text, start.end())
@@ -965,6 +975,19 @@ def summary(text: str) -> str:
         inline = _INLINE_PARAGRAPH.search(text, start.end(), end)
         end = inline.start() if inline else end
     return _summary_text(text[start.end() : end])
+
+
+def _summary_start(text: str, position: int, limit: int) -> re.Match | None:
+    """The first summary start marker: each `summary` found in the lower-cased text is checked
+    where it stands (faster than a case-insensitive scan of the whole text)."""
+    lower = text[:limit].lower()
+    found = lower.find("summary", position)
+    while found >= 0:
+        start = _SUMMARY_START.search(text, max(found - 10, 0), min(found + 90, limit))
+        if start and start.start() <= found:
+            return start
+        found = lower.find("summary", found + 7)
+    return None
 
 
 def summary_of_paragraphs(texts: list[str], headings: list[str], before_first: str) -> str:
@@ -989,20 +1012,25 @@ def summary_of_paragraphs(texts: list[str], headings: list[str], before_first: s
 
 def _summary_heading_index(texts: list[str], headings: list[str], before_first: str) -> int | None:
     """The paragraph under a `SUMMARY` heading (among the first six), or None."""
-    if texts and _SUMMARY_HEADING.search(before_first[-300:]):
+    opening = before_first[-300:]
+    if texts and "summary" in opening.lower() and _SUMMARY_HEADING.search(opening):
         return 0
     for index in range(min(len(texts), 6)):
         if headings[index] and _SUMMARY_HEADING.match(headings[index].strip()):
             return index
-        glued = _GLUED_HEADING.search(texts[index][-120:])
-        if glued and index + 1 < len(texts) and _SUMMARY_HEADING.match(glued.group(0).strip()):
-            return index + 1
+        tail = texts[index][-120:]
+        if index + 1 < len(texts) and "summary" in tail.lower():
+            glued = _GLUED_HEADING.search(tail)
+            if glued and _SUMMARY_HEADING.match(glued.group(0).strip()):
+                return index + 1
     return None
 
 
 def _summary_text(text: str) -> str:
     """A summary without its markers: no `End summary`, glued heading or outer punctuation."""
-    text = _LEADING_MARKING.sub("", _GLUED_HEADING.sub("", text))
+    if any(rule in text[-120:] for rule in ("---", "===", "___")):
+        text = text[:-120] + _GLUED_HEADING.sub("", text[-120:])
+    text = _LEADING_MARKING.sub("", text)
     return " ".join(text.split()).strip(" .")
 
 
@@ -1180,7 +1208,8 @@ def signers(lines: list[str]) -> tuple[list[str], list[str]]:
         if looks_signed:
             name = _signer_name(name_line)
             return ([name], lines[:index]) if name else ([], lines)
-        glued = _GLUED_SIGNER.search(line)
+        tail_at = max(0, len(line) - 120)  # the name is at the end: no scan of a long line
+        glued = _GLUED_SIGNER.search(line, tail_at)
         if glued and _glued_name_ok(glued.group("before"), glued.group("name")):
             cut = glued.start("name")
             return [glued.group("name").upper()], [*lines[:index], line[:cut].rstrip()]
