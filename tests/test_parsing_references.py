@@ -223,3 +223,9 @@ def test_a_partial_extract_cut_short_gives_way_to_the_full_header():
         "Classified By: Rick Holtzapple, PolOff"
     )
     assert refs(fragment, 2004) == ["04STATE244333", "04USEUBRUSSELS4936"]
+
+
+def test_a_page_header_inside_a_ref_text_is_no_reference():
+    # 02ROME1196's REF text as one line: the header's `ROME 01196` is the cable itself.
+    ref = "A. STATE 40721 CONFIDENTIAL PAGE 02 ROME 01196 01 OF 02 082030Z  B. ROME 1098"
+    assert parse_references(ref, 2002) == ["02STATE40721", "02ROME1098"]

@@ -1,6 +1,12 @@
 """Header fields of a cable, read from its text (any format, after HTML unescaping).
 
 Each function takes text and returns a value (or empty); none raises on odd input.
+
+The rules for the hard layouts are written as `Rule (...)` comments beside the code applying
+them: TAGS anywhere in the header and in every spelling (TAGS section), REF written every way,
+station names of the release and what is no cable (REF section, `cables/data/stations.csv`),
+summaries with or without markers (summary section), signers at the end of any layout (signers
+section). The created time kept as published beside the corrected one: `cable.py`, `_fill`.
 """
 
 from __future__ import annotations
@@ -321,7 +327,8 @@ _TAGS_START = re.compile(r"(?<![\w/.\-])(?:(?P<upper>TAGS?)|[Tt]ags?(?=[ \t]*:))
 # SUBJECT: ...`, `TAGS: KNNP ... EG SUBJECT:`).
 _TAGS_LINE_END = re.compile(
     r"(?:^|(?<=[\s,]))(?:SUBJ(?:ECT)?\b|REFS?\b|REFTELS?\b|PROGRAM\s+REF\b|CLASSIFIED\s+BY\b|"
-    r"E\.O\.|SIPDIS\b|¶?\d{1,2}\s*\.\s*\()",
+    r"E\.O\.|SIPDIS\b|¶?\d{1,2}\s*\.\s*\()"
+    r"|SUBJ(?:ECT)?\s*:",  # glued: `TAGS: PREL PGOVSUBJECT: ...`
     re.IGNORECASE,
 )
 _FIELD_START = re.compile(
