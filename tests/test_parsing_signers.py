@@ -3,7 +3,9 @@ last lines of real cables of the sample corpus (ID in each case)."""
 
 import pytest
 
-from cables.parsing import fields
+from cables.parsing import fields, iter_path
+
+from .conftest import SAMPLE_CSV
 
 
 def signer_of(ending: str) -> list[str]:
@@ -133,3 +135,20 @@ def test_no_signer_when_the_end_of_the_cable_is_missing():
         "*********************** \n* Missing Section 002 * \n***********************"
     )
     assert signer_of(ending) == []
+
+
+@pytest.fixture(scope="module")
+def unnumbered():
+    wanted = {"07REYKJAVIK80", "08TRIPOLI430"}
+    return {c.reference_id: c for c in iter_path(SAMPLE_CSV) if c.reference_id in wanted}
+
+
+def test_the_signer_is_no_paragraph_and_the_text_before_it_stays_one(unnumbered):
+    # 07REYKJAVIK80: no paragraph numbers, a line of the text starting `for strong support`.
+    cable = unnumbered["07REYKJAVIK80"]
+    assert cable.signers == ["VAN VOORST"]
+    assert [p.text[:40] for p in cable.paragraphs] == ["(C) Ambassador met with Foreign Minister"]
+    # 08TRIPOLI430: one line of text, a page-break mark inside it, the name glued at its end.
+    cable = unnumbered["08TRIPOLI430"]
+    assert cable.signers == ["STEVENS"]
+    assert cable.paragraphs and not cable.paragraphs[-1].text.endswith("STEVENS")

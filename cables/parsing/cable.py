@@ -40,10 +40,11 @@ _TRAILING_PRECEDENCE = re.compile(r"\s+(?:IMMEDIATE|PRIORITY|ROUTINE|FLASH|NIACT
 _TRAILING_SERIAL = re.compile(r"\s+\d{1,5}\s*$")
 _SENSITIVE = re.compile(r"^[ \t]*SENSITIVE\b", re.M)
 _NOFORN = re.compile(r"^[ \t]*NOFORN\b|\bNOFORN\s*$", re.M)
+# Header fields in any case (`Classified By:`, `Tags:`); the routing words only in capitals: a
+# prose line may start `for strong support ...` (07REYKJAVIK80).
 _HEADER_FIELD = re.compile(
-    r"^\s*(?:E\.O\.|TAGS|SUBJ|REF|CLASSIFIED BY|SIPDIS|DEPT |DEPARTMENT |STATE PLEASE|"
-    r"PASS |FOR |SENSITIVE|NOFORN|EXDIS|NODIS|LIMDIS|C O N|S E C|UNCLAS|CONFIDENTIAL|SECRET)",
-    re.IGNORECASE,
+    r"^\s*(?:(?i:E\.O\.|TAGS|SUBJ|REF|CLASSIFIED BY)|SIPDIS|DEPT |DEPARTMENT |STATE PLEASE|"
+    r"PASS |FOR |SENSITIVE|NOFORN|EXDIS|NODIS|LIMDIS|C O N|S E C|UNCLAS|CONFIDENTIAL|SECRET)"
 )
 
 

@@ -1218,8 +1218,9 @@ def signers(lines: list[str]) -> tuple[list[str], list[str]]:
         tail_at = max(0, len(line) - 120)  # the name is at the end: no scan of a long line
         glued = _GLUED_SIGNER.search(line, tail_at)
         if glued and _glued_name_ok(glued.group("before"), glued.group("name")):
-            cut = glued.start("name")
-            return [glued.group("name").upper()], [*lines[:index], line[:cut].rstrip()]
+            # The line as written, less the name (page-break text stays for the paragraphs).
+            kept = lines[index][: lines[index].rfind(glued.group("name"))].rstrip()
+            return [glued.group("name").upper()], [*lines[:index], kept]
         return [], lines
     return [], lines
 
