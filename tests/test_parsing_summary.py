@@ -77,11 +77,27 @@ def test_a_summary_heading_in_a_cable_whose_line_breaks_were_lost(sample):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # 05SANAA2766, as paragraph text (its marking already removed)
+        # 05SANAA2766's opening, as the cable writes it: no end marker, the paragraph ends.
         (
-            "Summary. After 27 years in power, President Saleh’s recent announcement.\n"
-            "Second paragraph.",
-            "After 27 years in power, President Saleh’s recent announcement",
+            "1. (C) Summary. After 27 years in power, President Saleh’s recent announcement\n"
+            "that he would not seek another term in 2006 has provoked\n\n2. (C) Saleh",
+            "After 27 years in power, President Saleh’s recent announcement that he would not "
+            "seek another term in 2006 has provoked",
+        ),
+        # 00HARARE5461's raw text: the heading over the paragraph, the marking left out.
+        (
+            "CLASSIFIED BY DCM EARL IRVING. REASONS: 1.5 (B) AND (D).\n\nSUMMARY\n------- \n\n"
+            "1. (C) ACCORDING TO A SENIOR MDC ADVISOR, THE OPPOSITION PARTY HAS RECEIVED\n"
+            "ADDITIONAL FEELERS FROM ZANU-PF. END SUMMARY.\n\nZANU-PF SEES WRITING ON WALL",
+            "ACCORDING TO A SENIOR MDC ADVISOR, THE OPPOSITION PARTY HAS RECEIVED ADDITIONAL "
+            "FEELERS FROM ZANU-PF",
+        ),
+        # 08RIYADH868's raw text: a heading between dashes and no end marker.
+        (
+            "------- \nSummary \n--------\n\n1. (C) Minister Naimi’s offer of an additional "
+            "300,000 barrels\nper day (bpd) had minimal impact on crude prices.\n\n2. (C) The oil",
+            "Minister Naimi’s offer of an additional 300,000 barrels per day (bpd) had minimal "
+            "impact on crude prices",
         ),
         # 06ANKARA331: `1. (S) SUMMARY: Your visit ...` with `END SUMMARY` further on.
         (

@@ -968,20 +968,50 @@ _SUMMARY_HEADING = re.compile(
 _GLUED_HEADING = re.compile(r"\s*(?:[-=_]{3,})\s*[^\n]{0,80}?\s*(?:[-=_]{3,})\s*$")
 
 
-def summary(text: str) -> str:
-    """The text between `Summary:` and `End summary`; without an end marker the rest of the
-    paragraph (up to the next line break: the paragraphs of `text` are lines)."""
+def summary(text: str, *, paragraph_lines: bool = False) -> str:
+    """The text between `Summary:` and `End summary` (markers left out).
+
+    Without an end marker, the rest of the paragraph: up to a blank line or the next numbered
+    paragraph in cable text; up to the line's end when `paragraph_lines` (one paragraph a line,
+    the parser's display text). A `SUMMARY` heading over the paragraph counts as its start.
+    """
     start = _summary_start(text, 0, 8000)
-    if not start:
+    heading = _summary_heading_in_text(text)
+    if heading is not None and (start is None or heading.start() <= start.start()):
+        opening = _AFTER_HEADING.match(text, heading.end()).end()
+        inline = _SUMMARY_START.match(text, opening)  # `SUMMARY` / `----` / `1. Summary: ...`
+        begin = inline.end() if inline else opening
+    elif start is not None:
+        begin = start.end()
+    else:
         return ""
-    end = _summary_end(text, start.end())
-    if end < 0:
+    end = _summary_end(text, begin)
+    if end < 0 or end > begin + 8000:
         # Rule (no end marker): the summary is the rest of its paragraph.
-        end = text.find("\n", start.end())
-        end = len(text) if end < 0 else end
-        inline = _INLINE_PARAGRAPH.search(text, start.end(), end)
+        if paragraph_lines:
+            end = text.find("\n", begin)
+            end = len(text) if end < 0 else end
+        else:
+            paragraph_end = _PARAGRAPH_END.search(text, begin)
+            end = paragraph_end.start() if paragraph_end else len(text)
+        inline = _INLINE_PARAGRAPH.search(text, begin, end)
         end = inline.start() if inline else end
-    return _summary_text(text[start.end() : end])
+    return _summary_text(text[begin:end])
+
+
+# After a `SUMMARY` heading: its rules, blank lines, the paragraph number and marking.
+_AFTER_HEADING = re.compile(
+    r"(?:[ \t\\]*\n|[ \t]*[-=_*]{3,}[ \t\\]*(?:\n|$))*[ \t]*(?:¶?\d{1,2}\s*\.\s*)?"
+    r"(?:\([A-Z/]{1,8}\)\s*)?"
+)
+_PARAGRAPH_END = re.compile(r"\n[ \t\\]*\n|\n[ \t]*¶?\d{1,2}\s*\.\s")
+
+
+def _summary_heading_in_text(text: str) -> re.Match | None:
+    """The first `SUMMARY` heading line (first 8,000 characters), or None."""
+    if "summary" not in text[:8000].lower():
+        return None
+    return _SUMMARY_HEADING.search(text, 0, 8000)
 
 
 def _summary_start(text: str, position: int, limit: int) -> re.Match | None:
@@ -1003,7 +1033,7 @@ def summary_of_paragraphs(texts: list[str], headings: list[str], before_first: s
     `before_first` is the body text before the first paragraph, where a `SUMMARY` heading over
     paragraph 1 stands."""
     joined = "\n".join(texts)
-    marked = summary(joined)
+    marked = summary(joined, paragraph_lines=True)
     heading_at = _summary_heading_index(texts, headings, before_first)
     if heading_at is None:
         return marked
