@@ -793,10 +793,6 @@ _STATION_PREFIXES = (
 _stations: tuple[frozenset[str], dict[str, str]] | None = None
 
 
-def stations() -> frozenset[str]:
-    return _station_tables()[0]
-
-
 def _station_tables() -> tuple[frozenset[str], dict[str, str]]:
     """The release's stations, and the unique prefixes (5 letters or more) of the busy ones:
     `RIODEJAN` (`08 RIO DE JAN 138`, a post name cut short) is `RIODEJANEIRO`."""
