@@ -229,3 +229,23 @@ def test_a_page_header_inside_a_ref_text_is_no_reference():
     # 02ROME1196's REF text as one line: the header's `ROME 01196` is the cable itself.
     ref = "A. STATE 40721 CONFIDENTIAL PAGE 02 ROME 01196 01 OF 02 082030Z  B. ROME 1098"
     assert parse_references(ref, 2002) == ["02STATE40721", "02ROME1098"]
+
+
+@pytest.mark.parametrize(
+    ("ref", "year", "expected"),
+    [
+        ("BRASILIA 715 AND 660 ", 2005, ["05BRASILIA715", "05BRASILIA660"]),  # 05BRASILIA1081
+        ("HAVANA 500 & 511", 2009, ["09HAVANA500", "09HAVANA511"]),  # 09HAVANA559
+        # 08BUENOSAIRES568: a list of serials, then a year before the next post (`BsAs`).
+        (
+            "Buenos Aires 496, 407, 356, 288, 230, 07 BsAs 1892",
+            2008,
+            ["08BUENOSAIRES496", "08BUENOSAIRES407", "08BUENOSAIRES356"]
+            + ["08BUENOSAIRES288", "08BUENOSAIRES230", "07BUENOSAIRES1892"],
+        ),
+        # 66BUENOSAIRES2481: `NOV 2, 1966` is a date, not serials.
+        ("STATE 106206 CIRCULAR; STATE CA-3400 NOV 2, 1966", 1966, ["66STATE106206"]),
+    ],
+)
+def test_more_serials_of_the_same_post(ref, year, expected):
+    assert parse_references(ref, year) == expected

@@ -754,6 +754,8 @@ STATION_ALIASES = {
     "KL": "KUALALUMPUR",  # 10KUALALUMPUR12
     "DUBAIRPO": "RPODUBAI",  # 09RPODUBAI379
     "HCMC": "HOCHIMINHCITY",
+    "VAT": "VATICAN",  # 05VATICAN514
+    "BSAS": "BUENOSAIRES",  # 08BUENOSAIRES568
     "SECSTATEWASHDC": "STATE",
     "STATEWASHDC": "STATE",
     "UNVIE": "UNVIEVIENNA",
@@ -893,9 +895,26 @@ def parse_references(ref: str, default_year: int | None) -> list[str]:
     for match in _REF_ITEM.finditer(text):
         words = match.group("post").split()
         reference_id = _reference(match["year"], words, match["serial"], default_year)
-        if reference_id and reference_id not in found:
+        if not reference_id:
+            continue
+        if reference_id not in found:
             found.append(reference_id)
+        # Rule (serials of one post): `BRASILIA 715 AND 660`, `HAVANA 500 & 511`, `Buenos Aires
+        # 496, 407, 356`: more cables of the same post and year.
+        prefix = reference_id[: -len(str(int(match["serial"])))]
+        more = _MORE_SERIAL.match(text, match.end())
+        while more:
+            same_post = f"{prefix}{int(more['serial'])}"
+            if same_post not in found:
+                found.append(same_post)
+            more = _MORE_SERIAL.match(text, more.end())
     return found
+
+
+# `AND 660` after an item; not `, 07 BsAs 1892` (a year before the next item's post).
+_MORE_SERIAL = re.compile(
+    r"[ \t]*(?:,|AND\b|and\b|&)[ \t]*(?P<serial>\d{1,7})(?![\w/.-])(?![ \t]+[A-Za-z]{2,}[ \t]+\d)"
+)
 
 
 # --- classified by, reasons --------------------------------------------------------------------------
