@@ -47,6 +47,12 @@ def test_the_signer_in_a_long_cable_of_the_1970s_layout():
         "HELMS \n\nDeclassified/Released US Department of State EO \nSystematic Review 05 JUL 2006"
     )
     assert signer_of(ending) == ["HELMS"]
+    # 73TEHRAN7005: the stamp cut short and `NNN` last.
+    ending = (
+        "REPORT FURTHER DEVELOPMENTS. \nHELMS \n"
+        "fied/Released US Department of State EO Systematic Review 30 JUN 2005 \nNNN"
+    )
+    assert signer_of(ending) == ["HELMS"]
 
 
 @pytest.mark.parametrize(

@@ -1166,8 +1166,8 @@ _INLINE_PAGE_BREAK = re.compile(
 # left by the CSV, rules and stars, page-break headers, and the review stamp of the 1970s cables
 # (`Declassified/Released US Department of State EO` / `Systematic Review 05 JUL 2006`).
 _AFTER_SIGNER = re.compile(
-    r"^(?:NNNN|BT|\"+|\.|END CABLE TEXT|=*\s*CABLE ENDS\s*=*|DECLASSIFIED/RELEASED\b.*|"
-    r"SYSTEMATIC REVIEW\b.*|\*+.*\*+|[#=\-_*~ ]+|ADP\s*\d*|QT|UNQT)$",
+    r"^(?:N{3,4}|BT|\"+|\.|END CABLE TEXT|=*\s*CABLE ENDS\s*=*|<<\s*END OF DOCUMENT\s*>>|"
+    r".*RELEASED US DEPARTMENT OF STATE\b.*|.*SYSTEMATIC REVIEW\b.*|\*+.*\*+|[#=\-_*~ ]+|ADP\s*\d*|QT|UNQT)$",
     re.IGNORECASE,
 )
 _ESCAPED_LINE_END = re.compile(r"\s*\\v?\s*$")  # `BEYER \` (10BERN48): line ends escaped
