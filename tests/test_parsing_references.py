@@ -249,3 +249,13 @@ def test_a_page_header_inside_a_ref_text_is_no_reference():
 )
 def test_more_serials_of_the_same_post(ref, year, expected):
     assert parse_references(ref, year) == expected
+
+
+def test_the_subject_ends_where_ref_starts_on_its_line():
+    # 08LONDON1991 and 05BRASILIA1839
+    assert fields.subject(
+        "SUBJECT: (C/NF) WHO WOULD REPLACE GORDON BROWN AS UK PRIMEREF: A. LONDON 1939"
+    ) == ("(C/NF) WHO WOULD REPLACE GORDON BROWN AS UK PRIME")
+    assert fields.subject(
+        "SUBJECT: BRAZIL - NEXT STEPS FOR VARIG UNCLEAR REFS: (A) BRASILIA 1608, (B)\n"
+    ) == ("BRAZIL - NEXT STEPS FOR VARIG UNCLEAR")

@@ -618,7 +618,16 @@ def subject(text: str, limit: int = 10000) -> str:
         if not line.strip() or _SUBJECT_STOP.match(line):
             break
         parts.append(line.strip())
-    return re.sub(r"\s+", " ", " ".join(parts)).strip(" \\")
+    written = re.sub(r"\s+", " ", " ".join(parts))
+    # Rule (REF on the subject line): the subject ends where `REF:` starts, glued or not
+    # (`... VARIG UNCLEAR REFS: (A) ...`, `... AS UK PRIMEREF: A. LONDON 1939`).
+    ref = _SUBJECT_REF.search(written)
+    return (written[: ref.start()] if ref else written).strip(" \\")
+
+
+_SUBJECT_REF = re.compile(
+    r"(?:PROGRAM\s+)?(?:REF(?:TEL)?S?|REF\(S\)|Ref(?:tel)?s?|Ref\(s\))[ \t]*:"
+)
 
 
 # --- REF -----------------------------------------------------------------------------------------
