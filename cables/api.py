@@ -163,6 +163,8 @@ def cable_record(cable: Cable, request) -> dict:
     return {
         "reference_id": cable.reference_id,
         "created": _iso(cable.created),
+        # As the release published it; `created` is corrected from the date-time group.
+        "created_published": _iso(cable.created_published),
         "released": _iso(cable.released),
         "classification": cable.classification,
         "origin": cable.origin,

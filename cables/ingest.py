@@ -354,6 +354,7 @@ class _BatchWriter:
     def _fill(cable: Cable, parsed: ParsedCable, digest: str) -> None:
         created = _aware(parsed.created)
         cable.created = created
+        cable.created_published = _aware(parsed.created_published)
         # An undated cable still belongs to the year its reference ID was given (or inferred).
         cable.year = created.year if created else year_of_reference_id(parsed.reference_id)
         cable.released = _aware(parsed.released)

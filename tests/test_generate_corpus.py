@@ -126,11 +126,17 @@ def test_references_point_mostly_inside_the_corpus_and_some_outside(rows, releas
 def test_the_project_parser_reads_every_cable_with_its_fields(parsed, rows):
     assert len(parsed) == SIZE
     assert all(cable.ok for cable in parsed)
+    more_than_written = 0
     for cable, row in zip(parsed, rows, strict=True):
         assert cable.reference_id == row[2]
         assert cable.classification == row[4]
-        assert sorted(cable.references) == sorted(filter(None, row[5].split("|")))
+        written = set(filter(None, row[5].split("|")))
+        # Every REF the generator wrote is read; real paragraph text it recycles may hold a REF
+        # of its own (`... poorest regions. REF: QUITO 877 CLASSIFIED BY: ...`).
+        assert written <= set(cable.references)
+        more_than_written += set(cable.references) != written
         assert cable.tags and cable.subject and cable.signers and cable.paragraphs
+    assert more_than_written <= SIZE // 100
 
 
 def test_paragraph_counts_and_lengths_match_the_real_sample(material, parsed):

@@ -85,7 +85,7 @@ def test_malformed_reference_id_is_kept_and_flagged():
     assert cable.created == datetime(1975, 11, 18, 12, 5)
     assert cable.origin == "Embassy Libreville"
     assert cable.subject == "KOREA AT 30TH UNGA: GABON"
-    assert cable.references == ["75STATE272523", "75USUN6028"]
+    assert cable.references == ["75STATE272523", "75USUNNEWYORK6028"]  # the release spells USUN so
 
 
 def test_page_minutes_equal_to_the_hour_are_corrected():
@@ -107,7 +107,7 @@ def test_secretary_of_state_cable_and_heading_with_rule_on_the_same_line():
     cable = parse_page("cablegate-html", "08STATE36722")
     assert cable.origin == "Secretary of State"
     assert cable.signers == ["RICE"]
-    assert cable.references == ["08USUN310"]
+    assert cable.references == ["08USUNNEWYORK310"]  # the release spells USUN so
     assert cable.paragraphs[1].heading == "RESPONSE TO PGA KERIM"
     assert cable.classified_by == "IO PDAS James Warlick"
     assert cable.classification_reasons == ["1.4(b)", "1.4(d)"]

@@ -96,6 +96,8 @@ class Cable(models.Model):
 
     reference_id = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(null=True, blank=True)
+    # As the release published it, before the date-time group correction of `created`.
+    created_published = models.DateTimeField(null=True, blank=True)
     released = models.DateTimeField(null=True, blank=True)
     # Denormalised from `created` for facets and per-year browsing.
     year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)

@@ -40,10 +40,11 @@ _TRAILING_PRECEDENCE = re.compile(r"\s+(?:IMMEDIATE|PRIORITY|ROUTINE|FLASH|NIACT
 _TRAILING_SERIAL = re.compile(r"\s+\d{1,5}\s*$")
 _SENSITIVE = re.compile(r"^[ \t]*SENSITIVE\b", re.M)
 _NOFORN = re.compile(r"^[ \t]*NOFORN\b|\bNOFORN\s*$", re.M)
+# Header fields in any case (`Classified By:`, `Tags:`); the routing words only in capitals: a
+# prose line may start `for strong support ...` (07REYKJAVIK80).
 _HEADER_FIELD = re.compile(
-    r"^\s*(?:E\.O\.|TAGS|SUBJ|REF|CLASSIFIED BY|SIPDIS|DEPT |DEPARTMENT |STATE PLEASE|"
-    r"PASS |FOR |SENSITIVE|NOFORN|EXDIS|NODIS|LIMDIS|C O N|S E C|UNCLAS|CONFIDENTIAL|SECRET)",
-    re.IGNORECASE,
+    r"^\s*(?:(?i:E\.O\.|TAGS|SUBJ|REF|CLASSIFIED BY)|SIPDIS|DEPT |DEPARTMENT |STATE PLEASE|"
+    r"PASS |FOR |SENSITIVE|NOFORN|EXDIS|NODIS|LIMDIS|C O N|S E C|UNCLAS|CONFIDENTIAL|SECRET)"
 )
 
 
@@ -128,6 +129,9 @@ def _fill(cable: ParsedCable, header: str, body: str, page_created: datetime | N
     head_text = header + "\n" + body[:12000]
     dtg = fields.date_time_group(header) or fields.date_time_group(body, 1500)
     created = cable.created or page_created
+    # Rule: the published time is kept as given; only `created` takes the date-time group's
+    # minutes (same day and hour, other minutes: the page's minutes are the wrong ones).
+    cable.created_published = cable.created_published or created
     same_hour = created and dtg and created.replace(minute=0) == dtg.replace(minute=0)
     if same_hour and created.minute != dtg.minute:
         cable.warn(
@@ -179,8 +183,25 @@ def _fill(cable: ParsedCable, header: str, body: str, page_created: datetime | N
         if paragraphs:
             cable.warn("no-paragraph-numbers", "no numbered paragraphs: blocks by blank lines")
     cable.paragraphs = paragraphs
-    joined = "\n".join(p.text for p in paragraphs) or clean_display(body)
-    cable.summary = cable.summary or fields.summary(joined)
+    if not cable.summary:
+        cable.summary = (
+            fields.summary_of_paragraphs(
+                [p.text for p in paragraphs],
+                [p.heading for p in paragraphs],
+                _before_first_paragraph(body, paragraphs[0].text),
+            )
+            if paragraphs
+            else fields.summary(clean_display(body))
+        )
+
+
+def _before_first_paragraph(body: str, first_text: str) -> str:
+    """The body up to where the first paragraph's text starts (its heading, if any)."""
+    opening = " ".join(first_text.split()[:3])
+    at = body.find(opening) if opening else -1
+    if at < 0 and first_text.split():
+        at = body.find(first_text.split()[0])
+    return body[: max(at, 0)][-400:] if at >= 0 else ""
 
 
 def _year_of_id(reference_id: str) -> int | None:

@@ -1,6 +1,12 @@
 """Header fields of a cable, read from its text (any format, after HTML unescaping).
 
 Each function takes text and returns a value (or empty); none raises on odd input.
+
+The rules for the hard layouts are written as `Rule (...)` comments beside the code applying
+them: TAGS anywhere in the header and in every spelling (TAGS section), REF written every way,
+station names of the release and what is no cable (REF section, `cables/data/stations.csv`),
+summaries with or without markers (summary section), signers at the end of any layout (signers
+section). The created time kept as published beside the corrected one: `cable.py`, `_fill`.
 """
 
 from __future__ import annotations
@@ -310,8 +316,24 @@ def declassify_on(text: str, limit: int = 5000) -> date | None:
 
 # --- TAGS ----------------------------------------------------------------------------------------
 
-_TAGS_START = re.compile(r"^[ \t]*TAGS\b[ \t]*:?[ \t]*(?P<first>.*)$", re.MULTILINE)
-_FIELD_START = re.compile(r"^\s*(?:SUBJECT|SUBJ|REF|REFS|CLASSIFIED BY|E\.O\.|SIPDIS|\d+\.)", re.I)
+# Rule (TAGS anywhere in the header): the field starts wherever the word stands, not only at the
+# start of a line: `E.O. 12958: DECL: 11/14/2012 TAGS: PTER TU` (02ANKARA8305), `E.O. 12958: N/A
+# TAGS: ECON EFIN` (05BRASILIA1682), `DOE FOR MCLELLANDKERR E.O. 12958: N/A TAGS: ...` (09CAIRO200),
+# `\u2028TAGS:` (08MEXICO886). Spellings: `TAGS`, `TAGS:`, `Tags:` and `tags:` (07DAMASCUS389,
+# 08STATE43817), `TAG`. Lower case (`Tags:`, `tag`) only with its colon: `the price tag XXXX gave`
+# (05SANAA1352) is prose. The first word after it must look like a code.
+_TAGS_START = re.compile(r"(?<![\w/.\-])(?:(?P<upper>TAGS?)|[Tt]ags?(?=[ \t]*:))\b[ \t]*:?[ \t]*")
+# A field that follows TAGS on the same line (a header whose newlines were lost: `TAGS: PTER TU
+# SUBJECT: ...`, `TAGS: KNNP ... EG SUBJECT:`).
+_TAGS_LINE_END = re.compile(
+    r"(?:^|(?<=[\s,]))(?:SUBJ(?:ECT)?\b|REFS?\b|REFTELS?\b|PROGRAM\s+REF\b|CLASSIFIED\s+BY\b|"
+    r"E\.O\.|SIPDIS\b|¶?\d{1,2}\s*\.\s*\()"
+    r"|SUBJ(?:ECT)?\s*:",  # glued: `TAGS: PREL PGOVSUBJECT: ...`
+    re.IGNORECASE,
+)
+_FIELD_START = re.compile(
+    r"^\s*(?:SUBJECT|SUBJ|REF|REFS|PROGRAM REF|CLASSIFIED BY|E\.O\.|SIPDIS|\d+\.)", re.I
+)
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
 _PERSON_TAG_PREFIXES = ("OVIP", "OREP")
@@ -481,46 +503,95 @@ def _group_tag_tokens(piece: str) -> list[str]:
 
 
 def _is_tags_continuation(line: str, previous: str) -> bool:
-    """A wrapped TAGS line: codes only (`UNO IR LE`, `AU-I CD SU LY`), or any line after one that
-    ended with a comma.
+    """A wrapped TAGS line: codes only (`UNO IR LE`, `AU-I CD SU LY`, `KN` after a trailing comma).
 
-    Not a page-break line, the classification line of a second copy of the header (06MEXICO456),
-    nor a subject written without `SUBJECT:` (05BRASILIA2231: `DISCUSS HAITI AND OTHER ISSUES`).
+    Rule (subject words are no tags): not a page-break line, the classification line of a second
+    copy of the header (06MEXICO456), nor a subject written without `SUBJECT:` (05BRASILIA2231:
+    `DISCUSS HAITI AND OTHER ISSUES`; 06LIMA1452: `RUN-OFF,` then `SEEKS EMBASSY'S ASSISTANCE`),
+    even after a trailing comma.
     """
     if not line.strip() or _FIELD_START.match(line) or ":" in line:
         return False
     if CLASSIFICATION_LINE.match(line) or is_noise_line(line):
         return False
-    if previous.rstrip().endswith(","):
-        return True
     words = _MARKDOWN_LINK.sub(r"\1", line).replace(",", " ").replace("\\", " ").split()
-    if any(word in _PERSON_TAG_PREFIXES for word in words):
+    if any(word.upper() in _PERSON_TAG_PREFIXES for word in words):
         return True  # `OVIP RICE CONDOLEEZZA`: a person tag wrapped onto its own line
+    if previous.rstrip().endswith(","):
+        # `... MNUC, ECON, SN, CH,` then `KN` (09SINGAPORE529); `prel, pgov,` in lower case.
+        return all(_looks_like_code(word.upper()) for word in words)
     return all(_looks_like_code(word) for word in words)
 
 
 def _looks_like_code(word: str) -> bool:
     if word in known_tag_codes() or _is_tag_code(word):
         return True
-    if len(word) > 10 or not word.isupper() or word.isdigit():
+    if len(word) > 10 or not word.isupper() or word.isdigit() or "'" in word:
         return False
+    if "-" in word:  # `AU-I` is a code, `RUN-OFF` two words of a subject
+        return not all(is_prose_word(part) for part in word.split("-") if part)
     return not is_prose_word(word)  # `DISCUSS`, `AND`, `OTHER`: a sentence, not codes
 
 
+def _opens_tags(following: str) -> bool:
+    """Whether the text after a `TAGS` marker starts like a list of codes: a known code among its
+    first four words (`MTCRE, PARM, ...`: a first code may be unknown), or a first word shaped
+    like a code or codes run together (`ETRDECONWTOCS`)."""
+    if following[:1] in ",;)" or following[:4].upper() in ("AND ", "OR T", "THE "):
+        return False  # `ADDED E.O., TAGS, AND CLASS BY` (08TBILISI1349): the word, not the field
+    words = re.split(r"[\s,;\[\]]+", following.upper(), maxsplit=4)[:4]
+    words = [word.strip(".:()") for word in words if word.strip(".:()")]
+    if not words:
+        return False
+    known = known_tag_codes()
+    if any(word in known for word in words):
+        return True
+    first = words[0]
+    if len(first) >= 6 and first.isalpha() and not is_prose_word(first):
+        return True
+    return _looks_like_code(first) and not is_prose_word(first)
+
+
+def _tags_line(text: str, limit: int) -> tuple[re.Match, str, list[str]] | None:
+    """The first `TAGS` marker followed by codes: (match, rest of its line, next lines)."""
+    position = 0
+    while True:
+        match = _TAGS_START.search(text, position, limit)
+        if match is None:
+            return None
+        position = match.end()
+        line_end = text.find("\n", position)
+        line_end = len(text) if line_end < 0 else line_end
+        first = text[position:line_end]
+        following = text[line_end + 1 : line_end + 400].split("\n")[:3]
+        if not first.strip():
+            # `TAGS:` alone, the codes on the next line; not `CORRECTED COPY - TAG` (08MADRID308).
+            if not following or not match.group(0).rstrip().endswith(":"):
+                continue
+            first, following = following[0], following[1:]
+        if _opens_tags(first.lstrip(" \t\u2028\"'") if first[:1] != "," else first):
+            return match, first, following
+
+
 def tags(text: str, limit: int = 8000) -> list[str]:
-    match = _TAGS_START.search(text, 0, limit)
-    if not match:
+    found_line = _tags_line(text, limit)
+    if not found_line:
         return []
-    parts = [match.group("first")]
-    rest = text[match.end() : match.end() + 400].split("\n")[1:4]
-    for line in rest:
-        if not _is_tags_continuation(line, parts[-1]):
-            break
-        parts.append(line)
+    _, first, following = found_line
+    # Rule: a field written after TAGS on the same line ends it (`TAGS: PTER TU SUBJECT: ...`).
+    cut = _TAGS_LINE_END.search(first)
+    parts = [first[: cut.start()] if cut else first]
+    if cut is None:
+        # Rule: the list goes on over wrapped lines of codes, or after a trailing comma.
+        for line in following:
+            if not _is_tags_continuation(line, parts[-1]):
+                break
+            parts.append(line)
     written = _MARKDOWN_LINK.sub(r"\1", " ".join(parts)).upper()
-    # `OVIP (STEINBERG, JAMES B.)`: the person's name without its brackets and comma.
+    # Rule: `OVIP (STEINBERG, JAMES B.)` is one person tag: the name without brackets and comma.
     written = _PARENTHESES.sub(lambda m: " " + m.group(1).replace(",", " ") + " ", written)
     found: list[str] = []
+    # Rule: commas and/or spaces separate the codes (`Tags: prel, pgov, sy`), upper-cased.
     pieces = written.split(",") if "," in written else [written]
     for piece in pieces:
         for tag in _group_tag_tokens(piece):
@@ -547,119 +618,312 @@ def subject(text: str, limit: int = 10000) -> str:
         if not line.strip() or _SUBJECT_STOP.match(line):
             break
         parts.append(line.strip())
-    return re.sub(r"\s+", " ", " ".join(parts)).strip(" \\")
+    written = re.sub(r"\s+", " ", " ".join(parts))
+    # Rule (REF on the subject line): the subject ends where `REF:` starts, glued or not
+    # (`... VARIG UNCLEAR REFS: (A) ...`, `... AS UK PRIMEREF: A. LONDON 1939`).
+    ref = _SUBJECT_REF.search(written)
+    return (written[: ref.start()] if ref else written).strip(" \\")
+
+
+_SUBJECT_REF = re.compile(
+    r"(?:PROGRAM\s+)?(?:REF(?:TEL)?S?|REF\(S\)|Ref(?:tel)?s?|Ref\(s\))[ \t]*:"
+)
 
 
 # --- REF -----------------------------------------------------------------------------------------
 
-_REF_START = re.compile(r"^[ \t]*(?:REF|REFS|REFTEL|REFTELS)\b[ \t]*:?[ \t]*(?P<first>.*)$", re.M)
+# Rule (REF written every way): `REF:`, `REFS:`, `REFTEL:`, `Ref(s):` (08RIODEJANEIRO...),
+# `PROGRAM REF:` (08BRASILIA806), lower case, and anywhere on a line when a colon follows: after
+# the subject (`... VARIG UNCLEAR REFS: (A) BRASILIA 1608`) or glued to it (`...PRIMEREF: A.
+# LONDON 1939`). Without a colon only at the start of a line (`REF A. STATE 1234`).
+_REF_MARK = re.compile(
+    r"(?:PROGRAM\s+)?(?:REF(?:TEL)?S?|REF\(S\)|Ref(?:tel)?s?|Ref\(s\))[ \t]*:[ \t]*"
+    r"|^[ \t]*(?:ref(?:tel)?s?|ref\(s\))[ \t]*:[ \t]*"  # lower case: not `(Note. See ref: as`
+    r"|^[ \t]*(?:PROGRAM\s+)?(?:REF|REFS|REFTEL|REFTELS)\b[ \t]*",
+    re.M,
+)
+# Where the REF list ends: the next header field, a numbered paragraph, a paragraph marking.
 _REF_STOP = re.compile(
-    r"^\s*(?:CLASSIFIED BY|CLASSIFIED|E\.O\.|TAGS|SUBJ|¶?\d+\s*[.,)]\s|\(U\)|\(C\)|\(S)", re.I
+    r"^\s*(?:CLASSIFIED|E\.O\.|TAGS|SUBJ|SUMMARY|SENSITIVE BUT|THIS (?:MESSAGE|CABLE)"
+    r"|¶?\d+\s*[.,)]\s|\((?:U|C|S|SBU|S/NF|C/NF|U/FOUO)\)\s*\S)",
+    re.I,
 )
-# `Astana 2069`, `06 TBILISI 2601`, `08 STATE 12345`, `STATE 272523`.
-_REF_ITEM = re.compile(
-    r"(?<![\w@.])(?:(?P<year>\d{2})\s+)?(?P<post>[A-Z][A-Za-z]+(?:\s[A-Z][A-Za-z]+)?)"
-    r"\s+(?P<serial>\d{1,6})(?![\w@/-])"
+_REF_CUT = re.compile(
+    r"\b(?:CLASSIFIED\s+BY|SENSITIVE\s+BUT\s+UNCLASSIFIED|THIS\s+(?:MESSAGE|CABLE)\s+(?:IS|HAS)"
+    r"|SUMMARY\b|E\.O\.\s*\d|TAGS\b|C\sO\sN\sF\sI|S\sE\sC\sR\sE\sT\b)|(?<!\w)¶?1\s*\.\s*\("
+    r"|\.\.\.",  # `B. PRAGUE 356 ...`: a partial extract cut the list short (05PRAGUE470)
+    re.I,
 )
-_NOT_POSTS = {
-    "A",
-    "B",
-    "C",
-    "D",
-    "E",
-    "F",
-    "AND",
-    "REF",
-    "REFS",
-    "REFTEL",
-    "SEPTEL",
-    "PARA",
-    "PARAS",
-    "PARAGRAPH",
-    "NOTAL",
-    "OF",
-    "IN",
-    "ON",
-    "DATED",
-    "EMAIL",
-    "CIRCULAR",
-    "SECTION",
-    "TO",
-    "FROM",
-    "AUG",
-    "JUL",
-    "JAN",
-    "FEB",
-    "MAR",
-    "APR",
-    "MAY",
-    "JUN",
-    "SEP",
-    "OCT",
-    "NOV",
-    "DEC",
-    "AUGUST",
-    "JULY",
-    "JANUARY",
-    "FEBRUARY",
-    "MARCH",
-    "APRIL",
-    "JUNE",
-    "SEPTEMBER",
-    "OCTOBER",
-    "NOVEMBER",
-    "DECEMBER",
-    "USC",
-    "CFR",
-    "RES",
-    "UNSCR",
-    "RESOLUTION",
-    "ARTICLE",
-    "LAW",
-    "NO",
-    "NUMBER",
-}
+# Rule (page breaks): `PAGE 02 ROME 01196 01 OF 02 082030Z` and `SAO PAULO 00000229 001.4 OF
+# 004` head a new page inside a REF list: they are no references and do not end the list.
+_REF_PAGE_HEADER = re.compile(
+    r"\bPAGE\s+\d{1,3}\s+[A-Z][A-Z .'-]*?\s+\d{2,6}(?:\s+\d{2}\s+OF\s+\d{2})?(?:\s+\d{6}Z)?"
+    r"|\b[A-Z][A-Z .'-]{1,40}?\s+\d{5,8}\s+\d{3}(?:\.\d+)?\s+OF\s+\d{3}\b"
+    r"|\b(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\b"
+)
+_PAGE_HEADER_START = re.compile(
+    r"^\s*PAGE\s+\d{1,3}\s+[A-Z][A-Z .'-]*?\s+\d{2,6}(?:\s+\d{2}\s+OF\s+\d{2})?\s+\d{6}Z\b"
+)
+_CLASSIFICATION_WORDS = frozenset(
+    ("UNCLASSIFIED", "UNCLAS", "CONFIDENTIAL", "SECRET", "LIMITED OFFICIAL USE")
+)
+_LIST_MARKER_LINE = re.compile(r"^\s*(?:\(?[A-Za-z]\s?[.)]|\([A-Za-z]\))\s")
 
 
 def ref_text(text: str, limit: int = 10000) -> str:
-    first = text.find("REF", 0, limit)
-    if first < 0:
-        return ""
-    # From the start of the line of the first `REF` (no multiline scan of the text before it).
-    match = _REF_START.search(text, text.rfind("\n", 0, first) + 1, limit)
-    if not match:
-        return ""
-    parts = [match.group("first")]
-    for line in text[match.end() : match.end() + 800].split("\n")[1:8]:
-        if not line.strip() or _REF_STOP.match(line):
+    """The REF field of the header: every line of its list, page-break lines left out.
+
+    A list a partial extract cut short (`B. US...`) gives way to a full copy of the header later
+    in the text (04BRUSSELS4944 holds both)."""
+    block = ""
+    match = _next_ref_mark(text, 0, limit)
+    while match:
+        block, truncated = _ref_block(text, match.end())
+        if not truncated:
+            break
+        match = _next_ref_mark(text, match.end(), limit)
+    return block
+
+
+_REF_WORD = re.compile(r"REF|Ref|ref")
+
+
+def _next_ref_mark(text: str, position: int, limit: int) -> re.Match | None:
+    """The next REF marker: each `REF` found by a plain scan is checked from its line's start
+    (one anchored match per candidate, not a multi-line scan of the whole header)."""
+    for word in _REF_WORD.finditer(text, position, limit):
+        line_start = text.rfind("\n", 0, word.start()) + 1
+        start = max(line_start, word.start() - 8, position)  # `PROGRAM REF:` starts 8 before
+        match = _REF_MARK.search(text, start, min(word.end() + 12, limit))
+        if match and match.start() <= word.start():
+            return match
+    return None
+
+
+def _ref_block(text: str, start: int) -> tuple[str, bool]:
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    parts = [text[start:line_end].lstrip(". ")]  # `REF...04 CHENNAI 575` (05NEWDELHI301)
+    lines = text[line_end + 1 : line_end + 2000].split("\n")[:30]
+    index = 0
+    while index < len(lines):
+        # `PAGE 02 ROME 01196 01 OF 02 082030Z  B. ROME 1098`: the list goes on after the header.
+        line = _PAGE_HEADER_START.sub("", lines[index])
+        index += 1
+        if is_noise_line(line) or line.strip() in _CLASSIFICATION_WORDS:
+            continue  # a page break: `CONFIDENTIAL` alone closes the page before it (02ROME1196)
+        if not line.strip():
+            # Rule: a list goes on over blank lines and page breaks when its next item follows.
+            upcoming = next(
+                (
+                    _PAGE_HEADER_START.sub("", x)
+                    for x in lines[index:]
+                    if x.strip() and not is_noise_line(x) and x.strip() not in _CLASSIFICATION_WORDS
+                ),
+                "",
+            )
+            if _LIST_MARKER_LINE.match(upcoming) and _has_list_marker(" ".join(parts)):
+                continue
+            break
+        if CLASSIFICATION_LINE.match(line) or (
+            _REF_STOP.match(line) and not _is_next_list_item(line, " ".join(parts))
+        ):
             break
         parts.append(line)
     joined = " ".join(p.strip() for p in parts)
-    return re.split(r"\bCLASSIFIED\s+BY\b", joined, maxsplit=1, flags=re.IGNORECASE)[0]
+    kept = _REF_CUT.split(joined, maxsplit=1)
+    return kept[0], len(kept) > 1 and joined[len(kept[0]) :].startswith("...")
+
+
+def _has_list_marker(text: str) -> bool:
+    return bool(re.search(r"(?:^|\s)\(?[A-Za-z][.)]\s", text))
+
+
+def _is_next_list_item(line: str, so_far: str) -> bool:
+    """`(C) SAO PAULO 316` after `(B) ...` is the list's third item, not a paragraph marking."""
+    marker = re.match(r"\s*\(([A-Za-z])\)", line)
+    if not marker:
+        return False
+    letter = marker.group(1)
+    previous = chr(ord(letter) - 1)
+    return bool(re.search(rf"(?:^|\s)\(?{previous}[.)]", so_far))
+
+
+_STATIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "stations.csv"
+# Rule (station names of the release): written forms whose letters are not a station of
+# `stations.csv` (built from every reference ID of the release by scripts/build_station_list.py).
+STATION_ALIASES = {
+    "SECSTATE": "STATE",
+    "SECTATE": "STATE",  # 05SANJOSE2658, 07SANJOSE1963
+    # Posts' own short names for themselves and their neighbours.
+    "BA": "BUENOSAIRES",  # 06BUENOSAIRES1439
+    "TGG": "TEGUCIGALPA",  # 08TEGUCIGALPA86
+    "CASA": "CASABLANCA",  # 08CASABLANCA81
+    "RIO": "RIODEJANEIRO",  # 09RIODEJANEIRO353
+    "KL": "KUALALUMPUR",  # 10KUALALUMPUR12
+    "DUBAIRPO": "RPODUBAI",  # 09RPODUBAI379
+    "HCMC": "HOCHIMINHCITY",
+    "VAT": "VATICAN",  # 05VATICAN514
+    "BSAS": "BUENOSAIRES",  # 08BUENOSAIRES568
+    "SECSTATEWASHDC": "STATE",
+    "STATEWASHDC": "STATE",
+    "UNVIE": "UNVIEVIENNA",
+    "USUNVIE": "UNVIEVIENNA",
+    "USUNVIEVIENNA": "UNVIEVIENNA",
+    "USUN": "USUNNEWYORK",
+    "USUNNY": "USUNNEWYORK",
+    "USUNNEWYORKNY": "USUNNEWYORK",
+    "USEU": "USEUBRUSSELS",
+    "USNATOBRUSSELS": "USNATO",
+    "USUNESCO": "UNESCOPARISFR",
+    "USUNESCOPARIS": "UNESCOPARISFR",
+    "USUNESCOPARISFR": "UNESCOPARISFR",
+    "UNESCOPARIS": "UNESCOPARISFR",
+    "UNESCO": "UNESCOPARISFR",
+    "USOECD": "PARISFR",
+    "USOECDPARIS": "PARISFR",
+    "USOECDPARISFR": "PARISFR",
+    "OECDPARIS": "PARISFR",
+    "USUNROME": "UNROME",
+    "USMISSIONUNROME": "UNROME",
+    "AIT": "AITTAIPEI",
+    "USCDGENEVA": "CDGENEVA",
+    "USTR": "USTRGENEVA",
+    "USOSCEVIENNA": "USOSCE",
+}
+# `EMBASSY VIENNA` is `VIENNA`: the sender's kind is no part of the station.
+_STATION_PREFIXES = (
+    "AMEMBASSY",
+    "AMCONSUL",
+    "AMEMB",
+    "EMBASSY",
+    "CONSULATE",
+    "USMISSION",
+    "MISSION",
+)
+_stations: tuple[frozenset[str], dict[str, str]] | None = None
+
+
+def _station_tables() -> tuple[frozenset[str], dict[str, str]]:
+    """The release's stations, and the unique prefixes (5 letters or more) of the busy ones:
+    `RIODEJAN` (`08 RIO DE JAN 138`, a post name cut short) is `RIODEJANEIRO`."""
+    global _stations
+    if _stations is None:
+        names: dict[str, int] = {}
+        try:
+            with open(_STATIONS_FILE, encoding="utf-8") as rows:
+                for row in rows:
+                    name, _, number = row.strip().partition(",")
+                    if number.isdigit():
+                        names[name] = int(number)
+        except OSError:
+            pass
+        prefixes: dict[str, str] = {}
+        for name, number in names.items():
+            if number < 20:
+                continue
+            for size in range(5, len(name)):
+                prefix = name[:size]
+                prefixes[prefix] = "" if prefix in prefixes else name
+        unique = {p: n for p, n in prefixes.items() if n and p not in names}
+        _stations = (frozenset(names), unique)
+    return _stations
+
+
+@functools.lru_cache(maxsize=4096)
+def canonical_station(written: str) -> str | None:
+    """The release's station for a post as a REF line writes it, or None for no station.
+
+    `Sao Paulo` -> `SAOPAULO`, `SECSTATE` -> `STATE`, `UNVIE` -> `UNVIEVIENNA`, `USUNESCO PARIS
+    FR` -> `UNESCOPARISFR`, `EMBASSY VIENNA` -> `VIENNA`, `RIO DE JAN` -> `RIODEJANEIRO`;
+    `IIR`, `FBIS`, `Resolution` -> None.
+    """
+    known, prefixes = _station_tables()
+    letters = re.sub(r"[^A-Z]", "", written.upper())
+    for prefix in ("", *_STATION_PREFIXES):
+        if prefix and not letters.startswith(prefix):
+            continue
+        key = letters[len(prefix) :]
+        if not key:
+            continue
+        if key in known:
+            return key
+        if key in STATION_ALIASES:
+            return STATION_ALIASES[key]
+        if key.endswith("CITY") and key[:-4] in known:
+            return key[:-4]  # `GUATEMALA CITY`, `KUWAIT CITY`
+        if key in prefixes:
+            return prefixes[key]
+    return None
+
+
+# `Astana 2069`, `06 TBILISI 2601`, `2009 CAIRO 2394`, `RIO DE JAN 0044`: up to five words before
+# a serial; the longest run of them that ends at the serial and names a station wins.
+_REF_ITEM = re.compile(
+    r"(?<![\w@./-])(?:(?P<year>\d{4}|\d{2})\s+)?"
+    r"(?P<post>[A-Za-z][A-Za-z'.-]*(?:[ \t]+[A-Za-z][A-Za-z'.-]*){0,4})"
+    r"[ \t]+(?P<serial>\d{1,7})(?![\w@/-]|\.\.)"
+)
+# `07BRASILIA1868`, a reference ID written whole.
+_REF_GLUED = re.compile(r"(?<![\w/])(?P<year>\d{2})(?P<post>[A-Z]{4,})(?P<serial>\d{1,7})\b")
+_LIST_MARKER = re.compile(r"(?:(?<=[\s,;:])|^)\(?[A-Za-z]\s?[.)](?=\s)|\([A-Za-z]\)")
+
+
+def _reference(year: str | int | None, post_words: list[str], serial: str, default_year):
+    for start in range(len(post_words)):
+        station = canonical_station(" ".join(post_words[start:]))
+        if station is None:
+            continue
+        # Rule: a year written before the post (`07 STATE 17940`, `2009 CAIRO 2394`) wins over
+        # the cable's own year; only when it stands right before the post's first word.
+        written_year = year if start == 0 else None
+        if written_year and len(str(written_year)) == 4 and not 1966 <= int(written_year) <= 2010:
+            written_year = None  # `1234 ROME 5`: no year of the release
+        chosen = written_year if written_year is not None else default_year
+        if chosen is None:
+            return None
+        return canonical_reference_id(chosen, station, serial)
+    return None
 
 
 def parse_references(ref: str, default_year: int | None) -> list[str]:
-    """Canonical reference IDs named in a REF text; non-cable references are skipped."""
+    """Canonical reference IDs named in a REF text; non-cable references are skipped.
+
+    Rule (non-cables): an item counts only when its post is a station of the release, so
+    `IIR 6 832 0617 08`, `FBIS CEP2005101927067`, `NATO Document`, `Resolution 1701`, e-mails and
+    daily reports are left out. Leading zeros go (`BRASILIA 0458` -> `BRASILIA458`).
+    """
     found: list[str] = []
-    # Leading list letters (`A.`, `B)`, `(C)`) become separators, not posts.
-    cleaned = re.sub(r"(?:(?<=\s)|^)\(?[A-Za-z][.)](?=\s)", " ; ", ref)
-    for match in _REF_ITEM.finditer(cleaned):
-        post_words = match.group("post").split()
-        # A two-word match like `AND STATE` or `B Astana`: drop filler words in front.
-        while post_words and post_words[0].upper() in _NOT_POSTS:
-            post_words = post_words[1:]
-        if not post_words or any(w.upper() in _NOT_POSTS for w in post_words):
+    text = _REF_PAGE_HEADER.sub(" ; ", ref)
+    # Rule (list markers): `A.`, `(A)`, `A)`, `A. A)` separate items; they are no posts.
+    text = _LIST_MARKER.sub(" ; ", text)
+    for match in _REF_GLUED.finditer(text):
+        reference_id = _reference(match["year"], [match["post"]], match["serial"], None)
+        if reference_id and reference_id not in found:
+            found.append(reference_id)
+    for match in _REF_ITEM.finditer(text):
+        words = match.group("post").split()
+        reference_id = _reference(match["year"], words, match["serial"], default_year)
+        if not reference_id:
             continue
-        post = " ".join(post_words)
-        year = match.group("year")
-        if year is None:
-            if default_year is None:
-                continue
-            year = default_year
-        reference_id = canonical_reference_id(year, post, match.group("serial"))
         if reference_id not in found:
             found.append(reference_id)
+        # Rule (serials of one post): `BRASILIA 715 AND 660`, `HAVANA 500 & 511`, `Buenos Aires
+        # 496, 407, 356`: more cables of the same post and year.
+        prefix = reference_id[: -len(str(int(match["serial"])))]
+        more = _MORE_SERIAL.match(text, match.end())
+        while more:
+            same_post = f"{prefix}{int(more['serial'])}"
+            if same_post not in found:
+                found.append(same_post)
+            more = _MORE_SERIAL.match(text, more.end())
     return found
+
+
+# `AND 660` after an item; not `, 07 BsAs 1892` (a year before the next item's post).
+_MORE_SERIAL = re.compile(
+    r"[ \t]*(?:,|AND\b|and\b|&)[ \t]*(?P<serial>\d{1,7})(?![\w/.-])(?![ \t]+[A-Za-z]{2,}[ \t]+\d)"
+)
 
 
 # --- classified by, reasons --------------------------------------------------------------------------
@@ -701,22 +965,137 @@ def classified_by(text: str, limit: int = 12000) -> tuple[str, list[str]]:
 
 # --- summary -----------------------------------------------------------------------------------------
 
-_SUMMARY_START = re.compile(r"\bSUMMARY(?:\s+AND\s+COMMENT)?\s*[:.\-]+\s*", re.IGNORECASE)
+# Rule (summary markers): `SUMMARY:`, `Summary.`, `Summary and comment:`, `SUMMARY AND
+# INTRODUCTION:` (04BRASILIA2885), inside the first paragraph too (`1. (C) SUMMARY: ...`). Not the
+# `End summary.` of a summary that had no start marker.
+_SUMMARY_START = re.compile(
+    r"(?<!END )(?<!END OF )(?<!End )(?<!end )(?<!End of )(?<!end of )"
+    r"\b(?:EXECUTIVE\s+)?SUMMARY(?:\s+(?:AND|&)\s+(?:COMMENT|INTRODUCTION|ACTION\s+REQUEST|"
+    r"ACTION|RECOMMENDATIONS?|BACKGROUND|OVERVIEW))?\s*[:.\-]+\s*"
+    # `------- SUMMARY ------- 1. (C) In a ...`: a heading in a cable whose newlines were lost.
+    r"(?:(?<=[-=] )\s*¶?1\s*\.\s*(?:\([A-Z/]{1,6}\)\s*)?)?",
+    re.IGNORECASE,
+)
+# The next numbered paragraph inside a text whose newlines were lost (`... 2. (C) ...`).
+_INLINE_PARAGRAPH = re.compile(r"\s¶?\d{1,2}\s*\.\s*\((?:U|C|S|SBU|S/NF|C/NF|SBU/NF)\)")
 _SUMMARY_END = re.compile(r"\(?\bEND\s+(?:OF\s+)?SUMMARY\b", re.IGNORECASE)
+# Rule (summary heading): a `SUMMARY` heading line, alone or between dashes (`------- SUMMARY
+# -------`, 08MOSCOW499; `SUMMARY` over a line of dashes, 00HARARE5461; `-------\nSummary\n----`,
+# 08RIYADH868): the paragraph under it is the summary, up to `End summary` if there is one.
+_SUMMARY_HEADING = re.compile(
+    r"^[ \t]*(?:[-=_*]{2,}[ \t]*)?(?:EXECUTIVE\s+)?SUMMARY(?:\s+(?:AND|&)\s+[A-Z]+(?:\s+[A-Z]+)?)?"
+    r"[ \t:]*(?:[-=_*]{2,}[ \t]*)?\\?[ \t]*$",  # `\\`: a line end escaped in the CSV
+    re.IGNORECASE | re.MULTILINE,
+)
+# A heading glued to the end of the paragraph before it (`... End summary. ------- NEW DRAFT SSL
+# -------`): no part of that paragraph.
+_GLUED_HEADING = re.compile(r"\s*(?:[-=_]{3,})\s*[^\n]{0,80}?\s*(?:[-=_]{3,})\s*$")
 
 
-def summary(text: str) -> str:
-    """The text between `Summary:` and `End summary` (empty when either is missing)."""
-    position = _first_of(text, ("SUMMARY", "Summary", "summary"), 8000)
-    if position < 0:
+def summary(text: str, *, paragraph_lines: bool = False) -> str:
+    """The text between `Summary:` and `End summary` (markers left out).
+
+    Without an end marker, the rest of the paragraph: up to a blank line or the next numbered
+    paragraph in cable text; up to the line's end when `paragraph_lines` (one paragraph a line,
+    the parser's display text). A `SUMMARY` heading over the paragraph counts as its start.
+    """
+    start = _summary_start(text, 0, 8000)
+    heading = _summary_heading_in_text(text)
+    if heading is not None and (start is None or heading.start() <= start.start()):
+        opening = _AFTER_HEADING.match(text, heading.end()).end()
+        inline = _SUMMARY_START.match(text, opening)  # `SUMMARY` / `----` / `1. Summary: ...`
+        begin = inline.end() if inline else opening
+    elif start is not None:
+        begin = start.end()
+    else:
         return ""
-    start = _SUMMARY_START.search(text, position, 8000)
-    if not start:
-        return ""
-    end = _summary_end(text, start.end())
-    if end < 0:
-        return ""
-    return " ".join(text[start.end() : end].split()).strip(" .")
+    end = _summary_end(text, begin)
+    if end < 0 or end > begin + 8000:
+        # Rule (no end marker): the summary is the rest of its paragraph.
+        if paragraph_lines:
+            end = text.find("\n", begin)
+            end = len(text) if end < 0 else end
+        else:
+            paragraph_end = _PARAGRAPH_END.search(text, begin)
+            end = paragraph_end.start() if paragraph_end else len(text)
+        inline = _INLINE_PARAGRAPH.search(text, begin, end)
+        end = inline.start() if inline else end
+    return _summary_text(text[begin:end])
+
+
+# After a `SUMMARY` heading: its rules, blank lines, the paragraph number and marking.
+_AFTER_HEADING = re.compile(
+    r"(?:[ \t\\]*\n|[ \t]*[-=_*]{3,}[ \t\\]*(?:\n|$))*[ \t]*(?:¶?\d{1,2}\s*\.\s*)?"
+    r"(?:\([A-Z/]{1,8}\)\s*)?"
+)
+_PARAGRAPH_END = re.compile(r"\n[ \t\\]*\n|\n[ \t]*¶?\d{1,2}\s*\.\s")
+
+
+def _summary_heading_in_text(text: str) -> re.Match | None:
+    """The first `SUMMARY` heading line (first 8,000 characters), or None."""
+    if "summary" not in text[:8000].lower():
+        return None
+    return _SUMMARY_HEADING.search(text, 0, 8000)
+
+
+def _summary_start(text: str, position: int, limit: int) -> re.Match | None:
+    """The first summary start marker: each `summary` found in the lower-cased text is checked
+    where it stands (faster than a case-insensitive scan of the whole text)."""
+    lower = text[:limit].lower()
+    found = lower.find("summary", position)
+    while found >= 0:
+        start = _SUMMARY_START.search(text, max(found - 10, 0), min(found + 90, limit))
+        if start and start.start() <= found:
+            return start
+        found = lower.find("summary", found + 7)
+    return None
+
+
+def summary_of_paragraphs(texts: list[str], headings: list[str], before_first: str) -> str:
+    """The summary of a cable split into paragraphs (their display texts and headings).
+
+    `before_first` is the body text before the first paragraph, where a `SUMMARY` heading over
+    paragraph 1 stands."""
+    joined = "\n".join(texts)
+    marked = summary(joined, paragraph_lines=True)
+    heading_at = _summary_heading_index(texts, headings, before_first)
+    if heading_at is None:
+        return marked
+    start = sum(len(t) + 1 for t in texts[:heading_at])
+    if marked and joined.find(marked[:40], start, start + 400) >= 0:
+        return marked  # the paragraph under the heading opens with `Summary:` itself
+    end = _summary_end(joined, start)
+    if end < 0 or end > start + 8000:
+        end = joined.find("\n", start)
+        end = len(joined) if end < 0 else end
+    return _summary_text(_SUMMARY_START.sub("", joined[start:end], count=1))
+
+
+def _summary_heading_index(texts: list[str], headings: list[str], before_first: str) -> int | None:
+    """The paragraph under a `SUMMARY` heading (among the first six), or None."""
+    opening = before_first[-300:]
+    if texts and "summary" in opening.lower() and _SUMMARY_HEADING.search(opening):
+        return 0
+    for index in range(min(len(texts), 6)):
+        if headings[index] and _SUMMARY_HEADING.match(headings[index].strip()):
+            return index
+        tail = texts[index][-120:]
+        if index + 1 < len(texts) and "summary" in tail.lower():
+            glued = _GLUED_HEADING.search(tail)
+            if glued and _SUMMARY_HEADING.match(glued.group(0).strip()):
+                return index + 1
+    return None
+
+
+def _summary_text(text: str) -> str:
+    """A summary without its markers: no `End summary`, glued heading or outer punctuation."""
+    if any(rule in text[-120:] for rule in ("---", "===", "___")):
+        text = text[:-120] + _GLUED_HEADING.sub("", text[-120:])
+    text = _LEADING_MARKING.sub("", text)
+    return " ".join(text.split()).strip(" .")
+
+
+_LEADING_MARKING = re.compile(r"^\s*\((?:U|C|S|SBU|S/NF|C/NF|S//NF|C//NF|U/FOUO|LOU)\)\s*")
 
 
 _END_BEFORE_SUMMARY = re.compile(r"\(?\bend\s+(?:of\s+)?$")
@@ -768,16 +1147,58 @@ _NOT_SIGNERS = {
     "NODIS",
     "LIMDIS",
     "UNCLAS",
+    "THE",
 }
 
 
-_TITLE_SIGNER = re.compile(r"^[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?(?: [A-Z][a-z]+){0,2}$")
-_GLUED_SIGNER = re.compile(r"""(?<=[.!?"')])\s+(?P<name>[A-Z]{3,}(?:/[A-Z]{3,})?)\s*$""")
+# `Swindells`, `McKinley`, `LeBaron`, `van Voorst`, `Hoagland-Smith`.
+_TITLE_SIGNER = re.compile(
+    r"^(?:(?:van|von|de|del|da|di|du|le|la) )?(?:Mc|Mac|Le|La|De|Di|O')?[A-Z][a-z]+"
+    r"(?:[-'][A-Z]?[a-z]+)?(?: [A-Z][a-z]+){0,2}$"
+)
+# A name glued to the end of the last line: after a sentence (`... avoided. HUGGINS`), a URL or
+# the redacted website line (`Website: XXXXXXXXXXXX**** ******** ERELI`, `.../manama/ HENZEL`).
+_GLUED_SIGNER = re.compile(
+    r"(?P<before>\S*)\s+"
+    r"(?P<name>[A-Z]{3,}(?:[-/][A-Z]{3,})?|(?:Mc|Mac|Le|De|Di)?[A-Z][a-z]+(?:[A-Z][a-z]+)?)\s*$"
+)
+_SENTENCE_END = re.compile(r"""[.!?"')]$""")
+_LINK_OR_STARS = re.compile(r"(?:\*|X{4,}|\S[/=]\S*|\S\.\w{2,}/?)$")
+# `LONDON 00001442  004 OF 004` inside a line (09LONDON1442): a page break, no text.
+_INLINE_PAGE_BREAK = re.compile(
+    r"\b(?!X{4})[A-Z][A-Z]+(?: (?!X{4})[A-Z]+){0,3} \d{8}\s+\d{3}(?:\.\d)? OF \d{3}\b"
+)
+
+
+# Rule (signers): what may follow the signer at the end of a cable and is skipped to find it:
+# `NNNN`, `End Cable Text` (07STATE135366), `=====CABLE ENDS=====` (06BOGOTA1302), a lone quote
+# left by the CSV, rules and stars, page-break headers, and the review stamp of the 1970s cables
+# (`Declassified/Released US Department of State EO` / `Systematic Review 05 JUL 2006`).
+_AFTER_SIGNER = re.compile(
+    r"^(?:N{3,4}|BT|\"+|\.|END CABLE TEXT|=*\s*CABLE ENDS\s*=*|<<\s*END OF DOCUMENT\s*>>|"
+    r".*RELEASED US DEPARTMENT OF STATE\b.*|.*SYSTEMATIC REVIEW\b.*|\*+.*\*+|[#=\-_*~ ]+|ADP\s*\d*|QT|UNQT)$",
+    re.IGNORECASE,
+)
+_ESCAPED_LINE_END = re.compile(r"\s*\\v?\s*$")  # `BEYER \` (10BERN48): line ends escaped
 
 
 def _ends_sentence(line: str) -> bool:
+    """Whether a signer may follow this line: the end of a sentence, a rule, or (rule: signer
+    after a table) a row of a table or list of years (`2008     45.2    51.0`)."""
     line = line.rstrip()
-    return not line or line[-1] in ".!?\")':-" or bool(re.fullmatch(r"[-=_ ]+", line))
+    if not line or line[-1] in ".!?\")':-" or bool(re.fullmatch(r"[-=_ ]+", line)):
+        return True
+    if _LINK_OR_STARS.search(line):
+        return True  # `Please visit us at http://www.state.sgov.gov/p/wha/asuncion` (08ASUNCION358)
+    return _is_table_row(line)
+
+
+def _is_table_row(line: str) -> bool:
+    """`Tourism             53.5`, `2008     45.2    51.0`: a number last, or columns."""
+    line = line.strip()
+    if line[-1:] in (".", "!", "?", '"', "'", ")"):
+        return False
+    return line[-1:].isdigit() or len(re.findall(r"\S {3,}\S", line)) >= 1
 
 
 _NOT_IN_SIGNER = re.compile(r"\b(?:UNCLASSIFIED|CLASSIFIED|SECRET|CONFIDENTIAL|GUIDANCE|RU[A-Z]+/)")
@@ -800,31 +1221,75 @@ def signers(lines: list[str]) -> tuple[list[str], list[str]]:
     """The signer name at the end of the cable, and the lines without it.
 
     Forms seen in the corpus: `MILAS` on its own line (before `NNNN`), `Swindells` in title case
-    after the last sentence, `... could have been avoided. HUGGINS` glued to the last line.
+    after the last sentence, `... could have been avoided. HUGGINS` glued to the last line,
+    `SUSMAN.` with a full stop (09LONDON2131), `Huntsman` then `huntsman` (09BEIJING2964).
+    Rule: the last name before `NNNN` or the end, past whatever may follow it (`_AFTER_SIGNER`).
     """
-    checked = 0
+    skipped = 0
+    last_lower = ""
     for index in range(len(lines) - 1, -1, -1):
-        line = lines[index].strip()
+        # A page-break header first (`PAGE 02 VATICA 00819 ...Z` then text, 02VATICAN819).
+        line = _PAGE_HEADER_START.sub("", _ESCAPED_LINE_END.sub("", lines[index]))
+        line = _INLINE_PAGE_BREAK.sub(" ", line).strip().rstrip('"').strip()  # `PYATT "`
         if not line:
             continue
-        checked += 1
-        if checked > 3:
+        skipped += 1
+        if skipped > 12:
             break
-        if line in ("NNNN", "BT") or line.endswith("...") or re.fullmatch(r"[#=\-_* ]+", line):
+        if "Missing Section" in line:
+            return [], lines  # the end of the cable is missing: so is its signer
+        if _AFTER_SIGNER.match(line) or line.endswith("...") or is_noise_line(line):
             continue
-        before = next((x for x in reversed(lines[:index]) if x.strip()), "")
+        if line.islower() and " " not in line and not last_lower:
+            last_lower = line  # `huntsman` under `Huntsman`: a repeat of the name
+            continue
+        if last_lower and line.lower() != last_lower:
+            return [], lines
+        name_line = re.sub(r"(?<=[A-Za-z])\.{1,2}$", "", line)  # `SUSMAN.`, `HEARNE..`
+        name_line = re.sub(r"\s+NNNN$", "", name_line)  # `RICE NNNN` (09STATE3691)
+        before = next(
+            (
+                _ESCAPED_LINE_END.sub("", x)
+                for x in reversed(lines[:index])
+                if x.strip(" \\") and not is_noise_line(x)  # `BRASILIA 00002262  002 OF 002`
+            ),
+            "",
+        )
         looks_signed = (
-            _SIGNER.match(line) and line not in _NOT_SIGNERS and not line.startswith("END ")
+            _SIGNER.match(name_line)
+            and name_line not in _NOT_SIGNERS
+            and not name_line.startswith("END ")
         ) or (
-            _TITLE_SIGNER.match(line)
-            and line.upper() not in _NOT_SIGNERS
+            _TITLE_SIGNER.match(name_line)
+            and name_line.upper() not in _NOT_SIGNERS
             and _ends_sentence(before)
+            # After a table row, not the row's own label (`Tourism  53.5` / `Commercial`).
+            and not (_is_table_row(before) and is_prose_word(name_line))
         )
         if looks_signed:
-            name = _signer_name(line)
+            name = _signer_name(name_line)
             return ([name], lines[:index]) if name else ([], lines)
-        glued = _GLUED_SIGNER.search(line)
-        if glued and glued.group("name") not in _NOT_SIGNERS:
-            return [glued.group("name")], [*lines[:index], line[: glued.start()]]
+        tail_at = max(0, len(line) - 120)  # the name is at the end: no scan of a long line
+        glued = _GLUED_SIGNER.search(line, tail_at)
+        if glued and _glued_name_ok(glued.group("before"), glued.group("name")):
+            # The line as written, less the name (page-break text stays for the paragraphs).
+            kept = lines[index][: lines[index].rfind(glued.group("name"))].rstrip()
+            return [glued.group("name").upper()], [*lines[:index], kept]
         return [], lines
     return [], lines
+
+
+def _glued_name_ok(before: str, name: str) -> bool:
+    """A name glued to the end of the last line: after a sentence's end, or after a link or the
+    redacted website line; not a marker word. A capitalised word of the prose counts only after
+    a full stop (`... into Russian politics. Burns`)."""
+    if name.upper() in _NOT_SIGNERS or before.upper() in ("END", "OF"):
+        return False
+    if _SENTENCE_END.search(before):
+        return True
+    if not _LINK_OR_STARS.search(before):
+        return False
+    # `LeBaron`, `McMullen`: a capital inside is a name's even when the word list has it.
+    return (
+        name.isupper() or bool(re.match(r"[A-Z][a-z]{1,2}[A-Z]", name)) or not is_prose_word(name)
+    )

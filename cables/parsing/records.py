@@ -70,7 +70,10 @@ class ParsedParagraph:
 class ParsedCable:
     reference_id: str
     source: SourceInfo
+    # `created` is corrected from the date-time group (see `cable.py`); `created_published` is the
+    # value as the release (page, CSV row) published it, for matching other mirrors.
     created: datetime | None = None
+    created_published: datetime | None = None
     released: datetime | None = None
     classification: str = ""
     origin: str = ""
@@ -128,6 +131,10 @@ class ParsedCable:
             "paragraphs": [p.to_json() for p in self.paragraphs],
             "warnings": [w.to_json() for w in self.warnings],
             "source": self.source.to_json(),
+            # Added after the first schema: new keys go last, existing ones never change.
+            "created_published": (
+                self.created_published.isoformat() if self.created_published else None
+            ),
         }
 
 

@@ -1,0 +1,182 @@
+"""TAGS read wherever the header writes them (rules in `cables/parsing/fields.py`, TAGS section).
+
+Every fragment is quoted from a real cable of the sample corpus (reference ID in the test).
+"""
+
+import html
+import re
+
+import pytest
+
+from cables.parsing import fields, iter_path
+
+from .conftest import CABLEGATE_HTML, CABLEGATE_HTML_2011
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        # 02ANKARA8305: the header's newlines lost, TAGS after the E.O. line's date.
+        (
+            "S E C R E T SECTION 01 OF 05 ANKARA 008305S/CT FOR REAPE.O. 12958: DECL: "
+            "11/14/2012 TAGS: PTER TU\n\n1. (U) CLASSIFIED BY DCM ROBERT S. DEUTSCH;",
+            ["PTER", "TU"],
+        ),
+        # 05BRASILIA1682
+        ("E.O. 12958: N/A TAGS: ECON EFIN\n\nSUBJECT: BRAZIL - THE ECONOMICS", ["ECON", "EFIN"]),
+        # 09CAIRO200: an office line, E.O. and TAGS on one line, SUBJECT on the next.
+        (
+            "DOE FOR MCLELLANDKERR E.O. 12958: N/A TAGS: KNNP IAEA ENRG TRGY AORC OTRA EG\n\n"
+            "SUBJECT:\n\nINVITATION TO NNSA HUMAN RESOURCES SEMINAR",
+            ["KNNP", "IAEA", "ENRG", "TRGY", "AORC", "OTRA", "EG"],
+        ),
+    ],
+)
+def test_tags_on_the_line_of_the_eo_field_are_read(fragment, expected):
+    assert fields.tags(fragment) == expected
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        # 07DAMASCUS389
+        ("DECL: 04/06/2017\nTags: prel, pgov, sy\nSubject: codel pelosi", ["PREL", "PGOV", "SY"]),
+        # 08STATE43817
+        (
+            "E.O. 12958: n/a\nTags: knnp, dprk, sy, iaea, parm, prel\n\nSubject: syria's",
+            ["KNNP", "DPRK", "SY", "IAEA", "PARM", "PREL"],
+        ),
+        # 07STATE135366: a first code the definitions do not know (`mtcre`).
+        (
+            "E.O. 12958: DECL: 06/25/2017 \nTags: parm, mtcre, prel, ettc, gm, sy \n\nSubject: (s)",
+            ["PARM", "MTCRE", "PREL", "ETTC", "GM", "SY"],
+        ),
+        # 08MEXICO886: a line separator (U+2028) before TAGS.
+        ("DECL: 03/28/2018 \n\u2028TAGS: PREL PTER KCRM PINR SNAR MX\nSUBJECT: THE FARC", None),
+    ],
+)
+def test_tags_in_lower_case_and_other_spellings(fragment, expected):
+    expected = expected or ["PREL", "PTER", "KCRM", "PINR", "SNAR", "MX"]
+    assert fields.tags(fragment) == expected
+
+
+def test_tag_in_the_singular_is_the_field_too():
+    # 08MADRID308's correction note says `- TAG`; here the field itself written `TAG:`.
+    assert fields.tags("E.O. 12958: N/A\nTAG: ECON EFIN PTER\nSUBJECT: X") == [
+        "ECON",
+        "EFIN",
+        "PTER",
+    ]
+
+
+def test_the_words_tag_and_tags_in_a_note_or_in_prose_are_not_the_field():
+    # 08MADRID308: `C O R R E C T E D C O P Y - TAG` above the real TAGS line.
+    madrid = (
+        "C O R R E C T E D C O P Y - TAG\n\nNOFORN\nSIPDIS\n\nSTATE FOR EEB/ESC\n\n"
+        "E.O. 12958: DNG: CO 03/09/2018\nTAGS: ECON EFIN PTER PREL IR SP\nSUBJECT: IRANIAN TIES"
+    )
+    assert fields.tags(madrid) == ["ECON", "EFIN", "PTER", "PREL", "IR", "SP"]
+    # 08TBILISI1349
+    tbilisi = (
+        "C O R R E C T E D COPY -- ADDED E.O., TAGS, AND CLASS BY \n \n"
+        "E.O. 12958:  DECL: 08/11/2018 \nTAGS: PGOV PREL PHUM RU GG\nSUBJECT: GEORGIA: SITREP 5"
+    )
+    assert fields.tags(tbilisi) == ["PGOV", "PREL", "PHUM", "RU", "GG"]
+    # 05SANAA1352
+    assert fields.tags("5. (S/NF) The price tag XXXXXXXXXXXX gave likely includes") == []
+
+
+def test_tags_separated_by_commas_and_spaces_continue_after_a_trailing_comma():
+    # 09STATE78274
+    fragment = (
+        "TAGS OVIP (CLINTON, HILLARY), PGOV, PREL, KDEV, ECON, \nNL, IS, SR \n"
+        "SUBJECT: (U) Secretary Clinton's July 14 conversation"
+    )
+    assert fields.tags(fragment) == [
+        "OVIP CLINTON HILLARY",
+        "PGOV",
+        "PREL",
+        "KDEV",
+        "ECON",
+        "NL",
+        "IS",
+        "SR",
+    ]
+
+
+def test_a_person_tag_with_a_bracketed_name_is_one_tag():
+    # 09SINGAPORE529
+    fragment = (
+        "TAGS OVIP (STEINBERG, JAMES B.), PREL, MNUC, ECON, SN, CH, \nKN \n"
+        "SUBJECT: DEPUTY SECRETARY STEINBERG'S MAY 30, 2009 \n"
+    )
+    assert fields.tags(fragment) == [
+        "OVIP STEINBERG JAMES B",
+        "PREL",
+        "MNUC",
+        "ECON",
+        "SN",
+        "CH",
+        "KN",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        # 06LIMA1452: the subject, written without `SUBJECT:`, wraps after TAGS.
+        (
+            "E.O. 12958: DECL: 04/12/2016   TAGS: PGOV PINR PE\nRUN-OFF,   \n"
+            "SEEKS EMBASSY'S ASSISTANCE IN CEMENTING DEMOCRATIC   COALITION AGAINST HUMALA",
+            ["PGOV", "PINR", "PE"],
+        ),
+        # 06SAOPAULO352: SUBJECT on the next line.
+        (
+            "USDOC ALSO FOR 3134/USFCS/OIO/EOLSON/DDEVITO/DANDERSON TAGS: OREP PGOV PREL EAGR "
+            "ECON ENRG BR\nSUBJECT: VISIT OF CODEL GRASSLEY TO SAO PAULO",
+            ["OREP", "PGOV", "PREL", "EAGR", "ECON", "ENRG", "BR"],
+        ),
+        # 09TRIPOLI401: codes wrapped onto the next line are still TAGS (`AU-I`).
+        (
+            "TAGS: OVIP WWARD PREL PGOV MARR MASS MCAP KPKO PINR\nAU-I CD SU LY\n"
+            "SUBJECT: AFRICOM COMMANDER",
+            ["OVIP WWARD", "PREL", "PGOV", "MARR", "MASS", "MCAP", "KPKO", "PINR"]
+            + ["AU-I", "CD", "SU", "LY"],
+        ),
+    ],
+)
+def test_subject_words_are_never_taken_as_tags(fragment, expected):
+    assert fields.tags(fragment) == expected
+
+
+def test_a_subject_glued_on_the_tags_line_ends_the_list():
+    # 09CAIRO2205's layout with the lost newline between TAGS and SUBJECT (as in 02ANKARA8305).
+    fragment = "E.O. 12958: N/A TAGS: KFRD CVIS EG SUBJECT: BLIND COPTIC GIRLS' CHOIR USED"
+    assert fields.tags(fragment) == ["KFRD", "CVIS", "EG"]
+
+
+def _site_tags(path):
+    """The TAGS the original site linked in the cable text (`<a href='/tag/ETRD_0.html'>`)."""
+    markup = path.read_text(encoding="utf-8", errors="replace")
+    links = [
+        html.unescape(code)
+        for block in re.findall(r"<pre>(.*?)</pre>", markup, re.S)
+        for code in re.findall(r"<a href='/tag/[^']*'>([^<]*)</a>", block)
+    ]
+    return list(dict.fromkeys(links))
+
+
+# Codes run together that the site kept as one tag and the parser splits on purpose.
+_SPLIT_ON_PURPOSE = {"08BRASILIA93.html", "09CAIRO2205.html"}
+
+
+def test_tags_agree_with_the_tags_the_original_pages_link():
+    pages = [p for p in CABLEGATE_HTML + CABLEGATE_HTML_2011 if _site_tags(p)]
+    assert len(pages) > 100
+    disagree = {
+        page.name: (cable.tags, _site_tags(page))
+        for page in pages
+        for cable in iter_path(page)
+        if cable.tags != _site_tags(page) and page.name not in _SPLIT_ON_PURPOSE
+    }
+    assert disagree == {}
