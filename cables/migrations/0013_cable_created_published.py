@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cables', '0010_search_indexes'),
+        ('cables', '0012_archive_summary'),
     ]
 
     operations = [
