@@ -28,7 +28,7 @@ from django.test import Client
 from cables.filters import VISIBLE_MENTIONS
 from cables.models import Cable, Mention, Tag
 from cables.search import service
-from cables.search.exhaustive import exhaustive_ranking
+from cables.search.exhaustive import effective_sort, exhaustive_ranking
 
 SEARCH, BROWSE = "search", "browse"
 PAST_THE_END = 999_999
@@ -370,8 +370,8 @@ def _page_ids(client: Client, shape: Shape) -> tuple[list[int], str]:
 
 def _api_sort(client: Client, shape: Shape) -> str:
     """The sort the search applies to this shape's parameters (relevance or a date)."""
-    params = [(k, v) for k, v in shape.params if k != "page"]
-    return client.get("/api/cables/?" + urlencode(params)).json()["sort"]
+    params = dict(shape.params)
+    return effective_sort(params.get("q", ""), params.get("sort", ""))
 
 
 def resolve_deep_pages(shapes: list[Shape], rankings: Rankings, client: Client) -> None:
