@@ -368,7 +368,7 @@ def _page_ids(client: Client, shape: Shape) -> tuple[list[int], str]:
     return [hit.cable.id for hit in results.page], results.sort
 
 
-def _api_sort(client: Client, shape: Shape) -> str:
+def _shape_sort(shape: Shape) -> str:
     """The sort the search applies to this shape's parameters (relevance or a date)."""
     params = dict(shape.params)
     return effective_sort(params.get("q", ""), params.get("sort", ""))
@@ -379,7 +379,7 @@ def resolve_deep_pages(shapes: list[Shape], rankings: Rankings, client: Client) 
     for shape in shapes:
         if shape.deep_page is None:
             continue
-        ranking, _ = rankings.get(shape, _api_sort(client, shape))
+        ranking, _ = rankings.get(shape, _shape_sort(shape))
         last = last_page(ranking)
         shape.set_page(min(shape.deep_page, last))
         if shape.deep_page > last:
