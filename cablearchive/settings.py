@@ -235,6 +235,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# The admin's lockout page for the admin, the reading room's for readers' sign-in.
+AXES_LOCKOUT_CALLABLE = "cables.collections.accounts.lockout"
 AXES_CLIENT_IP_CALLABLE = "cablearchive.clients.client_ip"
 AXES_VERBOSE = False  # no start-up banner from every process; failures are still logged
 

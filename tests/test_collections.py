@@ -273,6 +273,12 @@ class TestEditing:
         )
         assert "Karimova" not in page_text(bob.get(reverse("collections:list")))
 
+    def test_an_absurd_collection_or_item_number_is_404(self, alice, saved):
+        huge = "9" * 30
+        assert alice.get(f"/collections/{huge}/").status_code == 404
+        assert alice.post(f"/collections/{saved.pk}/items/{huge}/remove/").status_code == 404
+        assert saved.items.count() == 2
+
     def test_private_pages_send_anonymous_readers_to_sign_in(self, archive, saved):
         response = Client().get(reverse("collections:detail", args=[saved.pk]))
         assert response.status_code == 302
@@ -500,7 +506,10 @@ class TestAccounts:
     def test_sign_in_is_throttled_by_axes_like_the_admins(self, archive, client):
         responses = [self.sign_in(client, "wrong") for _ in range(settings.AXES_FAILURE_LIMIT)]
         assert responses[-1].status_code == 429
-        assert "Sign-in temporarily locked" in page_text(responses[-1])
+        page = page_text(responses[-1])
+        assert "Sign-in temporarily locked" in page
+        assert "manage.py axes_reset_username alice" in page
+        assert "collections.css" in page  # the reading room's page, not the admin's
         refused = self.sign_in(client, PASSWORD)
         assert refused.status_code == 429
         assert "_auth_user_id" not in client.session
@@ -511,6 +520,7 @@ class TestAccounts:
             REMOTE_ADDR="203.0.113.9",
         )
         assert admin.status_code == 429
+        assert '<div id="content-main" class="locked-out">' in page_text(admin)
 
     def test_signing_out_is_a_post(self, alice):
         assert alice.get(reverse("collections:logout")).status_code == 405

@@ -1,6 +1,7 @@
 """Readers' accounts: sign in and out (django.contrib.auth, throttled by django-axes like the
 admin's sign-in), and sign-up when settings.OPEN_REGISTRATION allows it."""
 
+from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -55,3 +56,16 @@ def signup(request):
         {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
         status=400 if form.errors else 200,
     )
+
+
+def lockout(request, original_response=None, credentials=None):
+    """django-axes' lockout page (AXES_LOCKOUT_CALLABLE), in the look of where the sign-in was:
+    the admin's page for the admin, the reading room's for readers. Same wording, same 429."""
+    admin = request.path.startswith(reverse("admin:index"))
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "username": get_client_username(request, credentials) or "",
+        "cooloff_timedelta": get_cool_off(request),
+    }
+    template = settings.AXES_LOCKOUT_TEMPLATE if admin else "registration/locked_out.html"
+    return render(request, template, context, status=429)

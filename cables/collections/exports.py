@@ -10,6 +10,8 @@ import io
 import json
 import re
 
+from django.urls import reverse
+
 from cables.api import INERT_JSON
 from cables.collections.service import Resolved
 
@@ -66,7 +68,7 @@ def as_csv(items: list[Resolved], base: str) -> str:
 def as_json(collection, items: list[Resolved], base: str) -> str:
     document = {
         "collection": collection.name,
-        "url": base + f"/c/{collection.token}/",
+        "url": base + reverse("collections:shared", args=[collection.token]),
         "items": [record(item, base) for item in items],
     }
     return json.dumps(document, ensure_ascii=False, indent=2).translate(INERT_JSON) + "\n"

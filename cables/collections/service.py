@@ -20,6 +20,9 @@ from cables.models import Cable, Collection, Paragraph, SavedParagraph
 
 MAX_COLLECTIONS = 200
 MAX_ITEMS = 2000
+# The largest primary key either backend stores: a longer number in a URL is simply not found
+# (instead of an overflow error from the database driver).
+MAX_PK = 2**63 - 1
 
 
 class CollectionError(ValueError):
@@ -33,6 +36,8 @@ def collections_of(user):
 def owned(user, pk) -> Collection:
     """The user's collection `pk`; anyone else's, or none, is a 404."""
     try:
+        if not 0 < int(pk) <= MAX_PK:
+            raise Collection.DoesNotExist
         return collections_of(user).get(pk=pk)
     except (Collection.DoesNotExist, ValueError):
         raise Http404("No such collection.") from None
@@ -125,6 +130,8 @@ def remove_item(item: SavedParagraph) -> None:
 
 def owned_item(collection: Collection, pk) -> SavedParagraph:
     try:
+        if not 0 < int(pk) <= MAX_PK:
+            raise SavedParagraph.DoesNotExist
         return collection.items.get(pk=pk)
     except (SavedParagraph.DoesNotExist, ValueError):
         raise Http404("No such paragraph in this collection.") from None
