@@ -235,8 +235,18 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# The admin's lockout page for the admin, the reading room's for readers' sign-in.
+AXES_LOCKOUT_CALLABLE = "cables.collections.accounts.lockout"
 AXES_CLIENT_IP_CALLABLE = "cablearchive.clients.client_ip"
 AXES_VERBOSE = False  # no start-up banner from every process; failures are still logged
+
+# --- Readers' accounts and collections (cables/collections/) ------------------------------
+# Accounts are created by the admin; OPEN_REGISTRATION=1 lets anyone sign up at
+# /accounts/signup/ (sign-in goes through django-axes like the admin's).
+OPEN_REGISTRATION = env_bool("OPEN_REGISTRATION", False)
+LOGIN_URL = "collections:login"
+LOGIN_REDIRECT_URL = "collections:list"
+LOGOUT_REDIRECT_URL = "cables:home"
 
 # --- Rate limits of the API and the exports (django-ratelimit) ----------------------------
 # Per client address, counted in the default cache. Unless CACHES names a shared cache
