@@ -17,8 +17,11 @@ import time
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
+from operator import itemgetter
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.db import connections
 from django.db.models import Count
 from django.urls import reverse
 
@@ -59,6 +62,8 @@ _NOT_WORD = re.compile(r"[\W_]+")
 def fold(text: str) -> str:
     """Lower case, no accents, words separated by one space: `Nur-Otan` -> `nur otan`,
     `São Paulo` -> `sao paulo`, `Patriots' Party` -> `patriots party`."""
+    if text.isascii():  # nearly every name: no accent to drop (four times faster)
+        return _NOT_WORD.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LETTERS))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _NOT_WORD.sub(" ", plain).strip()
@@ -67,8 +72,10 @@ def fold(text: str) -> str:
 def _tails(folded: str) -> list[str]:
     """The text from each word on: `a b c` -> `a b c`, `b c`, `c`."""
     tails = [folded]
-    for match in re.finditer(" ", folded):
-        tails.append(folded[match.end() :])
+    space = folded.find(" ")
+    while space != -1:
+        tails.append(folded[space + 1 :])
+        space = folded.find(" ", space + 1)
     return tails
 
 
@@ -132,7 +139,7 @@ class SuggestionIndex:
             self._keys.append((tail, 1, 1, number, ""))
 
     def freeze(self) -> SuggestionIndex:
-        self._keys.sort()
+        self._keys.sort(key=itemgetter(0))  # by the text alone: twice as fast as by tuple
         self.tails = [key[0] for key in self._keys]
         return self
 
@@ -289,8 +296,18 @@ def build_index() -> SuggestionIndex:
 
 # --- One index per process, per archive version -------------------------------------------
 
+
+@dataclass(frozen=True)
+class _Built:
+    version: Version
+    index: SuggestionIndex
+    fresh_until: float  # monotonic; an index built from summaries being counted again expires
+
+
 _lock = threading.Lock()
-_current: tuple[Version, SuggestionIndex, float] | None = None  # version, index, stale after
+_building_inline = threading.Lock()
+_current: _Built | None = None
+_building = False
 
 
 def _summaries_current(version: Version) -> bool:
@@ -298,22 +315,58 @@ def _summaries_current(version: Version) -> bool:
     return stored == len(SUMMARIES)
 
 
-def current_index() -> SuggestionIndex:
-    """The index of the current archive version, built on the first request after a change."""
+def rebuild() -> _Built:
+    """Build the index of the current archive version and keep it for this process."""
     global _current
-    version = current_version()
-    cached = _current
-    if cached and cached[0] == version and time.monotonic() < cached[2]:
-        return cached[1]
+    version = current_version()  # read first: a change while building builds again
+    index = build_index()
+    # Counts read from a summary still being counted again are good enough for a while.
+    fresh = float("inf") if _summaries_current(version) else PROVISIONAL_SECONDS
+    built = _Built(version, index, time.monotonic() + fresh)
     with _lock:
-        cached = _current
-        if cached and cached[0] == version and time.monotonic() < cached[2]:
-            return cached[1]
-        index = build_index()
-        # Counts read from a summary still being refreshed are good enough for a while.
-        expires = float("inf") if _summaries_current(version) else PROVISIONAL_SECONDS
-        _current = (version, index, time.monotonic() + expires)
-        return index
+        _current = built
+    return built
+
+
+def _rebuild_in_background() -> None:
+    global _building
+    with _lock:
+        if _building:
+            return
+        _building = True
+
+    def run():
+        global _building
+        try:
+            rebuild()
+        finally:
+            connections.close_all()
+            with _lock:
+                _building = False
+
+    threading.Thread(target=run, name="suggestion-index", daemon=True).start()
+
+
+def current_index() -> tuple[SuggestionIndex, bool]:
+    """This process's index, and whether it is the current archive version's.
+
+    The first request of a process builds it (a second or so at full size). After a change the
+    previous index answers while a thread builds the new one, as the stored summaries do (a
+    curator's every decision is a change: typing must not wait for each); with
+    SUMMARIES_IN_BACKGROUND off (tests) it is built in line.
+    """
+    version = current_version()
+    built = _current
+    if built is not None and built.version == version and time.monotonic() < built.fresh_until:
+        return built.index, True
+    if built is not None and settings.SUMMARIES_IN_BACKGROUND:
+        _rebuild_in_background()
+        return built.index, built.version == version
+    with _building_inline:  # one build at a time; the others wait for it
+        built = _current
+        if built is None or built.version != version or time.monotonic() >= built.fresh_until:
+            built = rebuild()
+        return built.index, built.version == version
 
 
 def forget_index() -> None:
@@ -323,6 +376,8 @@ def forget_index() -> None:
         _current = None
 
 
-def suggest(text: str, limit: int = DEFAULT_LIMIT) -> list[Suggestion]:
-    """Up to `limit` suggestions for `text`, best first (see SuggestionIndex.search)."""
-    return current_index().search(text, limit)
+def suggest(text: str, limit: int = DEFAULT_LIMIT) -> tuple[list[Suggestion], bool]:
+    """Up to `limit` suggestions for `text`, best first (see SuggestionIndex.search), and
+    whether they are the current archive version's (not while its index is being rebuilt)."""
+    index, current = current_index()
+    return index.search(text, limit), current

@@ -33,11 +33,23 @@ class SuggestForm(forms.Form):
 
 
 @rate_limited("suggest", "SUGGEST_RATE")
-@archive_cached
 def suggestions(request):
+    response = _suggestions(request)
+    if getattr(request, "_suggestions_outdated", False):
+        # The previous archive version's answer while the index is rebuilt: validators of
+        # the current version must not stand for it.
+        del response["ETag"]
+        del response["Last-Modified"]
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@archive_cached
+def _suggestions(request):
     form = SuggestForm(request.GET)
     if not form.is_valid():
         return _json({"error": form.error_message()}, status=400)
     query = form.cleaned_data["q"]
-    found = suggest(query, form.cleaned_data["limit"] or DEFAULT_LIMIT)
+    found, current = suggest(query, form.cleaned_data["limit"] or DEFAULT_LIMIT)
+    request._suggestions_outdated = not current
     return _json({"query": query, "results": [item.as_json() for item in found]})

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
+from cables import autocomplete
 from cables.archive_version import archive_changed
 from cables.autocomplete import DEFAULT_LIMIT, MAX_LENGTH, MAX_LIMIT, fold, forget_index
 from cables.autocomplete import suggest as service_suggest
@@ -174,8 +175,8 @@ class TestOrder:
 
     def test_ranks_never_go_back_and_counts_fall_within_a_rank(self):
         for q in ["ab", "al", "as", "el", "na", "pa", "pr", "se", "ta", "zh"]:
-            found = service_suggest(q, MAX_LIMIT)
-            assert found, q
+            found, current = service_suggest(q, MAX_LIMIT)
+            assert found and current, q
             keys = [(item.rank, -item.entry.cables) for item in found]
             assert keys == sorted(keys), q
             assert len({(item.entry.kind, item.entry.label) for item in found}) == len(found)
@@ -233,6 +234,27 @@ class TestCachingAndRates:
         response = client.get(SUGGEST, {"q": ""})
         assert response.status_code == 400
         assert not response.has_header("ETag")
+
+    def test_after_a_change_the_previous_index_answers_uncached_while_a_thread_rebuilds(
+        self, client, settings, monkeypatch
+    ):
+        started = []
+        # The thread itself would read another connection, outside this test's transaction.
+        monkeypatch.setattr(autocomplete, "_rebuild_in_background", lambda: started.append(1))
+        forget_index()
+        assert suggest(client, "steinm") == []  # built in line: no index yet in the process
+        settings.SUMMARIES_IN_BACKGROUND = True
+        Person.objects.create(name="Frank-Walter Steinmeier")
+        archive_changed()
+        response = client.get(SUGGEST, {"q": "steinm"})
+        assert response.json()["results"] == [] and started == [1]
+        assert response["Cache-Control"] == "no-store"
+        assert not response.has_header("ETag") and not response.has_header("Last-Modified")
+        settings.SUMMARIES_IN_BACKGROUND = False  # the summaries it reads counted in line too
+        autocomplete.rebuild()  # what the thread does
+        response = client.get(SUGGEST, {"q": "steinm"})
+        assert labels(response.json()["results"]) == ["Frank-Walter Steinmeier"]
+        assert response.has_header("ETag") and "public" in response["Cache-Control"]
 
     def test_past_its_rate_a_client_gets_429_with_retry_after(self, client, settings):
         settings.SUGGEST_RATE = "2/h"

@@ -185,6 +185,27 @@ def test_a_mouse_click_picks_a_post_and_adds_its_origin_facet(page, live_server)
     assert page.locator(".results-count").text_content().startswith("5 cables")
 
 
+def test_a_suggestion_names_the_alias_that_matched_and_kinds_are_mixed(page, live_server):
+    page.goto(live_server.url + "/cables/")
+    box = page.get_by_role("combobox", name="Search the cables", exact=True)
+    box.press_sequentially("Nazarbaev", delay=30)
+    listbox = page.locator("#" + box.get_attribute("aria-controls"))
+    first = listbox.locator("[role=option]").first
+    first.wait_for()
+    assert first.locator(".suggestion-label").text_content() == "Nursultan Nazarbayev"
+    assert first.locator(".suggestion-detail").text_content().startswith("as “Nazarbaev” · ")
+    box.fill("")
+    box.press_sequentially("kaz", delay=30)
+    page.wait_for_function(
+        "id => document.getElementById(id).querySelectorAll('[role=option]').length > 3",
+        arg=box.get_attribute("aria-controls"),
+    )
+    kinds = set(listbox.locator(".suggestion-kind").all_text_contents())
+    assert {"TAG", "Election", "Party"} <= kinds
+    assert options(page, box)[0] == "KZ"  # the country's TAG, by its definition
+    screenshot(page, "mixed-kinds")
+
+
 def test_escape_closes_the_list_and_enter_then_searches_the_typed_words(page, live_server):
     page.goto(live_server.url + "/")
     box = page.get_by_role("combobox", name="Quick search")

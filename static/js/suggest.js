@@ -34,6 +34,8 @@
     list.setAttribute("role", "listbox");
     list.setAttribute("aria-label", "Suggestions");
     list.hidden = true;
+    // A press in the list (an option, its scrollbar) leaves the focus in the box.
+    list.addEventListener("mousedown", function (event) { event.preventDefault(); });
     wrap.appendChild(list);
 
     var status = document.createElement("div");
@@ -106,7 +108,6 @@
         var detail = item.detail || "";
         if (item.matched) { detail = "as “" + item.matched + "”" + (detail ? " · " + detail : ""); }
         if (detail) { option.appendChild(part("span", "suggestion-detail", detail)); }
-        option.addEventListener("mousedown", function (event) { event.preventDefault(); });
         option.addEventListener("click", function () { pick(index); });
         list.appendChild(option);
       });
