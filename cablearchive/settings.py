@@ -256,6 +256,9 @@ LOGOUT_REDIRECT_URL = "cables:home"
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 API_RATE = env_rate("API_RATE", "120/m")
 EXPORT_RATE = env_rate("EXPORT_RATE", "10/m")
+# The search box's suggestions (/api/suggest/): a request per pause in typing, on its own count
+# so that typing never uses up a client's API budget.
+SUGGEST_RATE = env_rate("SUGGEST_RATE", "300/m")
 
 LOGGING = {
     "version": 1,

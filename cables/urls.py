@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import api, views
+from . import api, autocomplete_api, views
 
 app_name = "cables"
 
@@ -25,4 +25,5 @@ urlpatterns = [
     path("api/cables/export.csv", api.export_csv, name="api-export-csv"),
     path("api/cables/export.json", api.export_json, name="api-export-json"),
     path("api/cables/<path:reference_id>/", api.cable_detail, name="api-cable-detail"),
+    path("api/suggest/", autocomplete_api.suggestions, name="api-suggest"),
 ]
