@@ -279,6 +279,17 @@ SUMMARIES_IN_BACKGROUND = env_bool("SUMMARIES_IN_BACKGROUND", True)
 # HTTP caching of anonymous reads (cables/http_cache.py): seconds a proxy or browser may reuse
 # a page without asking again; after that a conditional GET costs one primary-key read.
 CACHE_MAX_AGE = env_int("CACHE_MAX_AGE", 60)
+# Seconds the server keeps an anonymous page it rendered, for the next reader asking for it in
+# the same archive version (0: off). Each process keeps at most PAGE_CACHE_ENTRIES pages.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 2000)},
+    },
+}
 # Seconds a search may take before it is stopped with "too broad" (cables/search/budget.py).
 SEARCH_TIME_BUDGET = env_int("SEARCH_TIME_BUDGET", 5)
 
