@@ -35,10 +35,14 @@ SAMPLE = [
 
 @pytest.fixture
 def archive(transactional_db):
+    """The whole sample, and a reference of it to a cable it lacks, loaded before Playwright
+    starts: while its event loop runs in this thread, queries go through another database
+    connection, and the first, left open, kept PostgreSQL from dropping the test database."""
     summary = bulk_load(
         SAMPLE, workers=1, stdout=io.StringIO(), stderr=io.StringIO(), tag_entities=False
     )
     assert summary.failed == 0
+    return a_reference_to_a_missing_cable()
 
 
 @pytest.fixture
@@ -55,7 +59,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, archive):
+def page(archive, live_server, browser):
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
     errors = []
@@ -92,8 +96,8 @@ def shoot(page, name: str, full_page: bool = False) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"coverage-{name}.png"), full_page=full_page)
 
 
-def test_from_the_home_page_to_a_missing_cable_through_a_posts_coverage(page, live_server):
-    citing, cited = a_reference_to_a_missing_cable()
+def test_from_the_home_page_to_a_missing_cable_through_a_posts_coverage(archive, page, live_server):
+    citing, cited = archive
     expect = sync_api.expect
 
     page.goto(f"{live_server.url}/")

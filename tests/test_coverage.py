@@ -317,3 +317,10 @@ class TestMissingCable:
             f'<li>{unknown.reference_id} <span class="not-held">(not in the archive)</span></li>'
             in html
         )
+
+
+def test_markup_in_the_parameters_comes_back_escaped(client, archive):
+    html = get(client, reverse("cables:coverage"), name="<script>alert(1)</script>")
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+    html = get(client, "/coverage/%3Cb%3E/", 404)
+    assert "<b>" not in html
