@@ -6,6 +6,7 @@ each cost about 100 ms as template nodes, a few here.
 """
 
 from html import escape
+from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
@@ -99,3 +100,18 @@ def thousands(number) -> str:
         return f"{int(number):,}"
     except (TypeError, ValueError):
         return ""
+
+
+@register.simple_tag
+def cable_items(entries):
+    """`<li>` items linking to each cable of a post-year (up to 4,095 of them: 09STATE)."""
+    address = reverse("cables:cable-detail", args=["REFERENCE"])
+    items = []
+    for entry in entries:
+        reference_id = escape(entry.reference_id)
+        href = escape(address.replace("REFERENCE", quote(entry.reference_id, safe="")))
+        items.append(
+            f'<li><a href="{href}">{reference_id}</a> '
+            f'<span class="meta">{escape(entry.month_name)}</span></li>'
+        )
+    return mark_safe("".join(items))  # noqa: S308 - escaped
