@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from cables import browse
 from cables.entities.markup import marked_paragraph_html
+from cables.entities.pictures import most_mentioned
 from cables.filters import FACET_PARAMETERS, CableFilter
 from cables.forms import SearchForm
 from cables.http_cache import archive_cached
@@ -23,7 +24,7 @@ from cables.search.service import search
 
 @archive_cached
 def home(request):
-    return render(request, "cables/home.html", browse.overview())
+    return render(request, "cables/home.html", {**browse.overview(), "mentioned": most_mentioned()})
 
 
 @archive_cached
