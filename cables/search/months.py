@@ -37,9 +37,10 @@ def selected_year(data: dict) -> int | None:
     if len(years) != 1:
         return None
     try:
-        return int(years[0])
+        year = int(years[0])
     except (TypeError, ValueError):
         return None
+    return year if 1 <= year <= 9999 else None  # "0000" passes the form: no months of it
 
 
 def _month(field: str = "created"):
