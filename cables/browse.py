@@ -80,12 +80,14 @@ def _tag_counts() -> list[dict]:
 def warm_summaries() -> None:
     """Compute the stored summaries of the current archive version (at the end of an ingest),
     so that no reader waits for them."""
+    from cables.search.months import whole_archive_months
     from cables.search.service import whole_archive_facets
 
     overview()
     origins_by_country()
     tag_counts()
     whole_archive_facets()
+    whole_archive_months()
 
 
 def _origins_by_country() -> list[tuple[str, list[tuple[str, int]]]]:

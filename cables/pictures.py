@@ -78,12 +78,15 @@ def layout(
     width: int = 720,
     plot_height: int = 110,
     top: int = 14,
+    min_slots: int = 12,
 ) -> Chart:
     """Place `columns` side by side over `width` units; `ticks` maps a column's index to the
     label written under it. A column with a count is at least one unit high (visible and
-    clickable however small next to the largest)."""
+    clickable however small next to the largest). Fewer than `min_slots` columns keep the
+    width of that many, centred (one year is not one bar across the page)."""
     count = max(len(columns), 1)
-    slot = width / count
+    slot = width / max(count, min_slots)
+    left = (width - slot * count) / 2
     gap = slot * 0.2 if slot >= 4 else 0
     largest = max((c.count for c in columns), default=0)
     bottom = top + plot_height
@@ -92,12 +95,12 @@ def layout(
         if column.count and largest:
             height = max(1.0, round(plot_height * column.count / largest, 1))
         column.slot = round(slot, 2)
-        column.slot_x = round(index * slot, 2)
-        column.x = round(index * slot + gap / 2, 2)
+        column.slot_x = round(left + index * slot, 2)
+        column.x = round(left + index * slot + gap / 2, 2)
         column.width = round(max(slot - gap, 0.5), 2)
         column.height = height
         column.y = round(bottom - height, 2)
-    placed = [Tick(round((i + 0.5) * slot, 2), text) for i, text in sorted(ticks.items())]
+    placed = [Tick(round(left + (i + 0.5) * slot, 2), text) for i, text in sorted(ticks.items())]
     return Chart(
         columns=columns,
         ticks=placed,

@@ -46,7 +46,13 @@ def _search_page(request):
         return render(request, "cables/search.html", context, status=400)
     query = form.cleaned_data["q"]
     try:
-        results = search(query, request.GET, form.cleaned_data["sort"], form.cleaned_data["page"])
+        results = search(
+            query,
+            request.GET,
+            form.cleaned_data["sort"],
+            form.cleaned_data["page"],
+            with_months=True,
+        )
     except QuerySyntaxError as error:
         context["error"] = str(error)
         return render(request, "cables/search.html", context, status=400)
