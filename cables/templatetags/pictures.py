@@ -45,7 +45,7 @@ def year_chart(facet) -> Chart | None:
                 params=item.params if item else {},
             )
         )
-    return layout(columns, year_ticks(years, 720))
+    return layout(columns, year_ticks(years, 720), plot_height=84)
 
 
 def month_chart(months, query) -> Chart:
@@ -72,7 +72,7 @@ def month_chart(months, query) -> Chart:
                 params=params,
             )
         )
-    return layout(columns, dict(enumerate(MONTHS)), plot_height=80)
+    return layout(columns, dict(enumerate(MONTHS)), plot_height=60)
 
 
 @register.inclusion_tag("cables/_year_histogram.html", takes_context=True)
