@@ -21,6 +21,7 @@ from cables.entities.loading import load_starter_list
 from cables.entities.pictures import entity_pictures
 from cables.ingest import ingest_paths
 from cables.models import ArchiveSummary, Cable, Mention, Party, Person
+from cables.pictures import Column, january_ticks, layout, month_span, year_ticks
 from cables.search import months as months_module
 from tests.conftest import CABLEGATE_HTML, CABLEGATE_HTML_2011, MIRROR_PAGES
 
@@ -386,3 +387,28 @@ class TestReachable:
     def test_a_cable_page_links_its_mentions_to_entity_pages(self, client):
         page = client.get(reverse("cables:cable-detail", args=["07ASTANA2223"])).content.decode()
         assert 'href="/person/bulat-abilov/"' in page
+
+
+class TestChartGeometry:
+    def test_axis_labels_never_crowd_each_other(self):
+        for first, last in ((1966, 2010), (2003, 2010), (1900, 2010), (2009, 2009)):
+            years = list(range(first, last + 1))
+            ticks = layout([Column(str(y), 1, str(y)) for y in years], year_ticks(years, 720))
+            xs = [t.x for t in ticks.ticks]
+            assert xs and all(b - a >= 34 for a, b in zip(xs, xs[1:], strict=False))
+        months = month_span((1990, 1), (2010, 12))
+        chart = layout([Column("", 0, "") for _ in months], january_ticks(months, 960), width=960)
+        xs = [t.x for t in chart.ticks]
+        assert len(xs) >= 4 and all(b - a >= 34 for a, b in zip(xs, xs[1:], strict=False))
+
+    def test_the_smallest_count_stays_visible_and_zero_draws_nothing(self):
+        chart = layout([Column("a", 100_000, ""), Column("b", 1, ""), Column("c", 0, "")], {})
+        heights = [c.height for c in chart.columns]
+        assert heights[0] == chart.plot_bottom - chart.plot_top
+        assert heights[1] == 1 and heights[2] == 0
+
+    def test_a_few_columns_are_centred_at_the_width_of_twelve(self):
+        chart = layout([Column("2009", 5, "")], {0: "2009"}, width=720)
+        (column,) = chart.columns
+        assert column.slot == 60 and column.slot_x == 330
+        assert chart.ticks[0].x == 360
