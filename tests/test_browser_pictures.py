@@ -152,9 +152,10 @@ def test_an_entity_page_draws_its_timeline_and_links_who_is_named_with_it(page, 
 def test_the_home_page_leads_to_the_entity_pages(page, live_server):
     page.goto(f"{live_server.url}/")
     link = page.locator("#most-mentioned ~ ul a").first
+    link.scroll_into_view_if_needed()
+    screenshot(page, "home-most-mentioned")
     name = link.text_content()
     link.click()
     page.wait_for_load_state("load")
     assert page.locator("h1").text_content() == name
     assert page.locator("#timeline-chart").is_visible()
-    screenshot(page, "home-most-mentioned-target")
