@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import date
 
 from django.db.models import Count, Exists, OuterRef
-from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
 from cables.models import Election, Mention, Paragraph, Party, Person
+from cables.search.year_month import YearMonth, year_and_month
 
 SNIPPET_CHARS = 160
 VISIBLE = [Mention.Status.CONFIRMED, Mention.Status.SUGGESTED]
@@ -118,29 +118,22 @@ class MonthBar:
     paragraphs: int
 
 
-def _utc(function, field: str):
-    # Months in UTC, as `Cable.year` is: whatever TIME_ZONE says.
-    return function(field, tzinfo=UTC)
-
-
 def paragraphs_by_month(entity) -> tuple[dict[tuple[int, int], int], int]:
     """({(year, month): paragraphs mentioning the entity}, paragraphs in undated cables): one
     GROUP BY over its visible mentions and their cables' dates."""
     rows = (
         entity_mentions(entity)
-        .annotate(
-            year=_utc(ExtractYear, "cable__created"), month=_utc(ExtractMonth, "cable__created")
-        )
-        .values_list("year", "month")
+        .annotate(ym=YearMonth("cable__created"))  # in UTC, as `Cable.year`
+        .values_list("ym")
         .annotate(n=Count("paragraph_id", distinct=True))
         .order_by()
     )
     months, undated = {}, 0
-    for year, month, n in rows:
-        if year is None:
+    for ym, n in rows:
+        if ym is None:
             undated += n
         else:
-            months[(year, month)] = n
+            months[year_and_month(ym)] = n
     return months, undated
 
 

@@ -9,13 +9,13 @@ the whole archive's counts, stored per archive version like the facets.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
 
 from django.db.models import Count, QuerySet
-from django.db.models.functions import ExtractMonth
 
 from cables.models import Cable
 from cables.summaries import summary
+
+from .year_month import YearMonth, year_and_month
 
 
 @dataclass
@@ -43,21 +43,16 @@ def selected_year(data: dict) -> int | None:
     return year if 1 <= year <= 9999 else None  # "0000" passes the form: no months of it
 
 
-def _month(field: str = "created"):
-    # `year` is `created.year` in UTC (ingest): the month must be read in UTC too, whatever
-    # TIME_ZONE says.
-    return ExtractMonth(field, tzinfo=UTC)
-
-
 def count_by_month(cables: QuerySet, year: int, scale: float = 1.0) -> MonthCounts:
     """One GROUP BY over `cables` (already narrowed to `year`)."""
-    rows = cables.order_by().annotate(month=_month()).values_list("month").annotate(n=Count("id"))
+    # `year` is `created.year` in UTC (ingest): the month is read in UTC too.
+    rows = cables.order_by().annotate(ym=YearMonth("created")).values_list("ym")
     counts, undated = [0] * 12, 0
-    for month, n in rows:
-        if month is None:
+    for ym, n in rows.annotate(n=Count("*")):
+        if ym is None:
             undated += n
         else:
-            counts[month - 1] += n
+            counts[year_and_month(ym)[1] - 1] += n
     if scale != 1:
         counts = [round(n * scale) if n else 0 for n in counts]
         undated = round(undated * scale)
@@ -69,18 +64,27 @@ def whole_archive_months() -> dict[str, list[int]]:
     archive version: what `?year=1995` alone shows without counting anything."""
 
     def compute():
-        rows = (
+        # The dated cables off the date's index alone (a dated cable's year is its date's),
+        # the undated ones by the year of their reference ID.
+        dated = (
             Cable.objects.order_by()
-            .annotate(month=_month())
-            .values_list("year", "month")
-            .annotate(n=Count("id"))
+            .filter(created__isnull=False)
+            .annotate(ym=YearMonth("created"))
+            .values_list("ym")
+            .annotate(n=Count("*"))
+        )
+        undated = (
+            Cable.objects.order_by()
+            .filter(created__isnull=True, year__isnull=False)
+            .values_list("year")
+            .annotate(n=Count("*"))
         )
         years: dict[str, list[int]] = {}
-        for year, month, n in rows:
-            if year is None:
-                continue
-            counts = years.setdefault(str(year), [0] * 13)
-            counts[(month or 13) - 1] += n
+        for ym, n in dated:
+            year, month = year_and_month(ym)
+            years.setdefault(str(year), [0] * 13)[month - 1] += n
+        for year, n in undated:
+            years.setdefault(str(year), [0] * 13)[12] += n
         return years
 
     return summary("months", compute)
