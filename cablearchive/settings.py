@@ -235,8 +235,18 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# The admin's lockout page for the admin, the reading room's for readers' sign-in.
+AXES_LOCKOUT_CALLABLE = "cables.collections.accounts.lockout"
 AXES_CLIENT_IP_CALLABLE = "cablearchive.clients.client_ip"
 AXES_VERBOSE = False  # no start-up banner from every process; failures are still logged
+
+# --- Readers' accounts and collections (cables/collections/) ------------------------------
+# Accounts are created by the admin; OPEN_REGISTRATION=1 lets anyone sign up at
+# /accounts/signup/ (sign-in goes through django-axes like the admin's).
+OPEN_REGISTRATION = env_bool("OPEN_REGISTRATION", False)
+LOGIN_URL = "collections:login"
+LOGIN_REDIRECT_URL = "collections:list"
+LOGOUT_REDIRECT_URL = "cables:home"
 
 # --- Rate limits of the API and the exports (django-ratelimit) ----------------------------
 # Per client address, counted in the default cache. Unless CACHES names a shared cache
@@ -246,6 +256,9 @@ AXES_VERBOSE = False  # no start-up banner from every process; failures are stil
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 API_RATE = env_rate("API_RATE", "120/m")
 EXPORT_RATE = env_rate("EXPORT_RATE", "10/m")
+# The search box's suggestions (/api/suggest/): a request per pause in typing, on its own count
+# so that typing never uses up a client's API budget.
+SUGGEST_RATE = env_rate("SUGGEST_RATE", "300/m")
 
 LOGGING = {
     "version": 1,
@@ -266,6 +279,17 @@ SUMMARIES_IN_BACKGROUND = env_bool("SUMMARIES_IN_BACKGROUND", True)
 # HTTP caching of anonymous reads (cables/http_cache.py): seconds a proxy or browser may reuse
 # a page without asking again; after that a conditional GET costs one primary-key read.
 CACHE_MAX_AGE = env_int("CACHE_MAX_AGE", 60)
+# Seconds the server keeps an anonymous page it rendered, for the next reader asking for it in
+# the same archive version (0: off). Each process keeps at most PAGE_CACHE_ENTRIES pages.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 2000)},
+    },
+}
 # Seconds a search may take before it is stopped with "too broad" (cables/search/budget.py).
 SEARCH_TIME_BUDGET = env_int("SEARCH_TIME_BUDGET", 5)
 

@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("cables.entities.urls")),
     path("", include("cables.urls")),
+    path("", include("cables.collections.urls")),
 ]

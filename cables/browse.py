@@ -80,6 +80,8 @@ def _tag_counts() -> list[dict]:
 def warm_summaries() -> None:
     """Compute the stored summaries of the current archive version (at the end of an ingest),
     so that no reader waits for them."""
+    from cables.autocomplete import entity_cable_counts
+    from cables.coverage import archive_counts
     from cables.search.months import whole_archive_months
     from cables.search.service import whole_archive_facets
 
@@ -88,6 +90,8 @@ def warm_summaries() -> None:
     tag_counts()
     whole_archive_facets()
     whole_archive_months()
+    entity_cable_counts()
+    archive_counts()
 
 
 def _origins_by_country() -> list[tuple[str, list[tuple[str, int]]]]:

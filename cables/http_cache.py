@@ -4,6 +4,10 @@ The validators derive from the archive version (one primary-key read), the reque
 and who asks, so Django's `condition` answers a conditional GET with 304 before the view runs
 any of its queries. Anonymous readers get `public, max-age=CACHE_MAX_AGE` (a proxy or CDN in
 front serves the repeats); signed-in users `private, no-cache`, since their pages differ.
+
+Without a proxy in front, the server keeps the anonymous pages it rendered itself, under the same
+key as the ETag (settings.PAGE_CACHE_SECONDS, the "pages" cache): a page asked for again in the
+same archive version is not rendered again, and any change of the archive makes a new key.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import hashlib
 from functools import lru_cache, wraps
 
 from django.conf import settings
+from django.core.cache import caches
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
 
@@ -59,9 +64,41 @@ def _last_modified(request, *args, **kwargs):
     return _version(request).changed_at
 
 
+def _storable(request, response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        # A page holding a CSRF token is one reader's.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    )
+
+
+def stored_pages(view):
+    """Serve an anonymous GET from the pages the server rendered before in this archive
+    version (the ETag is the key), and keep what it renders."""
+
+    @wraps(view)
+    def stored(request, *args, **kwargs):
+        seconds = settings.PAGE_CACHE_SECONDS
+        if not seconds or request.method != "GET" or _reader(request) != "anonymous":
+            return view(request, *args, **kwargs)
+        key = "page:" + _etag(request)
+        pages = caches["pages"]
+        response = pages.get(key)
+        if response is not None:
+            return response
+        response = view(request, *args, **kwargs)
+        if _storable(request, response):
+            pages.set(key, response, seconds)
+        return response
+
+    return stored
+
+
 def archive_cached(view):
     """Cache a reading-room view until the archive changes (see the module docstring)."""
-    conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(view)
+    conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(stored_pages(view))
 
     @wraps(view)
     def cached(request, *args, **kwargs):

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import api, views
+from . import api, autocomplete_api, coverage_views, views
 
 app_name = "cables"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("cables/help/", views.search_help, name="search-help"),
     path("origins/", views.origins, name="origins"),
     path("tags/", views.tags, name="tags"),
+    path("coverage/", coverage_views.coverage_page, name="coverage"),
+    path("coverage/<str:post>/", coverage_views.coverage_post, name="coverage-post"),
     # <path:…>: a reference ID is kept as the source gave it (with a warning when malformed),
     # so one with a "/" in it still has an address instead of breaking every page listing it.
     path("cable/<path:reference_id>/", views.cable_detail, name="cable-detail"),
@@ -25,4 +27,5 @@ urlpatterns = [
     path("api/cables/export.csv", api.export_csv, name="api-export-csv"),
     path("api/cables/export.json", api.export_json, name="api-export-json"),
     path("api/cables/<path:reference_id>/", api.cable_detail, name="api-cable-detail"),
+    path("api/suggest/", autocomplete_api.suggestions, name="api-suggest"),
 ]

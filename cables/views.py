@@ -6,11 +6,12 @@ from django.conf import settings
 from django.core.paginator import InvalidPage
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 
 from cables import browse
+from cables.coverage_views import missing_cable_page
 from cables.entities.markup import marked_paragraph_html
 from cables.entities.pictures import most_mentioned
 from cables.filters import FACET_PARAMETERS, CableFilter
@@ -99,12 +100,12 @@ def cable_detail(request, reference_id):
     visible_mentions = Mention.objects.exclude(status=Mention.Status.REJECTED).select_related(
         "person", "party", "election", "decided_by"
     )
-    cable = get_object_or_404(
-        Cable.objects.prefetch_related(
+    try:
+        cable = Cable.objects.prefetch_related(
             "tags", "paragraphs", Prefetch("paragraphs__mentions", queryset=visible_mentions)
-        ),
-        reference_id=reference_id,
-    )
+        ).get(reference_id=reference_id)
+    except Cable.DoesNotExist:
+        return missing_cable_page(request, reference_id)  # 404: in the release or not at all
     terms = []
     if request.GET.get("q"):
         try:

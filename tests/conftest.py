@@ -48,12 +48,16 @@ def rank_index_checked_on_every_search(tmp_path_factory):
     settings.RANK_INDEX_CHECK_SECONDS = 0
     settings.SUMMARIES_IN_BACKGROUND = False  # a thread would not see the test's transaction
     settings.RANK_INDEX_DIR = tmp_path_factory.mktemp("rank-index")
+    # Tests roll back the archive version with their data: a stored page of one test would be
+    # served to the next. tests/test_page_store.py turns it on where it is tested.
+    settings.PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():
     """Each test starts with no requests counted against the API and export rate limits
     (they are counted in the process's cache)."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["pages"].clear()

@@ -265,6 +265,7 @@ SEARCHING_URLS = [
     reverse("cables:search-help"),
     reverse("cables:origins"),
     reverse("cables:tags"),
+    reverse("cables:coverage"),
 ]
 ADDRESSED_URLS = [
     "/cable/{}/",
@@ -274,6 +275,7 @@ ADDRESSED_URLS = [
     "/person/{}/",
     "/party/{}/",
     "/election/{}/",
+    "/coverage/{}/",
 ]
 FUZZ = settings(
     max_examples=50,

@@ -1,4 +1,5 @@
 from .archive import ArchiveSummary, ArchiveVersion, Cable, Paragraph, Reference, Source, Tag
+from .collections import Collection, SavedParagraph
 from .entities import (
     Alias,
     Election,
@@ -16,6 +17,7 @@ __all__ = [
     "ArchiveSummary",
     "ArchiveVersion",
     "Cable",
+    "Collection",
     "Election",
     "EntitySuggestion",
     "Mention",
@@ -25,6 +27,7 @@ __all__ = [
     "Person",
     "Reference",
     "ReviewQueueMention",
+    "SavedParagraph",
     "Source",
     "SuggestionPlace",
     "Tag",

@@ -538,6 +538,18 @@ class RankIndex:
         total = self.count_paragraphs(within, searcher)
         return {cable_id for _, cable_id, _ in self._hits(within, total, searcher)}
 
+    def _one_word(self, node: Node) -> bool:
+        """Whether a cable document matches `node` exactly when a paragraph does: one index
+        term or a prefix. (A phrase, or a word the index splits such as `U.S.`, only says
+        that the cable holds its words somewhere.)"""
+        tree = self.words.query_tree(node) if self.words.stop_words else self._tree(node)
+        return tree is None or tree[0] in ("term", "prefix")
+
+    def _cable_hits(self, query, searcher) -> set[int]:
+        total = self.count_paragraphs(query, searcher)
+        found = searcher.search(query, limit=max(1, total), count=False).hits
+        return set(searcher.fast_field_values("cable", [address for _, address in found]))
+
     def cables_with(self, node: Node) -> set[int]:
         """Every cable with a paragraph matching `node` (an excluded word or phrase), read off
         the cable documents: one hit per cable, whatever the number of paragraphs."""
@@ -545,13 +557,38 @@ class RankIndex:
         anywhere = self.compile(node, searcher, CABLE_WORDS)
         if anywhere is None:
             return set()
-        total = self.count_paragraphs(anywhere, searcher)
-        found = searcher.search(anywhere, limit=max(1, total), count=False).hits
-        cables = set(searcher.fast_field_values("cable", [address for _, address in found]))
-        if isinstance(node, Term):
+        cables = self._cable_hits(anywhere, searcher)
+        if self._one_word(node):
             return cables
         # A phrase: the cables holding its words, checked paragraph by paragraph.
         return self.cables_matching(self.compile(node, searcher), sorted(cables))
+
+    def cables_left(self, node: Node, excluded: list[Node], limit: int) -> set[int] | None:
+        """The cables with a paragraph matching `node` and none matching an excluded node, or
+        None when more than `limit` cables could be left. The one-word exclusions are left out
+        inside the index (`embassy -the` reads the few cables without "the", never the
+        250,000 with it); phrases are checked among what is left."""
+        searcher = self.searcher()
+        anywhere = self.compile(node, searcher, CABLE_WORDS)
+        if anywhere is None:
+            return set()
+        words = [n for n in excluded if self._one_word(n)]
+        phrases = [n for n in excluded if not self._one_word(n)]
+        clauses = [(tantivy.Occur.Must, anywhere)]
+        for word in words:
+            left_out = self.compile(word, searcher, CABLE_WORDS)
+            if left_out is not None:
+                clauses.append((tantivy.Occur.MustNot, left_out))
+        query = tantivy.Query.boolean_query(clauses)
+        if self.count_paragraphs(query, searcher) > limit:
+            return None
+        cables = self._cable_hits(query, searcher)
+        if not self._one_word(node) and cables:
+            cables = self.cables_matching(self.compile(node, searcher), sorted(cables))
+        for phrase in phrases:
+            if cables:
+                cables -= self.cables_matching(self.compile(phrase, searcher), sorted(cables))
+        return cables
 
     def all_best_scores(self, query) -> dict[int, float]:
         """Every matching cable's best paragraph score, from every match (the exhaustive

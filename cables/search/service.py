@@ -384,16 +384,31 @@ def _bands(backend, node):
         yield {cable_id for cable_id, _ in rows}, window, complete
 
 
-def _excluded_cables(parsed: ParsedQuery, using: str) -> set[int]:
-    """Every cable that an exclusion (`-word`, `-"a phrase"`) leaves out: any of its paragraphs
-    matches. Read once per search off the rank index's cable documents ("the" is in nearly
-    every cable: one hit per cable, not per paragraph)."""
+@dataclass
+class Exclusion:
+    """What a query's exclusions (`-word`, `-"a phrase"`) leave: a cable is left out when any
+    of its paragraphs matches one. `left`: every cable matching the text and no exclusion,
+    when there are at most MATERIALISE_LIMIT of them; else `excluded`: the cables left out."""
+
+    left: set[int] | None = None
+    excluded: set[int] = field(default_factory=set)
+
+
+def _exclusion(parsed: ParsedQuery, using: str) -> Exclusion:
+    """Read once per search off the rank index's cable documents: "embassy -the" asks the
+    index for the cables with "embassy" and without "the" (a few thousand), never for the
+    250,000 with "the"."""
+    if not parsed.excluded:
+        return Exclusion()
     index = rank_index(using, check=False)
-    return set().union(*(index.cables_with(node) for node in parsed.excluded))
+    left = index.cables_left(parsed.text, parsed.excluded, MATERIALISE_LIMIT)
+    if left is not None:
+        return Exclusion(left=left)
+    return Exclusion(excluded=set().union(*(index.cables_with(n) for n in parsed.excluded)))
 
 
 def _text_match(
-    parsed: ParsedQuery, data: dict, need: int, using: str, excluded: set[int]
+    parsed: ParsedQuery, data: dict, need: int, using: str, exclusion: Exclusion
 ) -> TextMatch:
     """The count and the facets' cables: the cables matching the query's text, exclusions and
     filters, from the database's full-text index.
@@ -404,15 +419,13 @@ def _text_match(
     page does not come from here: see `_relevance_ranking` and `_date_ordered_ids`.
     """
     backend = get_backend(using)
-    if excluded:
+    if exclusion.left is not None:
         # An exclusion of a common word leaves few cables, which the bands would only find by
-        # reading every match ("embassy -the"): take them all from the rank index (the
-        # cables with a matching paragraph, less the excluded ones) when they are few.
-        left = rank_index(using, check=False).cables_with(parsed.text) - excluded
-        if len(left) <= MATERIALISE_LIMIT:
-            base_ids = _narrow_box(sorted(left), parsed, using)
-            ids = _narrow(base_ids, data, using)
-            return TextMatch(base_ids, ids, True, 1.0, len(ids))
+        # reading every match ("embassy -the"): the rank index gave them all.
+        base_ids = _narrow_box(sorted(exclusion.left), parsed, using)
+        ids = _narrow(base_ids, data, using)
+        return TextMatch(base_ids, ids, True, 1.0, len(ids))
+    excluded = exclusion.excluded
     seen: set[int] = set()
     base_ids = []
     filtered: list[int] = []
@@ -448,7 +461,7 @@ def _filters_passing(parsed: ParsedQuery, data: dict, using: str):
 
 
 def _relevance_ranking(
-    parsed: ParsedQuery, data: dict, need: int, using: str, excluded: set[int]
+    parsed: ParsedQuery, data: dict, need: int, using: str, exclusion: Exclusion
 ) -> Ranking:
     """The first `need` cables of the documented ranking (best paragraph's BM25, then id)
     over every match passing the filters, from the rank index (see `rank_index.py`)."""
@@ -457,11 +470,14 @@ def _relevance_ranking(
     filtered = bool(data) or parsed.has_field_filters
     allowed = _filtered_ids(parsed, data, using) if filtered else None
     keep = _filters_passing(parsed, data, using) if filtered and allowed is None else None
-    if excluded and query is not None:
+    if exclusion.left is not None and query is not None:
         # "embassy -the": nearly every cable of the word is left out, so the ranking would
         # read all its matches: rank among the cables that are left instead.
+        left = exclusion.left
+        allowed = sorted(left.intersection(allowed) if allowed is not None else left)
+    elif exclusion.excluded and query is not None:
         candidates = set(allowed) if allowed is not None else index.cables_with(parsed.text)
-        allowed = sorted(candidates - excluded)
+        allowed = sorted(candidates - exclusion.excluded)
     if query is not None and allowed is not None:
         # Likewise a filter keeping few cables (Embassy Cairo: 1 % of the archive).
         query = index.within(query, allowed)
@@ -491,7 +507,7 @@ DATE_WALK_STEP = 200
 
 
 def _date_ordered_ids(
-    parsed: ParsedQuery, data: dict, sort: str, need: int, using: str, excluded: set[int]
+    parsed: ParsedQuery, data: dict, sort: str, need: int, using: str, exclusion: Exclusion
 ) -> list[int]:
     """The first `need` matching cables in date order, for a query too broad to sort every
     match: the cables passing the facet and field filters, read in the sort's order (an
@@ -509,7 +525,7 @@ def _date_ordered_ids(
         if not chunk:
             break
         kept = index.cables_matching(query, chunk) if query is not None else set()
-        found.extend(c for c in chunk if c in kept and c not in excluded)
+        found.extend(c for c in chunk if c in kept and c not in exclusion.excluded)
         start += step
         step *= 4
     return found[:need]
@@ -526,9 +542,9 @@ class _MatchList:
         data: dict,
         sort: str,
         using: str,
-        excluded: set[int],
+        exclusion: Exclusion,
     ):
-        self.excluded = excluded
+        self.exclusion = exclusion
         self.match = match
         self.parsed = parsed
         self.data = data
@@ -550,7 +566,7 @@ class _MatchList:
         index = rank_index(self.using, check=False)
         query = index.compile(self.parsed.text)
         if self.sort == "relevance":
-            ranking = _relevance_ranking(self.parsed, self.data, stop, self.using, self.excluded)
+            ranking = _relevance_ranking(self.parsed, self.data, stop, self.using, self.exclusion)
             ids = ranking.ids[offset:stop]
         elif self.match.complete:
             # Every match is known: the database sorts them.
@@ -558,7 +574,7 @@ class _MatchList:
             ids = list(ordered(matched, self.sort).values_list("id", flat=True)[offset:stop])
         else:
             ids = _date_ordered_ids(
-                self.parsed, self.data, self.sort, stop, self.using, self.excluded
+                self.parsed, self.data, self.sort, stop, self.using, self.exclusion
             )
             ids = ids[offset:stop]
         # Not in_bulk: on SQLite it works out a batch size per call, for 20 ids.
@@ -916,10 +932,10 @@ def search(
         data = _valid_filter_data(filter_data)
         rank_index(using)  # brought up to date once per search; the rest reads it as is
         # The count needs the first page's worth of cables; the order reads as deep as asked.
-        excluded = _excluded_cables(parsed, using)
-        match = _text_match(parsed, data, per_page + ORPHANS, using, excluded)
+        exclusion = _exclusion(parsed, using)
+        match = _text_match(parsed, data, per_page + ORPHANS, using, exclusion)
         paginator = Paginator(
-            _MatchList(match, parsed, data, sort, using, excluded), per_page, orphans=ORPHANS
+            _MatchList(match, parsed, data, sort, using, exclusion), per_page, orphans=ORPHANS
         )
         results_page = paginator.page(page or 1)
         backend = get_backend(using)

@@ -1,0 +1,1 @@
+"""Readers' collections: saved paragraphs with notes, shared read-only, exported (issue 16)."""
