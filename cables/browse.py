@@ -82,12 +82,14 @@ def warm_summaries() -> None:
     so that no reader waits for them."""
     from cables.autocomplete import entity_cable_counts
     from cables.coverage import archive_counts
+    from cables.search.months import whole_archive_months
     from cables.search.service import whole_archive_facets
 
     overview()
     origins_by_country()
     tag_counts()
     whole_archive_facets()
+    whole_archive_months()
     entity_cable_counts()
     archive_counts()
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from cables import browse
 from cables.coverage_views import missing_cable_page
 from cables.entities.markup import marked_paragraph_html
+from cables.entities.pictures import most_mentioned
 from cables.filters import FACET_PARAMETERS, CableFilter
 from cables.forms import SearchForm
 from cables.http_cache import archive_cached
@@ -24,7 +25,7 @@ from cables.search.service import search
 
 @archive_cached
 def home(request):
-    return render(request, "cables/home.html", browse.overview())
+    return render(request, "cables/home.html", {**browse.overview(), "mentioned": most_mentioned()})
 
 
 @archive_cached
@@ -46,7 +47,13 @@ def _search_page(request):
         return render(request, "cables/search.html", context, status=400)
     query = form.cleaned_data["q"]
     try:
-        results = search(query, request.GET, form.cleaned_data["sort"], form.cleaned_data["page"])
+        results = search(
+            query,
+            request.GET,
+            form.cleaned_data["sort"],
+            form.cleaned_data["page"],
+            with_months=True,
+        )
     except QuerySyntaxError as error:
         context["error"] = str(error)
         return render(request, "cables/search.html", context, status=400)

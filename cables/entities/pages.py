@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Exists, OuterRef
-from django.db.models.functions import TruncMonth
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
 from cables.models import Election, Mention, Paragraph, Party, Person
+from cables.search.year_month import YearMonth, year_and_month
 
 SNIPPET_CHARS = 160
 VISIBLE = [Mention.Status.CONFIRMED, Mention.Status.SUGGESTED]
@@ -59,49 +60,87 @@ def snippet(paragraph: Paragraph, mentions: list[Mention]) -> SafeString:
     )
 
 
+CO_MENTIONS = 15  # entities listed as mentioned with this one
+
+
 @dataclass
 class CoMention:
     entity: object
-    paragraphs: int
+    paragraphs: int  # paragraphs mentioning both
+    percent: int = 0  # bar length, relative to the first of the list
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.entity)
 
 
-def co_mentioned(entity, *, limit: int = 10) -> list[CoMention]:
-    """The entities most often mentioned in the same paragraphs."""
-    paragraph_ids = entity_mentions(entity).values("paragraph")
-    own_field = kind_of(entity)
-    found: list[CoMention] = []
-    for field, model in KINDS.items():
-        rows = (
-            Mention.objects.filter(paragraph__in=paragraph_ids, status__in=VISIBLE)
-            .filter(**{f"{field}__isnull": False})
-            .exclude(**({field: entity} if field == own_field else {}))
-            .values(field)
-            .annotate(n=Count("paragraph", distinct=True))
-            .order_by("-n")[:limit]
-        )
-        counts = {row[field]: row["n"] for row in rows}
-        for other in model.objects.filter(pk__in=counts):
-            found.append(CoMention(other, counts[other.pk]))
-    found.sort(key=lambda item: (-item.paragraphs, item.entity.name))
-    return found[:limit]
+def co_mentioned(entity, *, limit: int = CO_MENTIONS) -> list[CoMention]:
+    """The entities most often mentioned in the same paragraphs as `entity`, most paragraphs
+    first (then by name). Paragraphs, not mentions: a name twice in a paragraph counts once;
+    a rejected mention counts on neither side.
+
+    One GROUP BY over the mentions of the entity's paragraphs (found off the mention table's
+    entity and paragraph indexes), then the names of the entities that can make the list."""
+    own = entity_mentions(entity).values("paragraph_id")
+    rows = (
+        Mention.objects.filter(paragraph_id__in=own, status__in=VISIBLE)
+        .exclude(**{kind_of(entity): entity})
+        .values_list("person_id", "party_id", "election_id")
+        .annotate(n=Count("paragraph_id", distinct=True))
+        .order_by()
+    )
+    counts: dict[tuple[str, int], int] = {}
+    for *entity_ids, n in rows:
+        for kind, entity_id in zip(KINDS, entity_ids, strict=True):
+            if entity_id is not None:
+                counts[(kind, entity_id)] = counts.get((kind, entity_id), 0) + n
+    if not counts:
+        return []
+    threshold = sorted(counts.values(), reverse=True)[:limit][-1]
+    found = []
+    for kind, model in KINDS.items():
+        ids = [i for (k, i), n in counts.items() if k == kind and n >= threshold]
+        if ids:
+            found += [
+                CoMention(other, counts[(kind, other.pk)])
+                for other in model.objects.filter(pk__in=ids)
+            ]
+    found.sort(key=lambda item: (-item.paragraphs, item.entity.name, item.kind))
+    found = found[:limit]
+    for item in found:
+        item.percent = round(100 * item.paragraphs / found[0].paragraphs)
+    return found
 
 
 @dataclass
 class MonthBar:
-    month: object
+    month: date
     paragraphs: int
 
 
-def timeline(entity) -> list[MonthBar]:
+def paragraphs_by_month(entity) -> tuple[dict[tuple[int, int], int], int]:
+    """({(year, month): paragraphs mentioning the entity}, paragraphs in undated cables): one
+    GROUP BY over its visible mentions and their cables' dates."""
     rows = (
         entity_mentions(entity)
-        .exclude(paragraph__cable__created__isnull=True)
-        .annotate(month=TruncMonth("paragraph__cable__created"))
-        .values("month")
-        .annotate(n=Count("paragraph", distinct=True))
-        .order_by("month")
+        .annotate(ym=YearMonth("cable__created"))  # in UTC, as `Cable.year`
+        .values_list("ym")
+        .annotate(n=Count("paragraph_id", distinct=True))
+        .order_by()
     )
-    return [MonthBar(row["month"], row["n"]) for row in rows]
+    months, undated = {}, 0
+    for ym, n in rows:
+        if ym is None:
+            undated += n
+        else:
+            months[year_and_month(ym)] = n
+    return months, undated
+
+
+def timeline(entity) -> list[MonthBar]:
+    """The months with a mention, in order."""
+    months, _ = paragraphs_by_month(entity)
+    return [MonthBar(date(y, m, 1), n) for (y, m), n in sorted(months.items())]
 
 
 def page_rows(entity, paragraphs) -> list[dict]:

@@ -8,7 +8,7 @@ from django.template.loader import select_template
 from cables.http_cache import archive_cached
 from cables.models import Election, Party, Person
 
-from . import pages
+from . import pages, pictures
 
 PER_PAGE = 25
 
@@ -29,7 +29,7 @@ def _entity_detail(request, model, slug):
         page_number = form.cleaned_data["page"] or 1
     paragraphs = pages.entity_paragraphs(entity, newest_first=order == "newest")
     page = Paginator(paragraphs, PER_PAGE).get_page(page_number)
-    bars = pages.timeline(entity)
+    drawn = pictures.entity_pictures(entity)
     context = {
         "base_template": select_template(["base.html", "entities/_base.html"]),
         "entity": entity,
@@ -39,9 +39,11 @@ def _entity_detail(request, model, slug):
         "order": order,
         "page": page,
         "rows": pages.page_rows(entity, page.object_list),
-        "co_mentioned": pages.co_mentioned(entity),
-        "timeline": bars,
-        "timeline_max": pages.max_count(bars),
+        "co_mentioned": drawn.co_mentioned,
+        "timeline": drawn.timeline,
+        "timeline_max": pages.max_count(drawn.timeline),
+        "timeline_chart": pictures.timeline_chart(entity, drawn),
+        "pictures": drawn,
     }
     return render(request, "entities/entity_detail.html", context)
 

@@ -25,6 +25,7 @@ from cables.summaries import summary
 
 from . import get_backend
 from .base import ParagraphHit
+from .months import MonthCounts, months_of_selected_year
 from .query import And, Or, ParsedQuery, Phrase, QuerySyntaxError, parse_query
 from .rank_index import Ranking, rank_index
 
@@ -128,6 +129,7 @@ class SearchResults:
     total_exact: bool = True  # False: `total` is an estimate, shown as "about N"
     # Words of the query the index leaves out (PostgreSQL's stop words), said on the page.
     ignored_words: list[str] = field(default_factory=list)
+    months: MonthCounts | None = None  # per month, when exactly one year is selected
 
     @property
     def total(self) -> int:
@@ -873,10 +875,18 @@ def _node_query(node) -> str:
 
 
 def search(
-    query: str, filter_data, sort: str = "", page=1, per_page: int | None = None, using="default"
+    query: str,
+    filter_data,
+    sort: str = "",
+    page=1,
+    per_page: int | None = None,
+    using="default",
+    with_months: bool = False,
 ) -> SearchResults:
     """Search the archive. Raises QuerySyntaxError (message for the user) and
-    django.core.paginator.InvalidPage (a page that does not exist)."""
+    django.core.paginator.InvalidPage (a page that does not exist). `with_months`: count the
+    cables per month when one year is selected (the search page draws them)."""
+    months = None
     per_page = per_page or PER_PAGE
     parsed = parse_query(query)
     if sort not in SORTS:
@@ -916,6 +926,8 @@ def search(
                 return _filterset(filters, sample).qs.order_by().values("id")
 
             facets = _facets(sample_source, data, float(step), whole)
+        if with_months:
+            months = months_of_selected_year(data, cables, whole=whole is not None)
     else:
         data = _valid_filter_data(filter_data)
         rank_index(using)  # brought up to date once per search; the rest reads it as is
@@ -935,7 +947,11 @@ def search(
 
         facets = _facets(ids_source, data, match.scale)
         total_exact = match.complete
+        if with_months:
+            matched = Cable.objects.using(using).filter(id__in=backend.ids_subquery(match.ids))
+            months = months_of_selected_year(data, matched, scale=match.scale)
     results = SearchResults(query, parsed, sort, results_page, facets, [], total_exact)
+    results.months = months
     if parsed.text is not None or parsed.excluded:
         results.ignored_words = rank_index(using, check=False).ignored_words(
             [parsed.text, *parsed.excluded]
