@@ -98,7 +98,9 @@ class TestTheCablePage:
         self, client, archive
     ):
         versions = section(cable_page(client, PARIS), "versions")
-        rows = re.findall(r'<tr class="version[^"]*" data-version="(\d+)">(.*?)</tr>', versions, re.S)
+        rows = re.findall(
+            r'<tr class="version[^"]*" data-version="(\d+)">(.*?)</tr>', versions, re.S
+        )
         by_format = sources(PARIS)
         html, csv = by_format["cablegate-html"], by_format["cables-csv"]
         # The original page is fuller (5,742 characters of body against 5,729): it is shown.
@@ -352,6 +354,14 @@ class TestRowsFromBeforeTextsWereKept:
         html = get(client, versions_url(PARIS), a=legacy["cables-csv"].pk)
         assert "text not kept for this source" in html
         assert "diff-para" not in html
+
+    def test_ingesting_the_sources_again_keeps_their_texts(self, client, legacy, csv_rows):
+        ingest_paths([page_of(PARIS), csv_rows])
+        versions = section(cable_page(client, PARIS), "versions")
+        assert "text not kept" not in versions
+        assert Source.objects.get(pk=legacy["cables-csv"].pk).kept_text is not None
+        html = get(client, versions_url(PARIS), a=legacy["cables-csv"].pk)
+        assert "diff-par4" in html
 
     def test_a_fuller_source_arriving_later_keeps_the_old_shown_text(self, tmp_path):
         # The legacy primary is replaced by a fuller text: its text is kept first.
