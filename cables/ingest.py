@@ -327,7 +327,7 @@ class _BatchWriter:
             self._fill(cable, parsed, digest)
             cable.save()
             self._replace_contents(cable, parsed, tags, fresh=True)
-            self._record_source(cable, parsed, source_hash, digest, primary=True)
+            self._record_source(cable, parsed, source_hash, digest, primary=True, fresh=True)
             self.summary.created += 1
             cable._rewritten = True
             return cable
@@ -415,10 +415,12 @@ class _BatchWriter:
         *,
         primary: bool,
         keep: bool = False,
+        fresh: bool = False,
     ) -> bool:
         """Create or update the source's row; `keep` stores its own text on it (a text the
-        cable does not show). Returns whether anything was written: a source read again
-        unchanged is left alone, `ingested_at` included."""
+        cable does not show), `fresh` says the cable is new (no row to look for). Returns
+        whether anything was written: a source read again unchanged is left alone,
+        `ingested_at` included."""
         values = {
             "format": parsed.source.format,
             "sha256": digest,
@@ -429,9 +431,13 @@ class _BatchWriter:
                 text_record(parsed.header, parsed.body, paragraph_fields(parsed)) if keep else None
             ),
         }
-        source = Source.objects.filter(
-            cable=cable, path=parsed.source.path[:500], row=parsed.source.row
-        ).first()
+        source = (
+            None
+            if fresh
+            else Source.objects.filter(
+                cable=cable, path=parsed.source.path[:500], row=parsed.source.row
+            ).first()
+        )
         if source is None:
             Source.objects.create(
                 cable=cable, path=parsed.source.path[:500], row=parsed.source.row, **values

@@ -111,7 +111,9 @@ class Version:
 
     @property
     def name(self) -> str:
-        name = PurePath(self.source.path).name or self.source.path
+        """The file and its folder: two builds of the original site name their pages alike."""
+        path = PurePath(self.source.path)
+        name = "/".join(path.parts[-2:]) or self.source.path
         return f"{name}, row {self.source.row}" if self.source.row else name
 
     @property
