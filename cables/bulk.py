@@ -224,6 +224,8 @@ def _prepare(parsed: ParsedCable) -> _Prepared:
                 sha256=raw_hash(parsed),
                 partial=parsed.partial,
                 is_primary=True,
+                # The text shown: nothing kept on the source row (cables/versions).
+                content_hash=cable.content_hash,
             )
         ),
         (cable.origin, cable.created, cable.signers, cable.classified_by),

@@ -1,7 +1,9 @@
 """Ingest: parsed cables into the archive, idempotently, in batches inside transactions.
 
 Rules:
-- One cable per reference ID. Every source it was seen in is recorded (`Source`).
+- One cable per reference ID. Every source it was seen in is recorded (`Source`), with its own
+  text while that differs from the text the cable shows (`cables/versions`): a source read
+  again unchanged is not written again.
 - The fuller text wins: a full cable replaces a partial extract, never the reverse; between two
   texts of the same kind the longer body wins; on a tie the stored one stays (so re-runs and
   the order of inputs do not flip the archive back and forth).
@@ -34,6 +36,7 @@ from cables.parsing import ParsedCable, ParseFailure, adopt_year, iter_path, set
 from cables.parsing.fields import TAG_DEFINITIONS_FILE, year_of_reference_id
 from cables.search import get_backend
 from cables.search.rank_index import reindex_on_commit
+from cables.versions import keep_shown_text, raw_digest, text_record
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +83,7 @@ def content_hash(parsed: ParsedCable) -> str:
 
 
 def raw_hash(parsed: ParsedCable) -> str:
-    return hashlib.sha256(f"{parsed.header}\0{parsed.body}".encode()).hexdigest()
+    return raw_digest(parsed.header, parsed.body)
 
 
 def fullness(partial: bool, body: str) -> tuple[bool, int]:
@@ -284,6 +287,7 @@ class _BatchWriter:
         }
         tags = self._tags_for(batch)
         written: list[Cable] = []
+        sources_changed = False
         for parsed in batch:
             try:
                 with transaction.atomic():
@@ -296,10 +300,12 @@ class _BatchWriter:
             existing[parsed.reference_id] = cable
             if getattr(cable, "_rewritten", False):
                 written.append(cable)
+            sources_changed |= getattr(cable, "_sources_changed", False)
         if written:
             self._resolve_references(written)
             self._tag_entities([cable.pk for cable in written])
-            archive_changed()
+        if written or sources_changed:
+            archive_changed()  # a new source shows on the cable page's list of versions
         return [cable.pk for cable in written]
 
     def _tags_for(self, batch: list[ParsedCable]) -> dict[str, Tag]:
@@ -321,31 +327,38 @@ class _BatchWriter:
             self._fill(cable, parsed, digest)
             cable.save()
             self._replace_contents(cable, parsed, tags, fresh=True)
-            self._record_source(cable, parsed, source_hash, primary=True)
+            self._record_source(cable, parsed, source_hash, digest, primary=True, fresh=True)
             self.summary.created += 1
             cable._rewritten = True
             return cable
 
-        primary = cable.sources.filter(is_primary=True).first()
-        same_source = primary is not None and (primary.path, primary.row) == (
-            parsed.source.path,
-            parsed.source.row,
-        )
+        primary = cable.sources.filter(is_primary=True).only("path", "row").first()
+        source_key = (parsed.source.path[:500], parsed.source.row)
+        same_source = primary is not None and (primary.path, primary.row) == source_key
         if digest == cable.content_hash:
-            self._record_source(cable, parsed, source_hash, primary=same_source or primary is None)
+            cable._sources_changed = self._record_source(
+                cable, parsed, source_hash, digest, primary=same_source or primary is None
+            )
             self.summary.unchanged += 1
             return cable
         fuller = fullness(parsed.partial, parsed.body) > fullness(cable.partial, cable.body)
         if not (fuller or same_source):
-            # A partial or shorter text of a cable we hold: note where it was seen, keep ours.
-            self._record_source(cable, parsed, source_hash, primary=False)
+            # A partial or shorter text of a cable we hold: note where it was seen, keep ours,
+            # and keep its text as a version of the cable.
+            cable._sources_changed = self._record_source(
+                cable, parsed, source_hash, digest, primary=False, keep=True
+            )
             self.summary.unchanged += 1
             return cable
+        # The sources that showed the old text keep it, before it is overwritten.
+        keep_shown_text(cable, replaced_by=source_key)
         self._fill(cable, parsed, digest)
         cable.save()
         self._replace_contents(cable, parsed, tags, fresh=False)
         cable.sources.update(is_primary=False)
-        self._record_source(cable, parsed, source_hash, primary=True)
+        # Another source that read exactly the new text needs its copy no more.
+        cable.sources.filter(content_hash=digest, kept_text__isnull=False).update(kept_text=None)
+        self._record_source(cable, parsed, source_hash, digest, primary=True)
         self.summary.updated += 1
         cable._rewritten = True
         return cable
@@ -394,18 +407,48 @@ class _BatchWriter:
         )
 
     @staticmethod
-    def _record_source(cable: Cable, parsed: ParsedCable, digest: str, *, primary: bool) -> None:
-        Source.objects.update_or_create(
-            cable=cable,
-            path=parsed.source.path[:500],
-            row=parsed.source.row,
-            defaults={
-                "format": parsed.source.format,
-                "sha256": digest,
-                "partial": parsed.partial,
-                "is_primary": primary,
-            },
+    def _record_source(
+        cable: Cable,
+        parsed: ParsedCable,
+        digest: str,
+        parse_digest: str,
+        *,
+        primary: bool,
+        keep: bool = False,
+        fresh: bool = False,
+    ) -> bool:
+        """Create or update the source's row; `keep` stores its own text on it (a text the
+        cable does not show), `fresh` says the cable is new (no row to look for). Returns
+        whether anything was written: a source read again unchanged is left alone,
+        `ingested_at` included."""
+        values = {
+            "format": parsed.source.format,
+            "sha256": digest,
+            "partial": parsed.partial,
+            "is_primary": primary,
+            "content_hash": parse_digest,
+            "kept_text": (
+                text_record(parsed.header, parsed.body, paragraph_fields(parsed)) if keep else None
+            ),
+        }
+        source = (
+            None
+            if fresh
+            else Source.objects.filter(
+                cable=cable, path=parsed.source.path[:500], row=parsed.source.row
+            ).first()
         )
+        if source is None:
+            Source.objects.create(
+                cable=cable, path=parsed.source.path[:500], row=parsed.source.row, **values
+            )
+            return True
+        if all(getattr(source, name) == value for name, value in values.items()):
+            return False
+        for name, value in values.items():
+            setattr(source, name, value)
+        source.save()
+        return True
 
     @staticmethod
     def _resolve_references(cables: list[Cable]) -> None:

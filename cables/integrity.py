@@ -57,7 +57,15 @@ def archive_rows() -> dict[str, list]:
         "sources": sorted(
             (by_id[c], *rest)
             for c, *rest in Source.objects.values_list(
-                "cable_id", "path", "row", "format", "sha256", "partial", "is_primary"
+                "cable_id",
+                "path",
+                "row",
+                "format",
+                "sha256",
+                "partial",
+                "is_primary",
+                "content_hash",
+                "kept_text",
             )
         ),
         # The review queue's names (order-dependent between a bulk load and an ingest).

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from . import api, autocomplete_api, coverage_views, views
+from .versions import views as versions_views
 
 app_name = "cables"
 
@@ -16,6 +17,12 @@ urlpatterns = [
     path("coverage/<str:post>/", coverage_views.coverage_post, name="coverage-post"),
     # <path:…>: a reference ID is kept as the source gave it (with a warning when malformed),
     # so one with a "/" in it still has an address instead of breaking every page listing it.
+    # Before cable-detail, whose <path:…> would take "…/versions" for a reference ID.
+    path(
+        "cable/<path:reference_id>/versions/",
+        versions_views.cable_versions,
+        name="cable-versions",
+    ),
     path("cable/<path:reference_id>/", views.cable_detail, name="cable-detail"),
     re_path(
         rf"^cable/(?P<year>\d{{4}})/(?P<month>\d{{2}})/{REFERENCE}\.html$",

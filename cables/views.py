@@ -21,6 +21,7 @@ from cables.models import Cable, Mention
 from cables.search.budget import SearchTooBroad, time_budget, too_broad_headers
 from cables.search.query import QuerySyntaxError, parse_query
 from cables.search.service import search
+from cables.versions import versions_of
 
 
 @archive_cached
@@ -122,6 +123,7 @@ def cable_detail(request, reference_id):
         terms=terms,
         query=request.GET.get("q", ""),
         permalink=request.build_absolute_uri(cable.get_absolute_url()),
+        versions=versions_of(cable),  # the sources it was read from (cables/versions)
     )
     return render(request, "cables/cable_detail.html", context)
 

@@ -218,6 +218,15 @@ class Source(models.Model):
         default=False, help_text="This source's text is the one the archive shows."
     )
     ingested_at = models.DateTimeField(auto_now=True)
+    # The digest of this source's parse (`cables.ingest.content_hash`): equal to the cable's
+    # `content_hash` when this source's text is the one the archive shows. Blank on rows
+    # recorded before texts were kept (migration 0015).
+    content_hash = models.CharField(max_length=64, blank=True)
+    # This source's own text, {"header", "body", "paragraphs": [[number, marking, heading,
+    # text], ...]}, kept only while it differs from the text the cable shows: a source whose
+    # text is shown (every cable of a bulk load, the usual single source) costs no copy, and
+    # ingest copies the shown text here before a fuller source replaces it (cables/versions.py).
+    kept_text = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["cable", "-is_primary", "path"]
