@@ -17,7 +17,13 @@ from cables.limits import rate_limited
 from cables.models import Cable, Mention
 from cables.search.budget import SearchTooBroad, time_budget, too_broad_headers
 from cables.search.query import QuerySyntaxError
-from cables.search.service import SORTS, filtered_cables, ordered, search
+from cables.search.service import (
+    LISTED_FIELDS,
+    SORTS,
+    date_ordered_chunks,
+    filtered_cables,
+    search,
+)
 
 EXPORT_FIELDS = [
     "reference_id",
@@ -210,16 +216,19 @@ def cable_detail(request, reference_id):
     return _json(cable_record(cable, request))
 
 
-def _export_queryset(query: str, sort: str, filter_data):
-    """Cables of the whole result set, newest first unless sorted by date (not by relevance)."""
+def _export_chunks(query: str, sort: str, filter_data):
+    """Cables of the whole result set in lists of 500, newest first unless sorted by date (not
+    by relevance): the dated ones off the date index, then the undated ones, each list read
+    by a query of its own."""
     _, _, _, cables = filtered_cables(query, filter_data)
-    return ordered(cables, sort if sort in SORTS else "-created")
+    cables = cables.only(*LISTED_FIELDS).prefetch_related("tags")
+    return date_ordered_chunks(cables, sort if sort in SORTS else "-created")
 
 
-def _export_rows(request, cables):
+def _export_rows(request, chunks):
     """Rows streamed in chunks of 500 cables: the result set is never all in memory."""
     base = request.build_absolute_uri("/")[:-1]
-    for cable in cables.prefetch_related("tags").iterator(chunk_size=500):
+    for cable in chain.from_iterable(chunks):
         yield {
             "reference_id": cable.reference_id,
             "created": _iso(cable.created),
@@ -243,7 +252,7 @@ def _budgeted_rows(request, form):
     each database step of the stream within it (a large result set may stream for long, but
     no single query of it holds the worker past the budget)."""
     with time_budget(settings.SEARCH_TIME_BUDGET) as budget:
-        cables = _export_queryset(form.cleaned_data["q"], form.cleaned_data["sort"], request.GET)
+        cables = _export_chunks(form.cleaned_data["q"], form.cleaned_data["sort"], request.GET)
         rows = _export_rows(request, cables)
         first = next(rows, None)
         if first is None:
