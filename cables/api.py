@@ -216,13 +216,17 @@ def cable_detail(request, reference_id):
     return _json(cable_record(cable, request))
 
 
+# Cables an export reads per query (see `date_ordered_chunks`).
+EXPORT_CHUNK = 500
+
+
 def _export_chunks(query: str, sort: str, filter_data):
     """Cables of the whole result set in lists of 500, newest first unless sorted by date (not
     by relevance): the dated ones off the date index, then the undated ones, each list read
     by a query of its own."""
     _, _, _, cables = filtered_cables(query, filter_data)
     cables = cables.only(*LISTED_FIELDS).prefetch_related("tags")
-    return date_ordered_chunks(cables, sort if sort in SORTS else "-created")
+    return date_ordered_chunks(cables, sort if sort in SORTS else "-created", EXPORT_CHUNK)
 
 
 def _export_rows(request, chunks):

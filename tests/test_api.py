@@ -8,8 +8,10 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
+from cables import api
 from cables.models import Cable, Mention, Paragraph, Person
 from cables.parsing import ParsedCable, SourceInfo
+from cables.search.service import ordered
 from tests import reading_corpus
 from tests.reading_corpus import cables_where, has
 
@@ -108,6 +110,19 @@ def test_json_export_streams_every_cable_beyond_one_page(client, corpus):
     rows = json.loads(streamed(response))
     assert len(rows) == Cable.objects.count() > 20
     assert [r["created"] for r in rows] == sorted(r["created"] for r in rows)
+
+
+@pytest.mark.parametrize("sort", ["-created", "created", "-released"])
+def test_an_export_read_in_small_chunks_is_the_whole_result_set_in_order(
+    client, corpus, monkeypatch, sort
+):
+    # Chunks of 7 cables: many keyset steps, across cables sharing a date and the undated.
+    monkeypatch.setattr(api, "EXPORT_CHUNK", 7)
+    response = client.get(reverse("cables:api-export-json"), {"sort": sort})
+    exported = [row["reference_id"] for row in json.loads(streamed(response))]
+    expected = list(ordered(Cable.objects.all(), sort).values_list("reference_id", flat=True))
+    assert exported == expected
+    assert len(exported) == Cable.objects.count() > 7 * 10
 
 
 def test_api_views_run_a_fixed_number_of_queries(client, corpus, django_assert_max_num_queries):

@@ -39,6 +39,9 @@ SEARCHES = [
     ("oil OR gas OR pipeline", {}, "", 1),
     ("government -minister", {}, "", 1),
     ("embassy -the", {}, "", 1),
+    ("government -U.S.", {}, "", 1),  # a word the index splits: checked per paragraph
+    ('minister -"prime minister"', {}, "", 1),
+    ("U.S. -embassy", {}, "", 1),
     ("minister", {"tag": ["PGOV"]}, "", 1),
     ("government", {"classification": ["SECRET"], "year": ["2009"]}, "", 1),
     ("government", {"origin": ["Embassy Astana"]}, "", 1),
