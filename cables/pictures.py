@@ -9,6 +9,7 @@ SVG attributes, colours CSS classes.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 
 # Year steps an axis may label: every 1st, 2nd, 5th, ... year.
@@ -161,18 +162,5 @@ def january_ticks(months: list[tuple[int, int]], width: int) -> dict[int, str]:
     return ticks
 
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+MONTHS = tuple(calendar.month_abbr[1:])
+MONTH_NAMES = tuple(calendar.month_name[1:])  # English: no locale is ever set

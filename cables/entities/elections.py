@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from .index import ElectionInfo, EntityIndex
 
-MONTHS = {
-    name: number
-    for number, name in enumerate(
-        [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ],
-        start=1,
-    )
-}
+MONTHS = {name: number for number, name in enumerate(calendar.month_name) if name}
 KIND_WORDS = {
     "presidential": "presidential",
     "parliamentary": "parliamentary",

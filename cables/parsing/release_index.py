@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import array
 import bisect
+import calendar
 import gzip
 import re
 from collections import Counter, defaultdict
@@ -29,20 +30,7 @@ from .fields import expand_year
 
 STATIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "stations.csv"
 OTHER = "OTHER"  # no station of the release has this name
-MONTH_NAMES = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+MONTH_NAMES = calendar.month_name[1:]  # English: no locale is ever set
 
 _REGULAR = re.compile(r"^(\d{2})([A-Z]+)([1-9]\d*)$")
 _YEAR = re.compile(r"^(\d{2})")
