@@ -222,7 +222,9 @@ def run_trials(
         scratch.reset()
         trial = Trial(len(done) + 1)
         status = None
-        while len(trial.kills) < kills_per_trial:
+        # A trial whose ingest ended before its kill leaves points to the next: never more.
+        wanted = min(kills_per_trial, kill_points - sum(len(t.kills) for t in done))
+        while len(trial.kills) < wanted:
             delay = rng.uniform(FIRST_KILL_AFTER, clean_seconds * 0.95)
             status = kill_ingest_after(delay, inputs, scratch.env())
             if status is not None:
