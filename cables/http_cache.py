@@ -21,6 +21,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
 
 from cables.archive_version import Version, current_version
+from cables.summaries import stale_served
 
 CACHED_STATUSES = {200, 304}
 
@@ -65,12 +66,17 @@ def _last_modified(request, *args, **kwargs):
 
 
 def _storable(request, response) -> bool:
+    cache_control = response.get("Cache-Control", "")
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
         # A page holding a CSRF token is one reader's.
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        # Answered from an older archive version's counts or index while new ones are made.
+        and "no-store" not in cache_control
+        and "private" not in cache_control
+        and not stale_served.get()
     )
 
 
@@ -88,9 +94,13 @@ def stored_pages(view):
         response = pages.get(key)
         if response is not None:
             return response
-        response = view(request, *args, **kwargs)
-        if _storable(request, response):
-            pages.set(key, response, seconds)
+        token = stale_served.set(False)
+        try:
+            response = view(request, *args, **kwargs)
+            if _storable(request, response):
+                pages.set(key, response, seconds)
+        finally:
+            stale_served.reset(token)
         return response
 
     return stored

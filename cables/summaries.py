@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import connections
@@ -20,6 +21,9 @@ from cables.models import ArchiveSummary
 
 _refreshing: set[str] = set()
 _refreshing_lock = threading.Lock()
+# Set when a request was given counts of an older archive version: its page must not be kept
+# as the page of this version (cables/http_cache.py).
+stale_served: ContextVar[bool] = ContextVar("stale_summary_served", default=False)
 
 
 def summary(name: str, compute: Callable[[], object]):
@@ -33,6 +37,7 @@ def summary(name: str, compute: Callable[[], object]):
         stored_version, data = stored
         if stored_version != version:
             _refresh(name, compute)
+            stale_served.set(True)
         return data
     return _store(name, compute)
 

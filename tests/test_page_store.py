@@ -104,3 +104,13 @@ def test_the_store_can_be_switched_off(client, archive, settings):
     _, first = queries_of(client, "/cable/07ASTANA2223/")
     _, again = queries_of(client, "/cable/07ASTANA2223/")
     assert again == first > 1
+
+
+def test_a_page_made_from_counts_of_an_older_version_is_not_kept(client, archive):
+    assert client.get("/").status_code == 200  # counts stored for this version
+    archive_changed()  # a curation change: the stored counts are now an older version's
+    _, stale = queries_of(client, "/")  # served the older counts while they are made again
+    _, fresh = queries_of(client, "/")  # rendered from the new counts, and kept
+    _, kept = queries_of(client, "/")
+    assert stale > 1 and fresh > 1
+    assert kept == 1
