@@ -18,6 +18,7 @@ its first rows are out, may stream for long, but no single step of it may hang).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable
 from contextlib import ExitStack, contextmanager
@@ -88,9 +89,9 @@ def _postgres_limit(connection, deadline: Budget):
 
 @contextmanager
 def _sqlite_limit(connection, deadline: Budget):
-    if connection.allow_thread_sharing:
-        # One connection in several threads (the test live server's in-memory database): the
-        # handler, called with the connection's mutex held, waits for the GIL, which another
+    if connection.allow_thread_sharing and connection._thread_ident != threading.get_ident():
+        # Another thread's connection (the test live server's in-memory database): the
+        # handler, called with the connection's mutex held, waits for the GIL, which a third
         # thread holds while it waits for that mutex. Statements still start within budget.
         yield
         return
