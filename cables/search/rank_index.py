@@ -572,8 +572,9 @@ class RankIndex:
         anywhere = self.compile(node, searcher, CABLE_WORDS)
         if anywhere is None:
             return set()
-        words = [n for n in excluded if self._one_word(n)]
-        phrases = [n for n in excluded if not self._one_word(n)]
+        words, phrases = [], []
+        for excluded_node in excluded:  # one tokeniser call each (a query on PostgreSQL)
+            (words if self._one_word(excluded_node) else phrases).append(excluded_node)
         clauses = [(tantivy.Occur.Must, anywhere)]
         for word in words:
             left_out = self.compile(word, searcher, CABLE_WORDS)
