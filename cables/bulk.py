@@ -882,7 +882,7 @@ def bulk_load(
         loaded = True
         archive_changed()
         analyze_began = time.perf_counter()
-        refresh_planner_statistics()
+        refresh_planner_statistics(vacuum=True)
         summary.index_seconds += time.perf_counter() - analyze_began
         # The relevance order's index, from the committed paragraphs.
         rank_began = time.perf_counter()

@@ -121,3 +121,25 @@ class TestCountsAndFacets:
         shown = facet_counts(search(NAME, {}), facet)
         assert shown == {slug: counted[slug] for slug in shown}
         assert sorted(shown.values(), reverse=True) == [n for _, n in top]
+
+    def test_a_tag_alone_is_counted_from_its_links_as_every_cable_carrying_it(self):
+        tags = Cable.tags.through.objects.values_list("tag__code", flat=True)
+        first, second = [code for code, _ in Counter(tags).most_common(2)]
+        one = search("", {"tag": [first]})
+        assert one.total == Cable.objects.filter(tags__code=first).count()
+        # Any of two TAGS: a cable carrying both counts once.
+        both = search("", {"tag": [first, second]})
+        carrying = Cable.objects.filter(tags__code__in=[first, second]).distinct()
+        assert both.total == carrying.count()
+        assert both.total < one.total + search("", {"tag": [second]}).total
+        assert {hit.cable.id for hit in both.page} <= set(carrying.values_list("id", flat=True))
+
+    def test_an_entity_alone_is_counted_as_the_cables_with_a_visible_mention(self):
+        call_command("load_entities", stdout=io.StringIO())
+        visible = Mention.objects.exclude(status=Mention.Status.REJECTED).exclude(person=None)
+        slug, _ = Counter(visible.values_list("person__slug", flat=True)).most_common(1)[0]
+        expected = set(visible.filter(person__slug=slug).values_list("cable_id", flat=True))
+        assert len(expected) >= 2
+        results = search("", {"person": [slug]})
+        assert results.total == len(expected)
+        assert {hit.cable.id for hit in results.page} <= expected

@@ -5,6 +5,7 @@ common) so that the small real corpus takes the windowed path of a full-size arc
 """
 
 import re
+from collections import Counter
 
 import pytest
 from django.urls import reverse
@@ -124,6 +125,42 @@ class TestBoundedSearch:
         narrowed = search(COMMON, {"year": [year]}, "relevance")
         assert narrowed.page.object_list
         assert all(hit.cable.year == int(year) for hit in narrowed.page)
+
+    def test_a_narrow_filter_counts_its_matches_exactly_above_the_bound(self, small_bounds):
+        matching = cables_mentioning(COMMON)
+        everything = search(COMMON, {}, "relevance")
+        assert not everything.total_exact
+        (years,) = [f for f in everything.facets if f.name == "year"]
+        year = max(years.items, key=lambda item: item.count).value
+        expected = set(
+            Cable.objects.filter(id__in=matching, year=int(year)).values_list("id", flat=True)
+        )
+        results = search(COMMON, {"year": [year]}, "relevance")
+        assert results.total_exact
+        assert results.total == len(expected)
+        # The other facets count those cables exactly; the year facet, which leaves its own
+        # selection out, counts the query's matches over all years: estimated, and marked.
+        facets = {facet.name: facet for facet in results.facets}
+        classifications = Counter(
+            Cable.objects.filter(id__in=expected).values_list("classification", flat=True)
+        )
+        assert not facets["classification"].approximate
+        assert {i.value: i.count for i in facets["classification"].items} == classifications
+        assert facets["year"].approximate
+
+    def test_a_filter_matching_too_many_paragraphs_is_counted_in_bands_to_the_same_answer(
+        self, small_bounds, monkeypatch
+    ):
+        everything = search(COMMON, {}, "relevance")
+        (years,) = [f for f in everything.facets if f.name == "year"]
+        year = max(years.items, key=lambda item: item.count).value
+        counted = search(COMMON, {"year": [year]}, "relevance")
+        monkeypatch.setattr(service, "FILTERED_COUNT_HITS", 0)
+        # The bands widen until the page is full: on this small archive, to every match.
+        banded = search(COMMON, {"year": [year]}, "relevance")
+        assert banded.total == counted.total
+        assert ranked_ids(banded) == ranked_ids(counted)
+        assert all(hit.cable.year == int(year) for hit in banded.page)
 
     def test_date_sorts_count_like_relevance_and_list_the_newest_matches(self, small_bounds):
         # The count is estimated above the bound whatever the sort; the page is exact: the
