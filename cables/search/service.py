@@ -622,11 +622,27 @@ def _filtered_ids(parsed: ParsedQuery, data: dict, using: str) -> list[int] | No
     box = ParsedQuery(
         filters=parsed.filters, date_from=parsed.date_from, date_before=parsed.date_before
     )
-    cables = _filterset(data, _query_box_filters(Cable.objects.using(using).all(), box)).qs
-    ids = cables.order_by().values_list("id", flat=True)
-    if ids[RANK_WITHIN_LIMIT : RANK_WITHIN_LIMIT + 1]:
-        return None  # too many: the filters are checked on the ranking's candidates instead
-    return list(ids)
+    boxed = _query_box_filters(Cable.objects.using(using).all(), box)
+    linked = {k: v for k, v in data.items() if k in LINKED_FILTERS and v}
+    plain = {k: v for k, v in data.items() if k not in linked}
+    if linked and (plain or box.has_field_filters):
+        # The cables of the other filters first, then the TAG or entity looked up for each
+        # (the link tables' (cable, ...) indexes): as one query, PostgreSQL hashed the
+        # 178,000 cables tagged PREL to keep those of one post and classification (620 ms).
+        candidates = _filterset(plain, boxed).qs.order_by().values_list("id", flat=True)
+        ids = list(candidates[: LINKED_CANDIDATES + 1])
+        if len(ids) <= LINKED_CANDIDATES:
+            ids = _narrow(sorted(ids), linked, using)
+            return ids if len(ids) <= RANK_WITHIN_LIMIT else None
+    ids = list(
+        _filterset(data, boxed).qs.order_by().values_list("id", flat=True)[: RANK_WITHIN_LIMIT + 1]
+    )
+    # Too many: the filters are checked on the ranking's candidates instead.
+    return ids if len(ids) <= RANK_WITHIN_LIMIT else None
+
+
+# `_filtered_ids` looks up the TAGS or entities of at most this many cables of other filters.
+LINKED_CANDIDATES = 100_000
 
 
 # Date sorts of a broad query walk the archive in date order, this many cables at a time at
