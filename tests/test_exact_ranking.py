@@ -52,6 +52,11 @@ SEARCHES = [
     ("said", {}, "-released", 1),
     ("elect* -fraud", {"year": ["2007"]}, "-created", 1),
     ("", {"tag": ["PGOV"]}, "", 1),
+    ("", {"tag": ["PREL", "PGOV"]}, "", 1),
+    ("", {"tag": ["PGOV"], "year": ["2008"]}, "", 1),
+    ("government", {"tag": ["PGOV"], "classification": ["CONFIDENTIAL"]}, "", 1),
+    ("minister", {"tag": ["PREL", "PGOV"], "year": ["2009"]}, "-created", 1),
+    ("election", {"tag": ["PGOV"]}, "", 1),
     ("", {}, "created", 3),
 ]
 
@@ -87,6 +92,8 @@ class TestPagesAreSlicesOfTheExhaustiveOrder:
         bottom, top = results.page.start_index() - 1, results.page.end_index()
         assert bottom == first
         assert shown(results) == everything[bottom:top]
+        if results.total_exact:
+            assert results.total == len(everything)
 
     def test_common_words_take_the_estimated_path_here(self):
         # Otherwise the test above would only show the exact path.
