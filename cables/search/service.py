@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from cables.filters import FACET_PARAMETERS, VISIBLE_MENTIONS, CableFilter
 from cables.models import Cable, Mention, Tag
@@ -180,7 +180,13 @@ def matching_cables(parsed: ParsedQuery, using: str = "default") -> QuerySet:
             matches = _match_once(matches, backend)
         cables = cables.filter(id__in=matches)
     for excluded in parsed.excluded:
-        cables = cables.exclude(id__in=backend.matching_cable_ids(excluded))
+        matches = backend.matching_cable_ids(excluded)
+        if backend.vendor == "postgresql":
+            # An anti-join: PostgreSQL's NOT IN over the 180,000 cables of "minister" outgrew
+            # work_mem's hash and ran the subquery again for every cable (over 8 minutes).
+            cables = cables.filter(~Exists(matches.filter(cable_id=OuterRef("id"))))
+        else:
+            cables = cables.exclude(id__in=matches)
     return _query_box_filters(cables, parsed)
 
 
