@@ -67,3 +67,9 @@ def _refresh(name: str, compute: Callable[[], object]) -> None:
                 _refreshing.discard(name)
 
     threading.Thread(target=run, name=f"summary-{name}", daemon=True).start()
+
+
+def stored(name: str):
+    """The `name` summary as stored, whatever its archive version, or None: never counted
+    here (for estimates that may be a little out of date)."""
+    return ArchiveSummary.objects.filter(name=name).values_list("data", flat=True).first()

@@ -14,7 +14,7 @@ from django.db import connection
 
 from cables.ingest import delete_cables, ingest_paths
 from cables.models import Cable, Paragraph
-from cables.search import bands, get_backend, sqlite
+from cables.search import bands, get_backend, service, sqlite
 from cables.search.exhaustive import exhaustive_ranking
 from cables.search.query import parse_query
 from cables.search.rank_index import rank_index
@@ -94,6 +94,37 @@ class TestPagesAreSlicesOfTheExhaustiveOrder:
         assert shown(results) == everything[bottom:top]
         if results.total_exact:
             assert results.total == len(everything)
+
+    @pytest.mark.parametrize(
+        ("query", "filters", "sort", "page"), [s for s in SEARCHES if s[1] or ":" in s[0]]
+    )
+    def test_filters_too_wide_to_list_give_the_same_pages(
+        self, query, filters, sort, page, monkeypatch
+    ):
+        # The full archive's paths for filters keeping more cables than are listed: ranked
+        # without the list (the filters checked on the ranking's candidates), counted in bands.
+        monkeypatch.setattr(service, "RANK_WITHIN_LIMIT", 3)
+        monkeypatch.setattr(service, "LINKED_CANDIDATES", 3)
+        everything = exhaustive_ranking(query, filters, sort)
+        results = search(query, filters, sort, page)
+        bottom, top = results.page.start_index() - 1, results.page.end_index()
+        assert bottom == (page - 1) * PER_PAGE
+        assert shown(results) == everything[bottom:top]
+        if results.total_exact:
+            assert results.total == len(everything)
+
+    def test_above_the_facet_sample_the_total_stays_exact_and_facets_are_estimated(
+        self, monkeypatch
+    ):
+        monkeypatch.setattr(service, "FACET_SAMPLE", 4)
+        everything = exhaustive_ranking("minister", {"tag": ["PGOV"]}, "")
+        results = search("minister", {"tag": ["PGOV"]})
+        assert results.total_exact and results.total == len(everything)
+        classes = next(f for f in results.facets if f.name == "classification")
+        assert classes.approximate
+        # Scaled from every n-th cable: the estimates add up to about the total.
+        counted = sum(item.count for item in classes.items)
+        assert 0.5 * len(everything) <= counted <= 1.5 * len(everything)
 
     def test_common_words_take_the_estimated_path_here(self):
         # Otherwise the test above would only show the exact path.
