@@ -113,6 +113,26 @@ class TestPagesAreSlicesOfTheExhaustiveOrder:
         if results.total_exact:
             assert results.total == len(everything)
 
+    @pytest.mark.parametrize(
+        ("filters", "sort", "page"),
+        [
+            ({"tag": ["PGOV"]}, "", 1),
+            ({"tag": ["PREL", "PGOV"]}, "created", 2),
+            ({"tag": ["PGOV"], "year": ["2008"]}, "-released", 1),
+            ({"classification": ["CONFIDENTIAL"]}, "", 3),
+        ],
+    )
+    def test_wide_filters_walked_in_date_order_give_the_same_pages(
+        self, filters, sort, page, monkeypatch
+    ):
+        monkeypatch.setattr(service, "WIDE_SHARE", 0.0)  # every filter counts as wide
+        everything = exhaustive_ranking("", filters, sort)
+        results = search("", filters, sort, page)
+        bottom, top = results.page.start_index() - 1, results.page.end_index()
+        assert bottom == (page - 1) * PER_PAGE
+        assert shown(results) == everything[bottom:top]
+        assert results.total == len(everything)
+
     def test_above_the_facet_sample_the_total_stays_exact_and_facets_are_estimated(
         self, monkeypatch
     ):

@@ -310,22 +310,53 @@ def date_ordered_slice(cables: QuerySet, sort: str, offset: int, stop: int) -> l
     return ids
 
 
+# Facet filters keeping at least this share of the archive list their cables by walking the
+# date order of every cable (see `_walked_slice`).
+WIDE_SHARE = 0.2
+
+
+def _walked_slice(data: dict, sort: str, offset: int, stop: int, using: str) -> list[int]:
+    """`date_ordered_slice` of the cables passing wide facet filters: every cable read in the
+    sort's order (the date index), 200 then 4 times more at a time, each step narrowed to
+    those passing the filters. For `?tag=PREL` (71 % of the archive) SQLite's planner took
+    the 178,000 tagged cables and sorted them all (250 ms) instead of walking the index."""
+    everything = Cable.objects.using(using).all()
+    found: list[int] = []
+    start, step = 0, max(DATE_WALK_STEP, 2 * stop)
+    while len(found) < stop:
+        chunk = date_ordered_slice(everything, sort, start, start + step)
+        if not chunk:
+            break
+        kept = set(_narrow(sorted(chunk), data, using))
+        found.extend(cable_id for cable_id in chunk if cable_id in kept)
+        start += step
+        step *= 4
+    return found[offset:stop]
+
+
 class _ResultList:
     """Paginator's sequence for a search without text: counts once, fetches the page's slice."""
 
     def __init__(self, cables: QuerySet, parsed: ParsedQuery, sort: str, using: str, data=None):
         self.cables = cables
         self.sort = sort
+        self.counted: int | None = None
         self.linked_only = None
-        if data and len(data) == 1 and not parsed.excluded and not parsed.has_field_filters:
-            ((name, values),) = data.items()
-            if name in LINKED_FILTERS and values:
-                self.linked_only = (name, values)
+        self.wide_filters = None
+        if data and not parsed.excluded and not parsed.has_field_filters:
+            if len(data) == 1:
+                ((name, values),) = data.items()
+                if name in LINKED_FILTERS and values:
+                    self.linked_only = (name, values)
+            if _estimated_share(data, using) >= WIDE_SHARE:
+                self.wide_filters = data
 
     def count(self) -> int:
         if self.linked_only:
-            return _linked_count(*self.linked_only, self.cables.db)
-        return self.cables.order_by().count()
+            self.counted = _linked_count(*self.linked_only, self.cables.db)
+        else:
+            self.counted = self.cables.order_by().count()
+        return self.counted
 
     def __len__(self) -> int:
         return self.count()
@@ -334,7 +365,17 @@ class _ResultList:
         offset, stop = page_slice.start or 0, page_slice.stop
         if stop is None or stop <= offset:
             return []
-        ids = date_ordered_slice(self.cables, self.sort, offset, stop)
+        if self.wide_filters is not None:
+            ids = _walked_slice(self.wide_filters, self.sort, offset, stop, self.cables.db)
+        elif self.counted is not None and self.counted <= FACET_SAMPLE:
+            # Few cables: found through the filter, then sorted. Walking the date index for
+            # the 34 partial extracts of the archive took SQLite 270 ms (0.2 ms this way).
+            few = Cable.objects.using(self.cables.db).filter(
+                id__in=self.cables.order_by().values("id")
+            )
+            ids = date_ordered_slice(few, self.sort, offset, stop)
+        else:
+            ids = date_ordered_slice(self.cables, self.sort, offset, stop)
         listed = Cable.objects.using(self.cables.db).filter(id__in=ids).only(*LISTED_FIELDS)
         by_id = {cable.id: cable for cable in listed}
         return _hits([by_id[i] for i in ids if i in by_id], {}, self.cables.db)
@@ -681,13 +722,23 @@ def _estimated_cables(data: dict, using: str) -> float:
     (100,000) make about 71,000. A value the stored counts do not list (beyond the most
     frequent) counts 0, a filter without stored counts (a date range) 0 too: the estimate
     errs low, where the cables are listed and counted."""
+    return _estimated_share(data, using) * _stored_total(using)
+
+
+def _stored_total(using: str) -> int:
+    whole = stored_summary("facets") if using == "default" else None
+    return sum(n for _, n in whole["columns"]["year"]) if whole else 0  # every year is listed
+
+
+def _estimated_share(data: dict, using: str) -> float:
+    """The share of the archive `_estimated_cables` expects to pass these filters."""
     if not data or using != "default":
         return 0.0
     whole = stored_summary("facets")
     if whole is None:
         return 0.0
-    total = sum(n for _, n in whole["columns"]["year"]) or 1  # every year is listed
-    estimate = float(total)
+    total = sum(n for _, n in whole["columns"]["year"]) or 1
+    estimate = 1.0
     for name, values in data.items():
         if name in COLUMN_FACETS:
             rows = whole["columns"][name]
