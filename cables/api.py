@@ -224,7 +224,7 @@ def _export_chunks(query: str, sort: str, filter_data):
     """Cables of the whole result set in lists of 500, newest first unless sorted by date (not
     by relevance): the dated ones off the date index, then the undated ones, each list read
     by a query of its own."""
-    _, _, _, cables = filtered_cables(query, filter_data)
+    _, _, _, cables = filtered_cables(query, filter_data, listed_by_rank_index=True)
     cables = cables.only(*LISTED_FIELDS).prefetch_related("tags")
     return date_ordered_chunks(cables, sort if sort in SORTS else "-created", EXPORT_CHUNK)
 

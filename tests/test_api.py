@@ -11,6 +11,7 @@ from django.urls import reverse
 from cables import api
 from cables.models import Cable, Mention, Paragraph, Person
 from cables.parsing import ParsedCable, SourceInfo
+from cables.search.exhaustive import exhaustive_ranking
 from cables.search.service import ordered
 from tests import reading_corpus
 from tests.reading_corpus import cables_where, has
@@ -123,6 +124,22 @@ def test_an_export_read_in_small_chunks_is_the_whole_result_set_in_order(
     expected = list(ordered(Cable.objects.all(), sort).values_list("reference_id", flat=True))
     assert exported == expected
     assert len(exported) == Cable.objects.count() > 7 * 10
+
+
+@pytest.mark.parametrize(
+    "query", ["election", '"prime minister"', "elect*", "oil OR gas", "election -fraud"]
+)
+def test_an_export_of_a_text_query_holds_every_cable_the_database_matches_in_date_order(
+    client, corpus, query
+):
+    # The export lists the text's cables through the rank index; the reference is the
+    # database's own full-text match, in the documented date order.
+    response = client.get(reverse("cables:api-export-json"), {"q": query, "sort": "created"})
+    exported = [row["reference_id"] for row in json.loads(streamed(response))]
+    ids = exhaustive_ranking(query, {}, "created")
+    by_id = dict(Cable.objects.filter(id__in=ids).values_list("id", "reference_id"))
+    assert exported == [by_id[i] for i in ids]
+    assert len(exported) > 1
 
 
 def test_api_views_run_a_fixed_number_of_queries(client, corpus, django_assert_max_num_queries):

@@ -565,13 +565,16 @@ class RankIndex:
         found = searcher.search(query, limit=max(1, total), count=False).hits
         return set(searcher.fast_field_values("cable", [address for _, address in found]))
 
-    def cables_with(self, node: Node) -> set[int]:
+    def cables_with(self, node: Node, limit: int | None = None) -> set[int] | None:
         """Every cable with a paragraph matching `node` (an excluded word or phrase), read off
-        the cable documents: one hit per cable, whatever the number of paragraphs."""
+        the cable documents: one hit per cable, whatever the number of paragraphs. None when
+        more than `limit` cables could match."""
         searcher = self.searcher()
         anywhere = self.compile(node, searcher, CABLE_WORDS)
         if anywhere is None:
             return set()
+        if limit is not None and self.count_paragraphs(anywhere, searcher) > limit:
+            return None
         cables = self._cable_hits(anywhere, searcher)
         if self._one_word(node):
             return cables
