@@ -362,7 +362,7 @@ class _ResultList:
                 ((name, values),) = data.items()
                 if name in LINKED_FILTERS and values:
                     self.linked_only = (name, values)
-            if _estimated_share(data, using) >= WIDE_SHARE:
+            if _estimated_share(data, using)[0] >= WIDE_SHARE:
                 self.wide_filters = data
 
     def count(self) -> int:
@@ -736,23 +736,20 @@ def _estimated_cables(data: dict, using: str) -> float:
     (100,000) make about 71,000. A value the stored counts do not list (beyond the most
     frequent) counts 0, a filter without stored counts (a date range) 0 too: the estimate
     errs low, where the cables are listed and counted."""
-    return _estimated_share(data, using) * _stored_total(using)
+    share, total = _estimated_share(data, using)
+    return share * total
 
 
-def _stored_total(using: str) -> int:
-    whole = stored_summary("facets") if using == "default" else None
-    return sum(n for _, n in whole["columns"]["year"]) if whole else 0  # every year is listed
-
-
-def _estimated_share(data: dict, using: str) -> float:
-    """The share of the archive `_estimated_cables` expects to pass these filters."""
+def _estimated_share(data: dict, using: str) -> tuple[float, int]:
+    """(the share of the archive expected to pass these filters, the archive's cables), as
+    `_estimated_cables` explains; (0, 0) without stored counts."""
     if not data or using != "default":
-        return 0.0
+        return 0.0, 0
     whole = stored_summary("facets")
     if whole is None:
-        return 0.0
-    total = sum(n for _, n in whole["columns"]["year"]) or 1
-    estimate = 1.0
+        return 0.0, 0
+    total = sum(n for _, n in whole["columns"]["year"])  # every year is listed
+    share = 1.0
     for name, values in data.items():
         if name in COLUMN_FACETS:
             rows = whole["columns"][name]
@@ -761,11 +758,11 @@ def _estimated_share(data: dict, using: str) -> float:
         elif name in ENTITY_FACETS:
             rows = whole["entities"][name][0]
         else:
-            return 0.0
+            return 0.0, total
         counts = {str(value): n for value, n in rows}
         wanted = sum(counts.get(str(value), 0) for value in set(values))
-        estimate *= min(1.0, wanted / total)
-    return estimate
+        share *= min(1.0, wanted / max(total, 1))
+    return share, total
 
 
 # Date sorts of a broad query walk the archive in date order, this many cables at a time at
