@@ -152,3 +152,12 @@ def test_api_views_run_a_fixed_number_of_queries(client, corpus, django_assert_m
     # The export's 4, the archive version and, on PostgreSQL, the budget's 3 (as above).
     with django_assert_max_num_queries(8):
         streamed(client.get(reverse("cables:api-export-json")))
+
+
+@pytest.mark.parametrize("q", ["0", "election"])
+def test_a_tag_no_cable_carries_finds_nothing_without_an_error(client, corpus, q):
+    # Found by the fuzz test: a filter that can match no row compiled to `tag_id IN ()`,
+    # which Django refuses to run (EmptyResultSet) when the ids are read directly.
+    response = client.get(reverse("cables:api-cable-list"), {"q": q, "tag": "0", "date_to": ""})
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
