@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 
 from cables.ingest import ingest_paths
 from tests.conftest import CABLEGATE_HTML
-from tests.test_browser_reading import CHROMIUM
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -32,19 +31,6 @@ NOTE = "Media campaign: charity as image building"
 def archive(transactional_db):
     ingest_paths([p for p in CABLEGATE_HTML if p.stem in {CABLE, "05TASHKENT284"}])
     get_user_model().objects.create_user("alice", password=PASSWORD)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
-        )
-        yield browser
-        browser.close()
 
 
 def new_page(browser, errors):

@@ -46,19 +46,6 @@ def archive(transactional_db):
 
 
 @pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
 def page(archive, live_server, browser):
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
