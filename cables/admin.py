@@ -6,19 +6,27 @@ Every curation change goes through `cables.entities.curation`, which records it 
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.db.models import Count
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from cables.archive_version import archive_changed
-from cables.entities import curation
+from cables.entities import bulk_decisions, curation
+from cables.entities.admin_previews import (
+    AliasAdminPreviewMixin,
+    AliasPreviewMixin,
+    CurationHistoryMixin,
+    confirm_same_text,
+    merge_selected,
+    reject_same_text,
+)
 from cables.entities.tagging import sentence_around
+from cables.entities.upkeep import curation_changed
 from cables.ingest import delete_cables
 from cables.models import (
     Alias,
+    BulkDecision,
     Cable,
     Election,
     EntitySuggestion,
@@ -41,23 +49,28 @@ class ArchiveChangeAdminMixin:
     archive version, as the curation services do for theirs: readers' cached pages go stale.
 
     The change form and the delete view run in a transaction: the version rises with the rows.
+    The search-box suggestions are refreshed once it commits (`curation_changed`).
     """
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         archive_changed()
+        curation_changed()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         archive_changed()
+        curation_changed()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         archive_changed()
+        curation_changed()
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         archive_changed()
+        curation_changed()
 
 
 # --- The archive, read-mostly --------------------------------------------------------------
@@ -148,40 +161,9 @@ class AliasInline(admin.TabularInline):
     extra = 1
 
 
-@admin.action(
-    permissions=["change"],
-    description="Merge the selected (choose the one to keep on the next page)",
-)
-def merge_selected(modeladmin, request, queryset):
-    """First a confirmation page with a radio for the survivor, then the merge itself."""
-    entities = list(queryset.order_by("pk"))
-    if len(entities) < 2:
-        modeladmin.message_user(request, "Select at least two to merge.", messages.WARNING)
-        return None
-    if request.POST.get("post") != "yes":
-        return TemplateResponse(
-            request,
-            "admin/cables/merge_entities.html",
-            {
-                **modeladmin.admin_site.each_context(request),
-                "opts": modeladmin.model._meta,
-                "entities": curation.merge_overview(entities),
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                "title": "Merge",
-            },
-        )
-    keep = next((e for e in entities if str(e.pk) == request.POST.get("keep")), None)
-    if keep is None:
-        modeladmin.message_user(request, "Choose the one to keep.", messages.ERROR)
-        return None
-    others = [e for e in entities if e.pk != keep.pk]
-    names = ", ".join(str(other) for other in others)
-    merged = curation.merge_entities(keep, others, user=request.user)
-    modeladmin.message_user(request, f"Merged {merged} ({names}) into {keep}.", messages.SUCCESS)
-    return None
-
-
-class EntityAdmin(ArchiveChangeAdminMixin, SimpleHistoryAdmin):
+class EntityAdmin(
+    CurationHistoryMixin, AliasPreviewMixin, ArchiveChangeAdminMixin, SimpleHistoryAdmin
+):
     inlines = [AliasInline]
     search_fields = ("name", "aliases__text", "note")
     prepopulated_fields = {"slug": ("name",)}
@@ -202,41 +184,6 @@ class EntityAdmin(ArchiveChangeAdminMixin, SimpleHistoryAdmin):
             return "-"
         rows = obj.mentions.values_list("status").annotate(n=Count("id")).order_by("status")
         return ", ".join(f"{status}: {n}" for status, n in rows) or "none"
-
-    @admin.display(description="curation history (who, when)")
-    def curation_log(self, obj):
-        if not obj.pk:
-            return "-"
-        field = type(obj).__name__.lower()
-        entries = [
-            (
-                h.history_date,
-                h.history_user or "system",
-                f"entity {h.get_history_type_display().lower()}",
-                h.history_change_reason or "",
-            )
-            for h in obj.history.all()[:20]
-        ]
-        entries += [
-            (
-                h.history_date,
-                h.history_user or "system",
-                f"alias “{h.text}” {h.get_history_type_display().lower()}",
-                h.history_change_reason or "",
-            )
-            for h in Alias.history.filter(**{f"{field}_id": obj.pk})[:20]
-        ]
-        entries += [
-            (h.history_date, h.history_user or "system", f"mention “{h.matched_text}” in {h.reference_id} ¶{h.paragraph_number}: {h.status}", h.history_change_reason or "")
-            for h in MentionDecision.history.filter(**{f"{field}_id": obj.pk})[:50]
-        ]  # fmt: skip
-        entries.sort(key=lambda entry: entry[0], reverse=True)
-        if not entries:
-            return "no changes recorded"
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join("", "<li>{:%Y-%m-%d %H:%M} · {} · {} {}</li>", entries),
-        )
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
@@ -272,7 +219,7 @@ class ElectionAdmin(EntityAdmin):
 
 
 @admin.register(Alias)
-class AliasAdmin(ArchiveChangeAdminMixin, SimpleHistoryAdmin):
+class AliasAdmin(AliasAdminPreviewMixin, ArchiveChangeAdminMixin, SimpleHistoryAdmin):
     list_display = ("text", "kind", "entity")
     list_filter = ("kind",)
     search_fields = ("text", "person__name", "party__name", "election__name")
@@ -409,24 +356,6 @@ class MentionAdmin(ArchiveChangeAdminMixin, admin.ModelAdmin):
 admin.site.register(Mention, MentionAdmin)
 
 
-@admin.action(
-    permissions=["change"],
-    description="Confirm every suggested mention with the same text and entity as the selected",
-)
-def confirm_same_text(modeladmin, request, queryset):
-    count = curation.decide_same_text(queryset, Mention.Status.CONFIRMED, user=request.user)
-    modeladmin.message_user(request, f"Confirmed {count} mentions.", messages.SUCCESS)
-
-
-@admin.action(
-    permissions=["change"],
-    description="Reject every suggested mention with the same text and entity as the selected",
-)
-def reject_same_text(modeladmin, request, queryset):
-    count = curation.decide_same_text(queryset, Mention.Status.REJECTED, user=request.user)
-    modeladmin.message_user(request, f"Rejected {count} mentions.", messages.SUCCESS)
-
-
 @admin.register(ReviewQueueMention)
 class ReviewQueueAdmin(MentionAdmin):
     """Suggested mentions, the most frequent text-and-entity pairs first.
@@ -458,6 +387,25 @@ class ReviewQueueAdmin(MentionAdmin):
             obj.same_text,
             "" if obj.same_text == 1 else "s",
         )
+
+
+@admin.action(permissions=["change"], description="Undo the selected bulk decisions")
+def undo_bulk_decisions(modeladmin, request, queryset):
+    count = sum(bulk_decisions.undo(batch, user=request.user) for batch in queryset)
+    modeladmin.message_user(request, f"Undid {count} decisions.", messages.SUCCESS)
+
+
+@admin.register(BulkDecision)
+class BulkDecisionAdmin(admin.ModelAdmin):
+    """Bulk decisions, newest first; each can be undone (here or from the entity's history)."""
+
+    list_display = ("description", "count", "entity", "decided_by", "decided_at", "undone_at")
+    list_filter = ("status",)
+    actions = [undo_bulk_decisions]
+    readonly_fields = [f.name for f in BulkDecision._meta.fields if f.name != "id"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(MentionDecision)

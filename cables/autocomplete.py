@@ -181,7 +181,7 @@ SUMMARIES = ("tags", "origins", "entity_cables")
 ENTITY_KINDS = ("person", "party", "election")
 
 
-def _entity_cable_counts() -> dict[str, dict[str, int]]:
+def count_entity_cables() -> dict[str, dict[str, int]]:
     """Cables with a visible mention of each person, party and election (by id, as text:
     the summary is stored as JSON)."""
     counts = {}
@@ -198,7 +198,7 @@ def _entity_cable_counts() -> dict[str, dict[str, int]]:
 
 def entity_cable_counts() -> dict[str, dict[str, int]]:
     """Stored per archive version like the other summaries (computed at the end of an ingest)."""
-    return summary("entity_cables", _entity_cable_counts)
+    return summary("entity_cables", count_entity_cables)
 
 
 def _join(*parts) -> str:
@@ -268,6 +268,9 @@ def _entity_entries(index: SuggestionIndex) -> None:
         aliases.setdefault((kind, pk), []).append(text)
     for kind, model in (("person", Person), ("party", Party), ("election", Election)):
         for entity in model.objects.order_by():
+            cables = counts[kind].get(str(entity.pk), 0)
+            if not cables:
+                continue  # a suggestion must lead to cables: no name without any
             if kind == "person":
                 detail = _join(entity.role, entity.country)
             elif kind == "election":
@@ -278,7 +281,7 @@ def _entity_entries(index: SuggestionIndex) -> None:
                 kind=kind,
                 label=entity.name,
                 detail=detail,
-                cables=counts[kind].get(str(entity.pk), 0),
+                cables=cables,
                 facet=kind,
                 value=entity.slug,
                 url=entity.get_absolute_url(),

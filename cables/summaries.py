@@ -42,6 +42,12 @@ def summary(name: str, compute: Callable[[], object]):
     return _store(name, compute)
 
 
+def recount(name: str, compute: Callable[[], object]):
+    """Count `name` now and store it for the current archive version (explicit upkeep after a
+    change whose effect on this summary must show at once: cables/entities/upkeep.py)."""
+    return _store(name, compute)
+
+
 def _store(name: str, compute: Callable[[], object]):
     version = current_version().number  # read before counting: a later change re-counts
     data = compute()

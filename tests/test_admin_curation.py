@@ -117,10 +117,15 @@ class TestReviewQueue:
         same = Mention.objects.filter(status="suggested", matched_text=text, person=person)
         ids = list(same.values_list("pk", flat=True))
         assert len(ids) >= 2
-        staff_client.post(
-            reverse("admin:cables_reviewqueuemention_changelist"),
-            {"action": "confirm_same_text", "_selected_action": ids[:1]},
-        )
+        url = reverse("admin:cables_reviewqueuemention_changelist")
+        action = {"action": "confirm_same_text", "_selected_action": ids[:1]}
+        preview = staff_client.post(url, action)  # first the mentions, grouped by origin
+        origins = [group["origin"] for group in preview.context["groups"]]
+        assert sum(group["count"] for group in preview.context["groups"]) == len(ids)
+        assert set(Mention.objects.filter(pk__in=ids).values_list("status", flat=True)) == {
+            "suggested"
+        }
+        staff_client.post(url, {**action, "post": "yes", "origin": origins})
         statuses = set(Mention.objects.filter(pk__in=ids).values_list("status", flat=True))
         assert statuses == {"confirmed"}
         assert MentionDecision.objects.filter(decided_by=curator).count() == len(ids)
@@ -184,7 +189,10 @@ class TestEntityAdmin:
             "aliases-0-text": "Svoik",
             "aliases-0-kind": "name",
         }
-        response = staff_client.post(url, form)
+        preview = staff_client.post(url, form)  # first what the alias will tag
+        assert preview.context["preview"].gained == 1
+        assert not Alias.objects.filter(person=svoik, text="Svoik").exists()
+        response = staff_client.post(url, {**form, "_aliases_confirmed": "1"})
         assert response.status_code == 302, response.content.decode()[:2000]
         assert Alias.objects.filter(person=svoik, text="Svoik").exists()
         mention = Mention.objects.get(person=svoik)

@@ -18,12 +18,15 @@ from cables.models import (
     EntitySuggestion,
     Mention,
     MentionDecision,
+    MergedEntity,
     Party,
     Person,
 )
 
+from . import bulk_decisions
 from .keys import context_key, paragraph_key
 from .tagging import TaggingStats, tag_cables
+from .upkeep import curation_changed
 
 ENTITY_FIELDS = ("person", "party", "election")
 ENTITY_MODELS = {"person": Person, "party": Party, "election": Election}
@@ -63,6 +66,12 @@ def decision_for(mention: Mention) -> MentionDecision:
 @transaction.atomic
 def decide(mention: Mention, status: str, *, user=None, entity=None, reason: str = "") -> Mention:
     """Record a curator's verdict on one mention (optionally moving it to another entity)."""
+    _decide(mention, status, user=user, entity=entity, reason=reason)
+    curation_changed()
+    return mention
+
+
+def _decide(mention, status, *, user=None, entity=None, reason="") -> MentionDecision:
     target = entity or mention.entity
     decision = decision_for(mention)
     decision.status = status
@@ -80,15 +89,24 @@ def decide(mention: Mention, status: str, *, user=None, entity=None, reason: str
         setattr(mention, name, target if entity_field(target) == name else None)
     mention.save(update_fields=["status", "decided_by", *ENTITY_FIELDS, "updated_at"])
     archive_changed()
-    return mention
+    return decision
 
 
-def decide_many(mentions, status: str, *, user=None) -> int:
-    count = 0
-    for mention in mentions.select_related("paragraph__cable", "person", "party", "election"):
-        decide(mention, status, user=user)
-        count += 1
-    return count
+@transaction.atomic
+def decide_many(mentions, status: str, *, user=None, description: str = "") -> int:
+    """Decide every one of `mentions`, as one bulk decision that the history can undo."""
+    mentions = list(mentions.select_related("paragraph__cable", "person", "party", "election"))
+    if not mentions:
+        return 0
+    batch = bulk_decisions.start(mentions, status, user=user, description=description)
+    for mention in mentions:
+        previous = bulk_decisions.snapshot(decision_for(mention))
+        reason = f"{status} as {mention.entity} (bulk decision #{batch.pk})"
+        decision = _decide(mention, status, user=user, reason=reason)
+        batch.items.append({"decision": decision.pk, "before": previous})
+    bulk_decisions.finish(batch)
+    curation_changed()
+    return len(mentions)
 
 
 def review_queue(mentions):
@@ -100,8 +118,9 @@ def review_queue(mentions):
     )
 
 
-def decide_same_text(selected, status: str, *, user=None) -> int:
-    """Decide every suggested mention with the same text and entity as one of `selected`."""
+def same_text_mentions(selected, *, origins=None):
+    """Every suggested mention with the same text and entity as one of `selected` (only in
+    cables from `origins`, when given)."""
     fields = [f"{name}_id" for name in ENTITY_FIELDS]
     groups = set(
         Mention.objects.filter(pk__in=[m.pk for m in selected]).values_list("matched_text", *fields)
@@ -110,9 +129,21 @@ def decide_same_text(selected, status: str, *, user=None) -> int:
     for text, *ids in groups:
         query |= Q(matched_text=text, **dict(zip(fields, ids, strict=True)))
     if not query:
-        return 0
+        return Mention.objects.none()
     same = Mention.objects.filter(query, status=Mention.Status.SUGGESTED)
-    return decide_many(same, status, user=user)
+    if origins is not None:
+        same = same.filter(cable__origin__in=list(origins))
+    return same
+
+
+def decide_same_text(selected, status: str, *, user=None, origins=None) -> int:
+    """Decide every suggested mention with the same text and entity as one of `selected`."""
+    same = same_text_mentions(selected, origins=origins)
+    texts = sorted(set(same.values_list("matched_text", flat=True)))
+    description = f"{status} every suggested “{'”, “'.join(texts)}”"
+    if origins is not None:
+        description += f" in cables from {', '.join(sorted(origins))}"
+    return decide_many(same, status, user=user, description=description)
 
 
 def reassign(mention: Mention, entity, *, user=None) -> Mention:
@@ -143,31 +174,52 @@ def merge_overview(entities) -> list[dict]:
 def merge_entities(keep, others, *, user=None) -> int:
     """Move the mentions, aliases and decisions of `others` to `keep`, then delete them.
 
-    The curator chooses `keep`; the merge is recorded in its history (who, when, whom).
+    The curator chooses `keep`; the merge is recorded in its history (who, when, whom). A
+    merged name becomes an alias of `keep`, except a bare surname ("Amorim" into "Celso
+    Amorim"): as an exact alias it would tag every Amorim (Jaime Amorim too) as `keep`, while
+    the surname rule already finds it where `keep` is named. The cables of the merged
+    mentions are tagged again, so what the merged entity's own name had tagged follows
+    `keep`'s rules. The merged entities' addresses lead to `keep` (`MergedEntity`).
     """
     field = entity_field(keep)
     merged = 0
     absorbed = []
+    cables = set()
     for other in others:
         if other.pk == keep.pk or entity_field(other) != field:
             continue
-        Mention.objects.filter(**{field: other}).update(**{field: keep})
+        reason = f"merged {other} into {keep}"
+        mentions = Mention.objects.filter(**{field: other})
+        cables.update(mentions.values_list("cable_id", flat=True))
+        mentions.update(**{field: keep})
         for decision in MentionDecision.objects.filter(**{field: other}):
             setattr(decision, field, keep)
-            _as_user(decision, user)._change_reason = f"merged {other} into {keep}"
+            _as_user(decision, user)._change_reason = reason
             decision.save()
         for alias in Alias.objects.filter(**{field: other}):
+            if is_bare_surname(keep, alias.text):
+                _as_user(alias, user)._change_reason = f"{reason}: a bare surname, not an alias"
+                alias.delete()
+                continue
             setattr(alias, field, keep)
-            _as_user(alias, user)._change_reason = f"merged {other} into {keep}"
+            _as_user(alias, user)._change_reason = reason
             alias.save()
         known = {
             text.lower()
             for text in Alias.objects.filter(**{field: keep}).values_list("text", flat=True)
         }
-        if other.name.lower() not in known and other.name.lower() != keep.name.lower():
+        if (
+            other.name.lower() not in known
+            and other.name.lower() != keep.name.lower()
+            and not is_bare_surname(keep, other.name)
+        ):
             alias = Alias(text=other.name, kind=Alias.Kind.NAME, **{field: keep})
-            _as_user(alias, user)._change_reason = f"merged {other} into {keep}"
+            _as_user(alias, user)._change_reason = reason
             alias.save()
+        MergedEntity.objects.filter(**{field: other}).update(**{field: keep})
+        MergedEntity.objects.update_or_create(
+            kind=field, slug=other.slug, defaults={"name": other.name, field: keep}
+        )
         absorbed.append(str(other))
         _as_user(other, user)._change_reason = f"merged into {keep}"
         other.delete()
@@ -175,8 +227,21 @@ def merge_entities(keep, others, *, user=None) -> int:
     if absorbed:
         _as_user(keep, user)._change_reason = f"kept in a merge; absorbed {', '.join(absorbed)}"
         keep.save()
+        tag_cables(sorted(cables))
         archive_changed()
+        curation_changed()
     return merged
+
+
+def is_bare_surname(keep, text: str) -> bool:
+    """One word that is the last word of a person's name: the surname rule's, not an alias."""
+    words = keep.name.split()
+    return (
+        entity_field(keep) == "person"
+        and len(text.split()) == 1
+        and len(words) > 1
+        and text.strip().lower() == words[-1].lower()
+    )
 
 
 def cables_containing(texts: list[str]) -> list[int]:
@@ -191,7 +256,9 @@ def cables_containing(texts: list[str]) -> list[int]:
 
 def retag_for_texts(texts: list[str]) -> TaggingStats:
     """Tag again every cable with a paragraph holding one of these names."""
-    return tag_cables(cables_containing(texts))
+    stats = tag_cables(cables_containing(texts))
+    curation_changed()
+    return stats
 
 
 @transaction.atomic

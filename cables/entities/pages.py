@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,6 +14,7 @@ from cables.models import Election, Mention, Paragraph, Party, Person
 from cables.search.year_month import YearMonth, year_and_month
 
 SNIPPET_CHARS = 160
+WHITESPACE = re.compile(r"\s")
 VISIBLE = [Mention.Status.CONFIRMED, Mention.Status.SUGGESTED]
 KINDS = {"person": Person, "party": Party, "election": Election}
 
@@ -42,22 +44,49 @@ def entity_paragraphs(entity, *, newest_first: bool = True):
 
 
 def snippet(paragraph: Paragraph, mentions: list[Mention]) -> SafeString:
-    """A window of the paragraph around the first mention, the mention highlighted."""
+    """A window of the paragraph around the first mention, the mention highlighted.
+
+    The window starts and ends between words, and the text keeps its own spacing next to the
+    mention ("Nazarbayev, Guoping", never "Nazarbayev , Guoping").
+    """
     text = paragraph.text
     spans = [m for m in mentions if m.end > m.start]
     if not spans:
-        return escape(" ".join(text[: SNIPPET_CHARS * 2].split()))
+        right = _word_end(text, SNIPPET_CHARS * 2)
+        return escape(_folded(text[:right]) + (" …" if right < len(text) else ""))
     first = min(spans, key=lambda m: m.start)
-    left = max(0, first.start - SNIPPET_CHARS)
-    right = min(len(text), first.end + SNIPPET_CHARS)
+    left = _word_start(text, max(0, first.start - SNIPPET_CHARS), first.start)
+    right = _word_end(text, min(len(text), first.end + SNIPPET_CHARS), first.end)
+    before = _folded(text[left : first.start])
+    after = _folded(text[first.end : right])
     return format_html(
         "{}{}<mark>{}</mark>{}{}",
         "… " if left else "",
-        " ".join(text[left : first.start].split()) + " ",
-        " ".join(text[first.start : first.end].split()),
-        " " + " ".join(text[first.end : right].split()),
+        before + " " if before and text[first.start - 1].isspace() else before,
+        _folded(text[first.start : first.end]),
+        " " + after if after and text[first.end].isspace() else after,
         " …" if right < len(text) else "",
     )
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _word_start(text: str, position: int, limit: int) -> int:
+    """`position`, moved right to the start of a word (never past `limit`)."""
+    if position == 0 or text[position - 1].isspace():
+        return position
+    space = WHITESPACE.search(text, position, limit)
+    return space.end() if space else limit
+
+
+def _word_end(text: str, position: int, limit: int = 0) -> int:
+    """`position`, moved left to the end of a word (never before `limit`)."""
+    if position >= len(text) or text[position].isspace():
+        return position
+    space = max(text.rfind(" ", limit, position), text.rfind("\n", limit, position))
+    return space if space > limit else position
 
 
 CO_MENTIONS = 15  # entities listed as mentioned with this one

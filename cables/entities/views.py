@@ -2,11 +2,11 @@
 
 from django import forms
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
 
 from cables.http_cache import archive_cached
-from cables.models import Election, Party, Person
+from cables.models import Election, MergedEntity, Party, Person
 
 from . import pages, pictures
 
@@ -21,7 +21,13 @@ class EntityPageForm(forms.Form):
 
 
 def _entity_detail(request, model, slug):
-    entity = get_object_or_404(model, slug=slug)
+    entity = model.objects.filter(slug=slug).first()
+    if entity is None:
+        # A merged entity's address leads to the survivor. 302, not 301: a curator may later
+        # give the address to a new entity, and browsers keep a 301 for good.
+        merged = get_object_or_404(MergedEntity, kind=pages.kind_of(model()), slug=slug)
+        query = request.META.get("QUERY_STRING", "")
+        return redirect(merged.entity.get_absolute_url() + (f"?{query}" if query else ""))
     form = EntityPageForm(request.GET or None)
     order, page_number = "newest", 1
     if form.is_valid():

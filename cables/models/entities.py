@@ -344,3 +344,79 @@ class ReviewQueueMention(Mention):
         proxy = True
         verbose_name = "mention to review"
         verbose_name_plural = "review queue: suggested mentions"
+
+
+class MergedEntity(models.Model):
+    """The address of an entity merged into another: `/person/amorim/` leads to the survivor.
+
+    Merging the survivor later moves these rows on to the next survivor.
+    """
+
+    slug = models.SlugField(max_length=200)
+    kind = models.CharField(max_length=20)  # person, party or election
+    name = models.CharField(max_length=200)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="merged_from"
+    )
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.CASCADE, related_name="merged_from"
+    )
+    election = models.ForeignKey(
+        Election, null=True, blank=True, on_delete=models.CASCADE, related_name="merged_from"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=ONE_ENTITY, name="merged_exactly_one_entity"),
+            models.UniqueConstraint(fields=["kind", "slug"], name="merged_unique_slug"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}/{self.slug} -> {self.entity}"
+
+    @property
+    def entity(self):
+        return self.person or self.party or self.election
+
+
+class BulkDecision(models.Model):
+    """One curator action that decided many mentions at once, kept so that it can be undone.
+
+    `items` holds, per decision row it wrote, the row's state before (None when the action
+    created it): undoing restores those states and tags the cables again.
+    """
+
+    description = models.CharField(max_length=300)
+    status = models.CharField(max_length=20, choices=Mention.Status.choices)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="bulk_decisions"
+    )
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.CASCADE, related_name="bulk_decisions"
+    )
+    election = models.ForeignKey(
+        Election, null=True, blank=True, on_delete=models.CASCADE, related_name="bulk_decisions"
+    )
+    count = models.PositiveIntegerField(default=0)
+    items = models.JSONField(default=list)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+
+    def __str__(self):
+        return self.description
+
+    @property
+    def entity(self):
+        return self.person or self.party or self.election
