@@ -21,6 +21,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
 
 from cables.archive_version import Version, current_version
+from cables.collections.marks import reader_state
 from cables.summaries import stale_served
 
 CACHED_STATUSES = {200, 304}
@@ -48,7 +49,10 @@ def _version(request) -> Version:
 
 def _reader(request) -> str:
     user = getattr(request, "user", None)
-    return f"user{user.pk}" if user is not None and user.is_authenticated else "anonymous"
+    if user is None or not user.is_authenticated:
+        return "anonymous"
+    # Their pages mark the paragraphs they saved and carry a sign-out form (CSRF token).
+    return f"user{user.pk}:{reader_state(request)}"
 
 
 def _etag(request, *args, **kwargs) -> str:

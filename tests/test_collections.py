@@ -98,10 +98,32 @@ class TestSaving:
         assert "PATRON OF THE ARTS" not in page  # the heading is not the text
         assert "Tasvir, a widely read family magazine" in page
 
-    def test_the_same_paragraph_saved_again_is_one_item_with_the_new_note(self, alice, saved):
-        save(alice, KARIMOVA, 2, note="A second thought", collection=str(saved.pk))
+    def test_the_same_paragraph_saved_again_keeps_its_note_unless_the_reader_says_replace(
+        self, alice, saved
+    ):
+        page = page_text(alice.get(save_url(KARIMOVA, 2)))
+        assert "Already saved" in page and "Charity work as image building" in page
+        refused = save(alice, KARIMOVA, 2, note="A second thought", collection=str(saved.pk))
+        assert refused.status_code == 400
+        assert "already in “Karimova” with the note" in page_text(refused)
+        assert saved.items.get(paragraph_number=2).note == "Charity work as image building"
+        alice.post(
+            save_url(KARIMOVA, 2),
+            {"collection": saved.pk, "note": "A second thought", "replace_note": "on"},
+        )
         assert saved.items.count() == 2
         assert saved.items.get(paragraph_number=2).note == "A second thought"
+
+    def test_a_share_link_can_be_renewed_and_revoked(self, alice, saved):
+        old = saved.token
+        assert Client().get(f"/c/{old}/").status_code == 200
+        alice.post(reverse("collections:share", args=[saved.pk]), {"sharing": "on"})
+        saved.refresh_from_db()
+        assert saved.token != old and Client().get(f"/c/{old}/").status_code == 404
+        assert Client().get(f"/c/{saved.token}/").status_code == 200
+        alice.post(reverse("collections:share", args=[saved.pk]), {"sharing": "off"})
+        saved.refresh_from_db()
+        assert Client().get(f"/c/{saved.token}/").status_code == 404
 
     def test_the_save_page_offers_the_readers_collections_and_a_note(self, alice, saved):
         page = page_text(alice.get(save_url(KARIMOVA, 3)))

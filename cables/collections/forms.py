@@ -44,14 +44,19 @@ class SaveForm(NoteForm):
 
     collection = forms.ChoiceField(label="Collection")
     new_name = forms.CharField(label="New collection named", max_length=200, required=False)
+    replace_note = forms.BooleanField(label="Replace the saved note", required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, saves=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.collections = list(Collection.objects.filter(owner=user))
         choices = [(str(c.pk), c.name) for c in self.collections]
         self.fields["collection"].choices = choices + [(NEW, "New collection…")]
         self.fields["collection"].initial = choices[0][0] if choices else NEW
         self.fields["new_name"].initial = "" if choices else "My collection"
+        # The note already saved in the collection offered first, never an empty box over it.
+        notes = {saved.item.collection_id: saved.item.note for saved in saves}
+        if self.collections and self.collections[0].pk in notes:
+            self.fields["note"].initial = notes[self.collections[0].pk]
         self.order_fields(["collection", "new_name", "note"])
 
     def clean(self):

@@ -17,6 +17,7 @@ from django.urls import reverse
 from cables.collections.locate import Current, Saved, locate, opening_words
 from cables.entities.keys import normalise, paragraph_key
 from cables.models import Cable, Collection, Paragraph, SavedParagraph
+from cables.models.collections import new_token
 
 MAX_COLLECTIONS = 200
 MAX_ITEMS = 2000
@@ -45,7 +46,7 @@ def owned(user, pk) -> Collection:
 
 def shared(token: str) -> Collection:
     try:
-        return Collection.objects.get(token=token)
+        return Collection.objects.get(token=token, sharing=True)
     except Collection.DoesNotExist:
         raise Http404("No such collection.") from None
 
@@ -74,6 +75,15 @@ def rename_collection(collection: Collection, name: str) -> Collection:
     return collection
 
 
+def renew_share_link(collection: Collection, *, sharing: bool = True) -> Collection:
+    """A new share token (the old link answers 404 from now on); `sharing=False` revokes the
+    link without giving a new one."""
+    collection.token = new_token()
+    collection.sharing = sharing
+    collection.save(update_fields=["token", "sharing", "updated_at"])
+    return collection
+
+
 def delete_collection(collection: Collection) -> None:
     collection.delete()
 
@@ -89,15 +99,26 @@ def find_paragraph(reference_id: str, number: int) -> Paragraph:
     return paragraph
 
 
+class NoteConflict(CollectionError):
+    """The paragraph is saved there already with another note: replacing it needs a yes."""
+
+
 @transaction.atomic
-def save_paragraph(collection: Collection, paragraph: Paragraph, note: str):
+def save_paragraph(collection: Collection, paragraph: Paragraph, note: str, *, replace=False):
     """Save `paragraph` to `collection` with `note`; the same paragraph saved again keeps one
-    item and takes the new note (when one is given). Returns (item, created)."""
+    item. A new note replaces a different saved one only with `replace` (else NoteConflict);
+    an empty note keeps the saved one. Returns (item, created)."""
     cable = paragraph.cable
     for item in resolve(collection.items.filter(reference_id=cable.reference_id)):
         if item.paragraph is not None and item.paragraph.pk == paragraph.pk:
-            if note.strip():
-                item.item.note = note.strip()
+            saved, note = item.item.note, note.strip()
+            if note and saved and note != saved and not replace:
+                raise NoteConflict(
+                    f"¶{paragraph.number} is already in “{collection.name}” with the note"
+                    f" “{saved}”. Tick “Replace the saved note” to replace it."
+                )
+            if note and note != saved:
+                item.item.note = note
                 item.item.save(update_fields=["note", "updated_at"])
             return item.item, False
     if collection.items.count() >= MAX_ITEMS:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("collections/<int:pk>/", views.collection_detail, name="detail"),
     path("collections/<int:pk>/rename/", views.collection_rename, name="rename"),
     path("collections/<int:pk>/delete/", views.collection_delete, name="delete"),
+    path("collections/<int:pk>/share/", views.share_link, name="share"),
     path("collections/<int:pk>/items/<int:item_pk>/note/", views.item_note, name="item-note"),
     path("collections/<int:pk>/items/<int:item_pk>/remove/", views.item_remove, name="item-remove"),
     path("c/<str:token>/", views.shared, name="shared"),

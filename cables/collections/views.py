@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cables.collections import exports, service
+from cables.collections import exports, marks, service
 from cables.collections.forms import NameForm, NoteForm, ParagraphForm, SaveForm
 from cables.limits import rate_limited
 
@@ -90,6 +90,21 @@ def collection_rename(request, pk):
 
 @never_cache
 @login_required
+@require_POST
+def share_link(request, pk):
+    """Revoke the share link, or replace it with a new one: the old link answers 404."""
+    collection = service.owned(request.user, pk)
+    sharing = request.POST.get("sharing") != "off"
+    service.renew_share_link(collection, sharing=sharing)
+    if sharing:
+        messages.success(request, "A new share link replaces the old one, which no longer works.")
+    else:
+        messages.success(request, "The share link is revoked: it no longer works.")
+    return redirect(_detail_url(collection))
+
+
+@never_cache
+@login_required
 def collection_delete(request, pk):
     collection = service.owned(request.user, pk)
     if request.method == "POST":
@@ -136,13 +151,19 @@ def save(request):
             request, "collections/save.html", {"error": where.error_message()}, status=400
         )
     paragraph = service.find_paragraph(where.cleaned_data["cable"], where.cleaned_data["par"])
-    form = SaveForm(request.POST or None, user=request.user)
+    saves = marks.saves_of(request.user, paragraph)
+    form = SaveForm(request.POST or None, user=request.user, saves=saves)
     if request.method == "POST" and form.is_valid():
         try:
             collection = form.chosen() or service.create_collection(
                 request.user, form.cleaned_data["new_name"]
             )
-            item, _ = service.save_paragraph(collection, paragraph, form.cleaned_data["note"])
+            item, _ = service.save_paragraph(
+                collection,
+                paragraph,
+                form.cleaned_data["note"],
+                replace=form.cleaned_data["replace_note"],
+            )
         except service.CollectionError as error:
             form.add_error(None, str(error))
         else:
@@ -150,7 +171,7 @@ def save(request):
     return render(
         request,
         "collections/save.html",
-        {"paragraph": paragraph, "cable": paragraph.cable, "form": form},
+        {"paragraph": paragraph, "cable": paragraph.cable, "form": form, "saves": saves},
         status=400 if form.errors else 200,
     )
 

@@ -17,6 +17,8 @@ class Collection(models.Model):
     )
     name = models.CharField(max_length=200)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    # Off when the owner revoked the share link (the token is renewed as well).
+    sharing = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
