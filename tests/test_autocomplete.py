@@ -16,6 +16,7 @@ from cables import autocomplete
 from cables.archive_version import archive_changed
 from cables.autocomplete import DEFAULT_LIMIT, MAX_LENGTH, MAX_LIMIT, fold, forget_index
 from cables.autocomplete import suggest as service_suggest
+from cables.entities.curation import retag_for_texts
 from cables.entities.loading import load_starter_list
 from cables.filters import VISIBLE_MENTIONS
 from cables.ingest import ingest_paths
@@ -140,13 +141,20 @@ class TestWhatIsSuggested:
         )
         assert suggest(client, "kassym jom")[0]["label"] == "Kassymzhomart Tokayev"
 
-    def test_a_new_entity_is_suggested_once_the_archive_changes(self, client):
+    def test_a_new_entity_is_suggested_once_a_cable_names_it(self, client):
         assert suggest(client, "Steinmeier") == []
         Person.objects.create(name="Frank-Walter Steinmeier", role="Foreign Minister of Germany")
         archive_changed()
-        (first,) = suggest(client, "steinm")
-        assert first["label"] == "Frank-Walter Steinmeier"
-        assert first["cables"] == 0
+        assert suggest(client, "steinm") == []  # no cable names him: nothing to lead to
+        karimova = Person.objects.create(name="Gulnora Karimova")
+        retag_for_texts(["Gulnora Karimova"])
+        (first,) = suggest(client, "gulnora")
+        assert first["label"] == "Gulnora Karimova"
+        assert (
+            first["cables"]
+            == Mention.objects.filter(person=karimova).values("cable").distinct().count()
+            > 0
+        )
 
 
 class TestOrder:
@@ -242,18 +250,18 @@ class TestCachingAndRates:
         # The thread itself would read another connection, outside this test's transaction.
         monkeypatch.setattr(autocomplete, "_rebuild_in_background", lambda: started.append(1))
         forget_index()
-        assert suggest(client, "steinm") == []  # built in line: no index yet in the process
+        assert suggest(client, "gulnora") == []  # built in line: no index yet in the process
         settings.SUMMARIES_IN_BACKGROUND = True
-        Person.objects.create(name="Frank-Walter Steinmeier")
-        archive_changed()
-        response = client.get(SUGGEST, {"q": "steinm"})
+        Person.objects.create(name="Gulnora Karimova")
+        retag_for_texts(["Gulnora Karimova"])
+        response = client.get(SUGGEST, {"q": "gulnora"})
         assert response.json()["results"] == [] and started == [1]
         assert response["Cache-Control"] == "no-store"
         assert not response.has_header("ETag") and not response.has_header("Last-Modified")
         settings.SUMMARIES_IN_BACKGROUND = False  # the summaries it reads counted in line too
         autocomplete.rebuild()  # what the thread does
-        response = client.get(SUGGEST, {"q": "steinm"})
-        assert labels(response.json()["results"]) == ["Frank-Walter Steinmeier"]
+        response = client.get(SUGGEST, {"q": "gulnora"})
+        assert labels(response.json()["results"]) == ["Gulnora Karimova"]
         assert response.has_header("ETag") and "public" in response["Cache-Control"]
 
     def test_past_its_rate_a_client_gets_429_with_retry_after(self, client, settings):
