@@ -36,8 +36,6 @@ def summary(name: str, compute: Callable[[], object]):
     if stored is not None:
         stored_version, data = stored
         if stored_version != version:
-            if not settings.SUMMARIES_IN_BACKGROUND:
-                return _store(name, compute)  # counted in line: the new counts, not the old
             _refresh(name, compute)
             stale_served.set(True)
         return data
