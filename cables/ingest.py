@@ -33,7 +33,8 @@ from cables.archive_version import archive_changed
 from cables.browse import warm_summaries
 from cables.models import Cable, Paragraph, Reference, Source, Tag
 from cables.parsing import ParsedCable, ParseFailure, adopt_year, iter_path, settle_year
-from cables.parsing.fields import TAG_DEFINITIONS_FILE, year_of_reference_id
+from cables.parsing.fields import year_of_reference_id
+from cables.parsing.tag_table import TAG_DEFINITIONS_FILE
 from cables.search import get_backend
 from cables.search.rank_index import reindex_on_commit
 from cables.versions import keep_shown_text, raw_digest, text_record

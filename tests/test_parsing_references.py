@@ -1,5 +1,6 @@
-"""REF lines written every way the cables write them (rules in `cables/parsing/fields.py`, REF
-section). Each fragment is quoted from a real cable of the sample corpus (ID in the test)."""
+"""REF lines written every way the cables write them (rules in
+`cables/parsing/fields/references.py`). Each fragment is quoted from a real cable of the sample
+corpus (ID in the test)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The signer at the end of a cable (rules in `cables/parsing/fields.py`, signers section), on the
+"""The signer at the end of a cable (rules in `cables/parsing/fields/signature.py`), on the
 last lines of real cables of the sample corpus (ID in each case)."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Summaries in every layout (rules in `cables/parsing/fields.py`, summary section), stored without
+"""Summaries in every layout (rules in `cables/parsing/fields/summary_text.py`), stored without
 their markers. The cables are real ones of the sample corpus."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""TAGS read wherever the header writes them (rules in `cables/parsing/fields.py`, TAGS section).
+"""TAGS read wherever the header writes them (rules in `cables/parsing/fields/tag_line.py`).
 
 Every fragment is quoted from a real cable of the sample corpus (reference ID in the test).
 """

@@ -13,6 +13,7 @@ from datetime import datetime
 from . import fields
 from .paragraphs import split_blocks, split_paragraphs
 from .records import (
+    CLASSIFICATIONS,
     FORMAT_MIRROR_CABLES,
     FORMAT_MIRROR_WORDPRESS,
     FORMAT_TELEGRAM,
@@ -354,7 +355,7 @@ def text_format(text: str) -> str:
 
 def _split_table_rest(rest: str) -> tuple[str, str]:
     """`UNCLASSIFIED//FOR OFFICIAL USE ONLY Embassy Astana` -> (classification, origin)."""
-    for value in sorted(fields.CLASSIFICATIONS, key=len, reverse=True):
+    for value in sorted(CLASSIFICATIONS, key=len, reverse=True):
         if rest.startswith(value):
             return value, rest[len(value) :].strip()
     words = rest.split(" ", 1)
