@@ -93,8 +93,10 @@ def fullness(partial: bool, body: str) -> tuple[bool, int]:
 
 def tag_kind(code: str) -> str:
     """Classify a TAGS code by its written form (definitions come from the Tag table)."""
+    if "," in code:
+        return Tag.Kind.PERSON  # `STEINBERG, JAMES B.`, as the release writes a person
     if " " in code:
-        return Tag.Kind.PERSON
+        return Tag.Kind.SUBJECT  # `HUMAN RIGHTS`: a subject tag written in words
     if len(code) == 2 and code.isalpha():
         return Tag.Kind.GEOGRAPHIC
     if len(code) == 4 and code.isalpha() and code[0] in "PEKSTAOC":

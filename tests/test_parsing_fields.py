@@ -51,9 +51,9 @@ def test_parse_references(ref, year, expected):
         ("TAGS: [PGOV](#) [KDEM](#) [KZ](#)\n\nSUBJECT: X", ["PGOV", "KDEM", "KZ"]),
         (
             "TAGS: OVIP RICE CONDOLEEZZA KISL PGOV PHUM LE\nSUBJECT: X",
-            ["OVIP RICE CONDOLEEZZA", "KISL", "PGOV", "PHUM", "LE"],
+            ["OVIP", "RICE, CONDOLEEZZA", "KISL", "PGOV", "PHUM", "LE"],
         ),
-        ("TAGS: PREL OVIP STEINBERG JAMES KZ", ["PREL", "OVIP STEINBERG JAMES", "KZ"]),
+        ("TAGS: PREL OVIP STEINBERG JAMES KZ", ["PREL", "OVIP", "STEINBERG, JAMES", "KZ"]),
         ("TAGS: PGOV PREL PHUM\nKZ RS\nSUBJECT: X", ["PGOV", "PREL", "PHUM", "KZ", "RS"]),
     ],
 )

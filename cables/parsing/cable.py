@@ -161,7 +161,10 @@ def _fill(cable: ParsedCable, header: str, body: str, page_created: datetime | N
     if not cable.reference_id:
         cable.errors.append(NO_REFERENCE_ID)
 
-    cable.tags = cable.tags or fields.tags(head_text)
+    if not cable.tags:
+        cable.tags, corrections = fields.tags_and_corrections(head_text)
+        for written, code in corrections:
+            cable.warn("tag-corrected", f"TAGS code {written} read as {code}")
     cable.subject = cable.subject or clean_display(fields.subject(head_text))
     if not cable.references:
         year = cable.created.year if cable.created else _year_of_id(cable.reference_id)

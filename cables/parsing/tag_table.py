@@ -33,3 +33,22 @@ def tag_definitions() -> dict[str, tuple[str, str]]:
 def tag_codes() -> frozenset[str]:
     """Every code of the table."""
     return frozenset(tag_definitions())
+
+
+MULTI_WORD_TAGS_FILE = Path(__file__).resolve().parent.parent / "data" / "multi_word_tags.csv"
+
+
+@functools.cache
+def multi_word_tags() -> dict[str, str]:
+    """Written form -> the tag: TAGS of several words the release holds as one (`HUMAN RIGHTS`),
+    glued on the original pages' tag links (`HUMANRIGHTS`) or written apart (`COUNTER TERRORISM`
+    is `COUNTERTERRORISM`). Read from `multi_word_tags.csv`; empty when it cannot be read."""
+    try:
+        with MULTI_WORD_TAGS_FILE.open(encoding="utf-8", newline="") as handle:
+            return {
+                " ".join(row["written"].split()).upper(): " ".join(row["tag"].split()).upper()
+                for row in csv.DictReader(handle)
+                if row.get("written") and row.get("tag")
+            }
+    except (OSError, KeyError, csv.Error):
+        return {}

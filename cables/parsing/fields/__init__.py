@@ -39,7 +39,7 @@ from .header import (
 from .references import parse_references, ref_text
 from .signature import signers
 from .summary_text import summary, summary_of_paragraphs
-from .tag_line import known_tag_codes, split_run_together, tags
+from .tag_line import known_tag_codes, split_run_together, tags, tags_and_corrections
 
 __all__ = [
     "ANY_ID",
@@ -73,5 +73,6 @@ __all__ = [
     "summary",
     "summary_of_paragraphs",
     "tags",
+    "tags_and_corrections",
     "year_of_reference_id",
 ]

@@ -8,6 +8,17 @@ from ..tag_table import tag_codes
 from ..text import is_noise_line
 from ..text import is_word as is_prose_word
 from .header import CLASSIFICATION_LINE
+from .tag_words import (
+    PERSON_TAG_PREFIXES,
+    corrected_code,
+    is_name_word,
+    person,
+    persons,
+    phrase_across,
+    placeholder,
+    placeholder_index,
+    take_phrases,
+)
 
 # --- TAGS ----------------------------------------------------------------------------------------
 
@@ -17,13 +28,23 @@ from .header import CLASSIFICATION_LINE
 # `\u2028TAGS:` (08MEXICO886). Spellings: `TAGS`, `TAGS:`, `Tags:` and `tags:` (07DAMASCUS389,
 # 08STATE43817), `TAG`. Lower case (`Tags:`, `tag`) only with its colon: `the price tag XXXX gave`
 # (05SANAA1352) is prose. The first word after it must look like a code.
-_TAGS_START = re.compile(r"(?<![\w/.\-])(?:(?P<upper>TAGS?)|[Tt]ags?(?=[ \t]*:))\b[ \t]*:?[ \t]*")
+# Rule (misspelt and glued markers): `TAGS;`, `TAGS,`, `TAS:`, `TABS:`, `TGS:`, `TAGES:` with their
+# colon, `TAGS:` glued to the date before it (`DECL: 12/02/2019TAGS: OVIP`, 09MANAMA...), `AGS:`
+# after a date (`DECL: 08/22/2017 AGS: PGOV`, 07BUENOSAIRES1673).
+_TAGS_START = re.compile(
+    r"(?:(?<![\w/.\-])(?:TAGS?|[Tt]ags?(?=[ \t]*:)|(?:TAS|TABS|TGS|TAGES)(?=[ \t]*[:;]))"
+    r"|(?<=\d)(?:TAGS|AGS)(?=[ \t]*:)|(?<=\d[ \t])AGS(?=[ \t]*:))"
+    r"\b[ \t]*[:;,]?[ \t]*"
+)
 # A field that follows TAGS on the same line (a header whose newlines were lost: `TAGS: PTER TU
 # SUBJECT: ...`, `TAGS: KNNP ... EG SUBJECT:`).
 _TAGS_LINE_END = re.compile(
     r"(?:^|(?<=[\s,]))(?:SUBJ(?:ECT)?\b|REFS?\b|REFTELS?\b|PROGRAM\s+REF\b|CLASSIFIED\s+BY\b|"
     r"E\.O\.|SIPDIS\b|¶?\d{1,2}\s*\.\s*\()"
-    r"|SUBJ(?:ECT)?\s*:",  # glued: `TAGS: PREL PGOVSUBJECT: ...`
+    r"|SUBJ(?:ECT)?\s*:"  # glued: `TAGS: PREL PGOVSUBJECT: ...`
+    # Rule (page headers): the list stops at a classification word or a page header it ran
+    # into (`... PARM, IT   SECRET   PAGE 02   ROME 03067 211833Z`).
+    r"|(?-i:\b(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\b|\bPAGE\s+\d{1,3}\b)",
     re.IGNORECASE,
 )
 _FIELD_START = re.compile(
@@ -31,7 +52,6 @@ _FIELD_START = re.compile(
 )
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
-_PERSON_TAG_PREFIXES = ("OVIP", "OREP")
 # Four-letter codes written alone in at least two cables of the 4,533-cable sample that
 # `tag_definitions.csv` does not define: pieces a run-together TAGS word may split into.
 _CODES_SEEN_ALONE = frozenset(
@@ -173,20 +193,43 @@ def split_run_together(token: str) -> list[str]:
     return found[2]
 
 
-def _group_tag_tokens(piece: str) -> list[str]:
-    """Space-separated codes, with a person's name kept on its tag (`OVIP STEINBERG JAMES`)."""
+def _group_tag_tokens(
+    piece: str, taken: list[str], corrections: list[tuple[str, str]]
+) -> list[str]:
+    """Space-separated codes; the name words after a person code are its persons."""
     tags: list[str] = []
+    names: list[str] = []
     in_person_tag = False
-    for token in piece.split():
+    for token in [*piece.split(), ""]:
         token = token.strip(".;:")
+        if in_person_tag and token and is_name_word(token, _is_code_word):
+            names.append(token)
+            continue
+        if names:
+            tags.extend(persons(names))
+            names = []
         if not token:
             continue
-        if in_person_tag and not _is_tag_code(token):
-            tags[-1] = f"{tags[-1]} {token}"
+        index = placeholder_index(token)
+        if index is not None:
+            tags.append(taken[index])
+            in_person_tag = False
             continue
-        tags.extend(split_run_together(token))
-        in_person_tag = token in _PERSON_TAG_PREFIXES
+        for code in split_run_together(token):
+            fixed = corrected_code(code, known_tag_codes())
+            if fixed:
+                corrections.append((code, fixed))
+            tags.append(fixed or code)
+        in_person_tag = token in PERSON_TAG_PREFIXES
     return tags
+
+
+def _is_code_word(token: str) -> bool:
+    return (
+        token in known_tag_codes()
+        or _is_tag_code(token)
+        or corrected_code(token, known_tag_codes()) is not None
+    )
 
 
 def _is_tags_continuation(line: str, previous: str) -> bool:
@@ -202,7 +245,7 @@ def _is_tags_continuation(line: str, previous: str) -> bool:
     if CLASSIFICATION_LINE.match(line) or is_noise_line(line):
         return False
     words = _MARKDOWN_LINK.sub(r"\1", line).replace(",", " ").replace("\\", " ").split()
-    if any(word.upper() in _PERSON_TAG_PREFIXES for word in words):
+    if any(word.upper() in PERSON_TAG_PREFIXES for word in words):
         return True  # `OVIP RICE CONDOLEEZZA`: a person tag wrapped onto its own line
     if previous.rstrip().endswith(","):
         # `... MNUC, ECON, SN, CH,` then `KN` (09SINGAPORE529); `prel, pgov,` in lower case.
@@ -261,27 +304,58 @@ def _tags_line(text: str, limit: int) -> tuple[re.Match, str, list[str]] | None:
 
 
 def tags(text: str, limit: int = 8000) -> list[str]:
+    return tags_and_corrections(text, limit)[0]
+
+
+def tags_and_corrections(text: str, limit: int = 8000) -> tuple[list[str], list[tuple[str, str]]]:
+    """The TAGS of the header, and the misspelt codes corrected on the way (written, known)."""
     found_line = _tags_line(text, limit)
     if not found_line:
-        return []
+        return [], []
     _, first, following = found_line
     # Rule: a field written after TAGS on the same line ends it (`TAGS: PTER TU SUBJECT: ...`).
     cut = _TAGS_LINE_END.search(first)
     parts = [first[: cut.start()] if cut else first]
     if cut is None:
-        # Rule: the list goes on over wrapped lines of codes, or after a trailing comma.
+        # Rule: the list goes on over wrapped lines of codes, or after a trailing comma, or
+        # with the rest of a tag of several words (`... GM COUNTRY` / `CLEARANCE`).
         for line in following:
-            if not _is_tags_continuation(line, parts[-1]):
+            cut = _TAGS_LINE_END.search(line)
+            line = line[: cut.start()] if cut else line
+            rest = line
+            across = phrase_across(parts[-1], line)
+            if across:
+                rest = " ".join(line.replace(",", " ").split()[across:])
+            if not (across and not rest.strip()) and not _is_tags_continuation(rest, parts[-1]):
                 break
             parts.append(line)
+            if cut:
+                break
     written = _MARKDOWN_LINK.sub(r"\1", " ".join(parts)).upper()
-    # Rule: `OVIP (STEINBERG, JAMES B.)` is one person tag: the name without brackets and comma.
+    taken: list[str] = []
+    # Rule (person TAGS): `OVIP (STEINBERG, JAMES B.)` is two tags, `OVIP` and the person as the
+    # release writes one, `STEINBERG, JAMES B.`; other brackets lose their brackets and commas.
+    written = _PERSON_BRACKET.sub(lambda m: _take(m.group(1), [person(m.group(2))], taken), written)
     written = _PARENTHESES.sub(lambda m: " " + m.group(1).replace(",", " ") + " ", written)
+    written = take_phrases(written, taken)
     found: list[str] = []
+    corrections: list[tuple[str, str]] = []
     # Rule: commas and/or spaces separate the codes (`Tags: prel, pgov, sy`), upper-cased.
     pieces = written.split(",") if "," in written else [written]
     for piece in pieces:
-        for tag in _group_tag_tokens(piece):
+        for tag in _group_tag_tokens(piece, taken, corrections):
             if tag not in found:
                 found.append(tag)
-    return found
+    return found, corrections
+
+
+_PERSON_BRACKET = re.compile(r"\b(" + "|".join(PERSON_TAG_PREFIXES) + r")\s*\(([^()]*)\)")
+
+
+def _take(code: str, names: list[str], taken: list[str]) -> str:
+    """`OVIP` and a placeholder per person, the persons appended to `taken`."""
+    marks = []
+    for name in names:
+        taken.append(name)
+        marks.append(placeholder(len(taken) - 1))
+    return f" {code} {' '.join(marks)} "
