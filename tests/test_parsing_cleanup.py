@@ -93,11 +93,11 @@ TAGGED = {
 
 # Classified-by lines with a word the wrap broke: `reasons 1.5 (B) a` / `nd (D).`, `for reaso` / `ns`.
 WRAPPED_CLASSIFIED_BY = {
-    "04MADRID3914": ("Political Counselor Kathy Fitzpatrick", ["1.5(b)", "1.5(d)"]),
-    "05MADRID1349": ("Political Counselor Kathy Fitzpatrick", ["1.4(b)", "1.4(d)"]),
-    "05PARIS104": ("Political Minister-Counselor Josiah Rosenblatt", ["1.4(b)", "1.4(d)"]),
+    "04MADRID3914": ("Kathy Fitzpatrick", ["1.5(b)", "1.5(d)"]),
+    "05MADRID1349": ("Kathy Fitzpatrick", ["1.4(b)", "1.4(d)"]),
+    "05PARIS104": ("Josiah Rosenblatt", ["1.4(b)", "1.4(d)"]),
     "09BAGHDAD383": (
-        "Minister-Counselor for Political Military Affairs Michael Corbin",
+        "Michael Corbin",
         ["1.4(b)", "1.4(d)"],
     ),
 }

@@ -83,7 +83,7 @@ class TestCablesMirrorPartialExtract001:
 
     def test_it_reads_classified_by_reasons_and_declassification(self, pages):
         cable = pages["001"]
-        assert cable.classified_by == "Ambassador John Ordway"
+        assert cable.classified_by == "John Ordway"
         assert cable.classification_reasons == ["1.4(b)", "1.4(d)"]
         assert cable.declassify_on == date(2015, 11, 8)
 
@@ -154,7 +154,7 @@ class TestRawTelegram003:
 
     def test_classified_by_and_signer(self, pages):
         cable = pages["003"]
-        assert cable.classified_by == "CDA Kevin Milas"
+        assert cable.classified_by == "Kevin Milas"
         assert cable.classification_reasons == ["1.4(b)", "1.4(d)"]
         assert cable.signers == ["MILAS"]
 

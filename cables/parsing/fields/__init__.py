@@ -13,6 +13,7 @@ layout. The created time kept as published beside the corrected one: `cable.py`,
 
 from ..stations import STATION_ALIASES, canonical_station
 from ..tag_table import TAG_DEFINITIONS_FILE
+from .classified_by import classified_by
 from .header import (
     ANY_ID,
     CANONICAL_ID,
@@ -22,7 +23,6 @@ from .header import (
     MONTHS,
     canonical_reference_id,
     classification_line,
-    classified_by,
     date_time_group,
     declassify_on,
     expand_year,

@@ -1,6 +1,6 @@
-"""Header fields of a cable: reference IDs, classification, origin, recipients, dates, SUBJECT,
-classified by and its reasons. Each function takes text and returns a value (or empty); none
-raises on odd input.
+"""Header fields of a cable: reference IDs, classification, origin, recipients, dates, SUBJECT.
+
+Each function takes text and returns a value (or empty); none raises on odd input.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from datetime import date, datetime
 
 from ..records import CLASSIFICATIONS
 from ..text import is_word as is_prose_word
-from ..text import join_wrapped_lines
 
 MONTHS = {
     name: number
@@ -280,7 +279,7 @@ _DECL = re.compile(r"\bDECL(?:ASSIFY ON)?\s*:\s*(\d{1,2})/(\d{1,2})/(\d{2,4})\b"
 _DECL_ISO = re.compile(r"\bDECL\s*:\s*(\d{4})[/-](\d{1,2})[/-](\d{1,2})\b", re.IGNORECASE)
 
 
-def _first_of(text: str, needles: tuple[str, ...], limit: int) -> int:
+def first_of(text: str, needles: tuple[str, ...], limit: int) -> int:
     """Where the first of the needles occurs before `limit` (-1 if none): a cheap pre-check
     before a case-insensitive regular expression."""
     found = [i for i in (text.find(n, 0, limit) for n in needles) if i >= 0]
@@ -288,7 +287,7 @@ def _first_of(text: str, needles: tuple[str, ...], limit: int) -> int:
 
 
 def declassify_on(text: str, limit: int = 5000) -> date | None:
-    position = _first_of(text, ("DECL", "Decl", "decl"), limit)
+    position = first_of(text, ("DECL", "Decl", "decl"), limit)
     if position < 0:
         return None
     match = _DECL.search(text, position, limit)
@@ -335,40 +334,3 @@ def subject(text: str, limit: int = 10000) -> str:
 _SUBJECT_REF = re.compile(
     r"(?:PROGRAM\s+)?(?:REF(?:TEL)?S?|REF\(S\)|Ref(?:tel)?s?|Ref\(s\))[ \t]*:"
 )
-
-
-# --- classified by, reasons --------------------------------------------------------------------------
-
-_CLASSIFIED_BY = re.compile(
-    r"\bCLASSIFIED[ \t]+BY[ \t]*:?[ \t]*(?P<line>.*(?:\n(?![ \t]*\n)[^\n]*){0,2})",
-    re.IGNORECASE | re.MULTILINE,
-)
-_REASON_SPLIT = re.compile(r"[,;.:]?\s*(?:(?:FOR\s+)?REASONS?\b|1\.[45]\b)", re.IGNORECASE)
-_REASON = re.compile(
-    r"\b(1\.[45])\.?\s*\(?\s*([A-H](?:\s*(?:,|AND|&|/)\s*\(?[A-H]\b)*)\s*\)?", re.IGNORECASE
-)
-_EXTRA_LETTER = re.compile(r"(?:,|\bAND\b|&)\s*\(\s*([A-Ha-h])\s*\)", re.IGNORECASE)
-
-
-def classified_by(text: str, limit: int = 12000) -> tuple[str, list[str]]:
-    position = _first_of(text, ("CLASSIFIED", "Classified", "classified"), limit)
-    if position < 0:
-        return "", []
-    match = _CLASSIFIED_BY.search(text, max(position - 1, 0), limit)
-    if not match:
-        return "", []
-    line = re.sub(r"\s+", " ", join_wrapped_lines(match.group("line").split("\n"))).strip()
-    # Stop at a paragraph start that followed without a blank line.
-    line = re.split(r"\s¶?\d+\.\s+\(", line)[0]
-    who = _REASON_SPLIT.split(line, maxsplit=1)[0].strip(" ,.;:")
-    reasons: list[str] = []
-    for reason in _REASON.finditer(line):
-        section = reason.group(1)
-        letters = re.findall(r"\b[A-Ha-h]\b", reason.group(2))
-        tail = line[reason.end() : reason.end() + 40]
-        letters += _EXTRA_LETTER.findall(re.split(r"\b1\.\d", tail)[0])
-        for letter in letters:
-            code = f"{section}({letter.lower()})"
-            if code not in reasons:
-                reasons.append(code)
-    return who, reasons
