@@ -142,7 +142,7 @@ def test_date_time_group_and_declassification_date():
 
 def test_summary_between_summary_and_end_summary():
     text = "1. (C) Summary: The opposition is uniting. End summary.\n2. (C) Other."
-    assert fields.summary(text) == "The opposition is uniting"
+    assert fields.summary(text) == "The opposition is uniting."
 
 
 @pytest.mark.parametrize(

@@ -64,7 +64,7 @@ class TestWordPressRepost000:
     def test_it_reads_the_summary(self, pages):
         summary = pages["000"].summary
         assert summary.startswith("With Kazakhstan's parliamentary elections headed into")
-        assert summary.endswith("an unappealing result for the GOK")
+        assert summary.endswith("an unappealing result for the GOK.")
 
     def test_the_raw_body_is_kept(self, pages):
         assert "ASTANA 00002223  002.2 OF 002" in pages["000"].body

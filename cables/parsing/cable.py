@@ -199,13 +199,17 @@ def _fill(cable: ParsedCable, header: str, body: str, page_created: datetime | N
         )
 
 
+# Enough of the text before paragraph 1 to hold a summary that ends there (`... END SUMMARY`).
+_BEFORE_FIRST = 3000
+
+
 def _before_first_paragraph(body: str, first_text: str) -> str:
     """The body up to where the first paragraph's text starts (its heading, if any)."""
     opening = " ".join(first_text.split()[:3])
     at = body.find(opening) if opening else -1
     if at < 0 and first_text.split():
         at = body.find(first_text.split()[0])
-    return body[: max(at, 0)][-400:] if at >= 0 else ""
+    return body[: max(at, 0)][-_BEFORE_FIRST:] if at >= 0 else ""
 
 
 def _year_of_id(reference_id: str) -> int | None:

@@ -11,7 +11,7 @@ import re
 # `End summary.` of a summary that had no start marker.
 _SUMMARY_START = re.compile(
     r"(?<!END )(?<!END OF )(?<!End )(?<!end )(?<!End of )(?<!end of )"
-    r"\b(?:EXECUTIVE\s+)?SUMMARY(?:\s+(?:AND|&)\s+(?:COMMENT|INTRODUCTION|ACTION\s+REQUEST|"
+    r"\b(?:EXECUTIVE\s+)?SUMMARY(?:\s*/\s*COMMENT|\s+(?:AND|&)\s+(?:COMMENT|INTRODUCTION|ACTION\s+REQUEST|"
     r"ACTION|RECOMMENDATIONS?|BACKGROUND|OVERVIEW))?\s*[:.\-]+\s*"
     # `------- SUMMARY ------- 1. (C) In a ...`: a heading in a cable whose newlines were lost.
     r"(?:(?<=[-=] )\s*¶?1\s*\.\s*(?:\([A-Z/]{1,6}\)\s*)?)?",
@@ -24,7 +24,7 @@ _SUMMARY_END = re.compile(r"\(?\bEND\s+(?:OF\s+)?SUMMARY\b", re.IGNORECASE)
 # -------`, 08MOSCOW499; `SUMMARY` over a line of dashes, 00HARARE5461; `-------\nSummary\n----`,
 # 08RIYADH868): the paragraph under it is the summary, up to `End summary` if there is one.
 _SUMMARY_HEADING = re.compile(
-    r"^[ \t]*(?:[-=_*]{2,}[ \t]*)?(?:EXECUTIVE\s+)?SUMMARY(?:\s+(?:AND|&)\s+[A-Z]+(?:\s+[A-Z]+)?)?"
+    r"^[ \t]*(?:[-=_*]{2,}[ \t]*)?(?:EXECUTIVE\s+)?SUMMARY(?:\s*/\s*COMMENT|\s+(?:AND|&)\s+[A-Z]+(?:\s+[A-Z]+)?)?"
     r"[ \t:]*(?:[-=_*]{2,}[ \t]*)?\\?[ \t]*$",  # `\\`: a line end escaped in the CSV
     re.IGNORECASE | re.MULTILINE,
 )
@@ -101,7 +101,7 @@ def summary_of_paragraphs(texts: list[str], headings: list[str], before_first: s
     marked = summary(joined, paragraph_lines=True)
     heading_at = _summary_heading_index(texts, headings, before_first)
     if heading_at is None:
-        return marked
+        return marked or _ended_paragraph(texts, before_first)
     start = sum(len(t) + 1 for t in texts[:heading_at])
     if marked and joined.find(marked[:40], start, start + 400) >= 0:
         return marked  # the paragraph under the heading opens with `Summary:` itself
@@ -110,6 +110,43 @@ def summary_of_paragraphs(texts: list[str], headings: list[str], before_first: s
         end = joined.find("\n", start)
         end = len(joined) if end < 0 else end
     return _summary_text(_SUMMARY_START.sub("", joined[start:end], count=1))
+
+
+def _ended_paragraph(texts: list[str], before_first: str) -> str:
+    """Rule (no start marker): the first paragraph is a summary only when it ends with `End
+    summary` (05SANAA1352: `1. (S/NF) Ambassador met ... End Summary.`); so is the block before
+    paragraph 1 that ends with it (72TEHRAN5055: `... END SUMMARY` then `1. IN WAKE OF`).
+    Without the end marker a first paragraph is no summary."""
+    end = _summary_end(before_first, 0)
+    if end >= 0:
+        blocks = re.split(r"\n[ \t\\]*\n", before_first[:end].rstrip())
+        whole = len(blocks) > 1 or len(before_first) < 3000  # the block's start is in the text
+        block = _without_opening(blocks[-1])
+        if whole and not _HEADER_LINE.search(block):
+            return _summary_text(block)
+    for text in texts[:1]:
+        end = _summary_end(text, 0)
+        if end >= 0 and not text[end:].lower().split("summary", 1)[1].strip(" .)-\\"):
+            return _summary_text(_without_opening(text[:end]))
+    return ""
+
+
+def _without_opening(block: str) -> str:
+    """A paragraph without its number, marking and a start word (`1. (SBU/NF) Summary:`)."""
+    start = _summary_start(block, 0, min(len(block), 400))
+    return block[start.end() :] if start else _OPENING.sub("", block, count=1)
+
+
+# `SUMMARY (U) Costa Rica's June 1 ...` (07SANJOSE1173): a start word the markers did not take.
+# `Summay:`, `Summar` (09OSLO146, 10BRUSSELS23): a start word the markers do not take; a paragraph
+# number and marking.
+_OPENING = re.compile(
+    r"^\s*(?:¶?\d{1,2}\s*\.\s*)?(?:\([A-Z/]{1,8}\)\s*)?"
+    r"(?:(?:EXECUTIVE\s+)?(?:SUMMARY|SUMMAY|SUMMAR)\b[\s:.\-]*(?:\([A-Z/]{1,8}\)\s*)?)?",
+    re.IGNORECASE,
+)
+# A block of the header, not of the text (TAGS, SUBJECT, the classification line).
+_HEADER_LINE = re.compile(r"\b(?:TAGS|SUBJECT|E\.O\.|CLASSIFIED BY|REFS?:)", re.IGNORECASE)
 
 
 def _summary_heading_index(texts: list[str], headings: list[str], before_first: str) -> int | None:
@@ -133,7 +170,8 @@ def _summary_text(text: str) -> str:
     if any(rule in text[-120:] for rule in ("---", "===", "___")):
         text = text[:-120] + _GLUED_HEADING.sub("", text[-120:])
     text = _LEADING_MARKING.sub("", text)
-    return " ".join(text.split()).strip(" .")
+    # Rule: the summary keeps its final full stop (`... in the next few years.`).
+    return " ".join(text.split()).lstrip(" .").rstrip(" ")
 
 
 _LEADING_MARKING = re.compile(r"^\s*\((?:U|C|S|SBU|S/NF|C/NF|S//NF|C//NF|U/FOUO|LOU)\)\s*")
