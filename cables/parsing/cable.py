@@ -169,6 +169,8 @@ def _fill(cable: ParsedCable, header: str, body: str, page_created: datetime | N
     if not cable.references:
         year = cable.created.year if cable.created else _year_of_id(cable.reference_id)
         cable.references = fields.parse_references(fields.ref_text(head_text), year)
+    # Rule: a cable never refers to itself (07LIMA1862: a record's own ID after a cut-off list).
+    cable.references = [r for r in cable.references if r != cable.reference_id]
     who, reasons = fields.classified_by(head_text)
     cable.classified_by = cable.classified_by or who
     cable.classification_reasons = cable.classification_reasons or reasons

@@ -52,6 +52,12 @@ STATION_ALIASES = {
     "USCDGENEVA": "CDGENEVA",
     "USTR": "USTRGENEVA",
     "USOSCEVIENNA": "USOSCE",
+    # Rule (abbreviated posts): `HK 5511` (Hong Kong); the Department of Commerce's and the
+    # Secretary of Defense's own messages (`SECDEF 31828`, 07ABUDHABI1479), cables though none
+    # of theirs is in the release.
+    "HK": "HONGKONG",
+    "USDOC": "USDOC",
+    "SECDEF": "SECDEF",
 }
 # `EMBASSY VIENNA` is `VIENNA`: the sender's kind is no part of the station.
 STATION_PREFIXES = (

@@ -23,7 +23,9 @@ _REF_MARK = re.compile(
 # Where the REF list ends: the next header field, a numbered paragraph, a paragraph marking.
 _REF_STOP = re.compile(
     r"^\s*(?:CLASSIFIED|E\.O\.|TAGS|SUBJ|SUMMARY|SENSITIVE BUT|THIS (?:MESSAGE|CABLE)"
-    r"|¶?\d+\s*[.,)]\s|\((?:U|C|S|SBU|S/NF|C/NF|U/FOUO)\)\s*\S)",
+    # A paragraph number has one or two digits: `5361, (E) STATE 148514` is the serial of an
+    # item the line wrapped (`(D)BEIJING` / `5361`, 07STATE152317).
+    r"|¶?\d{1,2}\s*[.,)]\s|\((?:U|C|S|SBU|S/NF|C/NF|U/FOUO)\)\s*\S)",
     re.I,
 )
 _REF_CUT = re.compile(
@@ -130,10 +132,18 @@ def _is_next_list_item(line: str, so_far: str) -> bool:
 # `Astana 2069`, `06 TBILISI 2601`, `2009 CAIRO 2394`, `RIO DE JAN 0044`: up to five words before
 # a serial; the longest run of them that ends at the serial and names a station wins.
 _REF_ITEM = re.compile(
-    r"(?<![\w@./-])(?:(?P<year>\d{4}|\d{2})\s+)?"
+    r"(?<![\w@./-])(?:(?P<year>\d{4}|0\d{2}|\d{2})\s+)?"
     r"(?P<post>[A-Za-z][A-Za-z'.-]*(?:[ \t]+[A-Za-z][A-Za-z'.-]*){0,4})"
     r"[ \t]+(?P<serial>\d{1,7})(?![\w@/-]|\.\.)"
 )
+# Rule (years in brackets): `DOHA 152 (08)` after the serial (09DOHA214), `STATE (01) 201265`
+# between post and serial: the item's year.
+_YEAR_AFTER = re.compile(r"[ \t]*\((?P<year>\d{2})\)(?![\w])")
+_YEAR_BETWEEN = re.compile(
+    r"(?<![\w(])(?P<post>[A-Za-z][A-Za-z .'-]*?)[ \t]*\((?P<year>\d{2})\)[ \t]*(?=\d{1,7}\b)"
+)
+# Rule (glued items): `B)HK05511`, a post's letters glued to the serial after a list marker.
+_REF_GLUED_POST = re.compile(r"(?<=[)\].])(?P<post>[A-Z]{2,})(?P<serial>\d{3,7})\b")
 # `07BRASILIA1868`, a reference ID written whole.
 _REF_GLUED = re.compile(r"(?<![\w/])(?P<year>\d{2})(?P<post>[A-Z]{4,})(?P<serial>\d{1,7})\b")
 _LIST_MARKER = re.compile(r"(?:(?<=[\s,;:])|^)\(?[A-Za-z]\s?[.)](?=\s)|\([A-Za-z]\)")
@@ -144,9 +154,12 @@ def _reference(year: str | int | None, post_words: list[str], serial: str, defau
         station = canonical_station(" ".join(post_words[start:]))
         if station is None:
             continue
-        # Rule: a year written before the post (`07 STATE 17940`, `2009 CAIRO 2394`) wins over
-        # the cable's own year; only when it stands right before the post's first word.
+        # Rule: a year written before the post (`07 STATE 17940`, `2009 CAIRO 2394`, `094 QUITO
+        # 841` for 1994) wins over the cable's own year; only when it stands right before the
+        # post's first word, and for that item only.
         written_year = year if start == 0 else None
+        if written_year and len(str(written_year)) == 3:
+            written_year = str(written_year)[1:]
         if written_year and len(str(written_year)) == 4 and not 1966 <= int(written_year) <= 2010:
             written_year = None  # `1234 ROME 5`: no year of the release
         chosen = written_year if written_year is not None else default_year
@@ -166,14 +179,21 @@ def parse_references(ref: str, default_year: int | None) -> list[str]:
     found: list[str] = []
     text = _REF_PAGE_HEADER.sub(" ; ", ref)
     # Rule (list markers): `A.`, `(A)`, `A)`, `A. A)` separate items; they are no posts.
+    for match in _REF_GLUED_POST.finditer(text):
+        reference_id = _reference(None, [match["post"]], match["serial"], default_year)
+        if reference_id and reference_id not in found:
+            found.append(reference_id)
     text = _LIST_MARKER.sub(" ; ", text)
+    text = _YEAR_BETWEEN.sub(lambda m: f" {m['year']} {m['post'].strip()} ", text)
     for match in _REF_GLUED.finditer(text):
         reference_id = _reference(match["year"], [match["post"]], match["serial"], None)
         if reference_id and reference_id not in found:
             found.append(reference_id)
     for match in _REF_ITEM.finditer(text):
         words = match.group("post").split()
-        reference_id = _reference(match["year"], words, match["serial"], default_year)
+        year_after = _YEAR_AFTER.match(text, match.end())
+        year = year_after["year"] if year_after else match["year"]
+        reference_id = _reference(year, words, match["serial"], default_year)
         if not reference_id:
             continue
         if reference_id not in found:
