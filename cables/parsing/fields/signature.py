@@ -65,8 +65,17 @@ _INLINE_PAGE_BREAK = re.compile(
 # (`Declassified/Released US Department of State EO` / `Systematic Review 05 JUL 2006`).
 _AFTER_SIGNER = re.compile(
     r"^(?:N{3,4}|BT|\"+|\.|END CABLE TEXT|=*\s*CABLE ENDS\s*=*|<<\s*END OF DOCUMENT\s*>>|"
-    r".*RELEASED US DEPARTMENT OF STATE\b.*|.*SYSTEMATIC REVIEW\b.*|\*+.*\*+|[#=\-_*~ ]+|ADP\s*\d*|QT|UNQT)$",
+    r".*RELEASED US DEPARTMENT OF STATE\b.*|.*SYSTEMATIC REVIEW\b.*|\*+.*\*+|[#=\-_*~ ]+|ADP\s*\d*|QT|UNQT"
+    # Rule (classification words are never signers): the page's classification line at the
+    # foot (`SEMBLER` / `CONFIDENTIAL`, 02ROME1725; `LIMITED OFFICIAL USE`), and the mirror's
+    # line after it (`> 2002ROME01725 - Classification: CONFIDENTIAL`).
+    r"|(?-i:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)(?:\s*/+\s*NOFORN)?"
+    r"|>|>?\s*\d{4}[A-Z]+\d+\s*-\s*Classification:.*)$",
     re.IGNORECASE,
+)
+# `CONFIDENTIAL PAGE 03 VATICA 01261 061419Z`: a page header under the classification word.
+_CLASSIFIED_PAGE_HEADER = re.compile(
+    r"^\s*(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\s+(?=PAGE\s+\d)"
 )
 _ESCAPED_LINE_END = re.compile(r"\s*\\v?\s*$")  # `BEYER \` (10BERN48): line ends escaped
 
@@ -118,7 +127,8 @@ def signers(lines: list[str]) -> tuple[list[str], list[str]]:
     last_lower = ""
     for index in range(len(lines) - 1, -1, -1):
         # A page-break header first (`PAGE 02 VATICA 00819 ...Z` then text, 02VATICAN819).
-        line = PAGE_HEADER_START.sub("", _ESCAPED_LINE_END.sub("", lines[index]))
+        line = _CLASSIFIED_PAGE_HEADER.sub("", _ESCAPED_LINE_END.sub("", lines[index]))
+        line = PAGE_HEADER_START.sub("", line)
         line = _INLINE_PAGE_BREAK.sub(" ", line).strip().rstrip('"').strip()  # `PYATT "`
         if not line:
             continue
@@ -148,10 +158,17 @@ def signers(lines: list[str]) -> tuple[list[str], list[str]]:
             _SIGNER.match(name_line)
             and name_line not in _NOT_SIGNERS
             and not name_line.startswith("END ")
+            # `MILITARY OPTION.`: the end of a sentence in capitals, words of the prose.
+            and not (line.endswith(".") and " " in name_line and _all_prose(name_line))
         ) or (
             _TITLE_SIGNER.match(name_line)
             and name_line.upper() not in _NOT_SIGNERS
-            and _ends_sentence(before)
+            and (
+                _ends_sentence(before)
+                # Rule (old layouts): after a last paragraph in capitals with no full stop
+                # (`IF QADHAFI PLAYS ALONG` / `Enders`), a name that is no word of the prose.
+                or (before.strip().isupper() and not is_prose_word(name_line))
+            )
             # After a table row, not the row's own label (`Tourism  53.5` / `Commercial`).
             and not (_is_table_row(before) and is_prose_word(name_line))
         )
@@ -182,3 +199,7 @@ def _glued_name_ok(before: str, name: str) -> bool:
     return (
         name.isupper() or bool(re.match(r"[A-Z][a-z]{1,2}[A-Z]", name)) or not is_prose_word(name)
     )
+
+
+def _all_prose(words: str) -> bool:
+    return all(is_prose_word(word) for word in words.split())
