@@ -44,6 +44,11 @@ def _is_title_word(word: str, title_case_name: bool) -> bool:
     return title_case_name and word.isupper() and word.isalpha() and 2 <= len(word) <= 5
 
 
+_LEADING_MARK = re.compile(r"^\s*(?:\([A-Z/]{1,6}\)\s*)?(?:CLASSIFIED\s+BY\s*:?\s*)?", re.I)
+_GLUED_AFFAIRES = re.compile(r"\b([Dd]),(?=Affaires)")
+_PART_SPLIT = re.compile(r"\s*[,;:]\s*")
+
+
 def name_only(who: str) -> str:
     """The person's name of a `Classified By` line, without the title before it or what follows.
 
@@ -53,13 +58,13 @@ def name_only(who: str) -> str:
     Martinez`; `LEE 0. COLDREN` -> `LEE O. COLDREN` (a zero typed for the letter); `SECTION 1.5`
     -> "".
     """
-    who = re.sub(r"^\s*(?:\([A-Z/]{1,6}\)\s*)?(?:CLASSIFIED\s+BY\s*:?\s*)?", "", who, flags=re.I)
-    who = re.sub(r"\b([Dd]),(?=Affaires)", r"\1'", who)  # `Charge d,Affaires`
+    who = _LEADING_MARK.sub("", who)
+    who = _GLUED_AFFAIRES.sub(r"\1'", who)  # `Charge d,Affaires`
     # What follows the name: `for rea sons`, `f or`, `FO R`, a lone `per` the wrap left.
     who = _AFTER_NAME.split(who, maxsplit=1)[0]
     if _NOT_A_NAME.match(who):
         return ""
-    parts = [part.strip() for part in re.split(r"\s*[,;:]\s*", who) if part.strip()]
+    parts = [part.strip() for part in _PART_SPLIT.split(who) if part.strip()]
     for index, part in enumerate(parts):
         words = _without_titles(part.split())
         if not words:
@@ -98,6 +103,9 @@ def _without_titles(words: list[str]) -> list[str]:
     return words[start:end]
 
 
+_NAME_PIECE_AT_END = re.compile(r"(?:^|\s)[A-Z][a-z]{0,5}[ \t]*$")
+
+
 def _rejoin_name_lines(lines: list[str]) -> list[str]:
     """Rule (a name broken by the line wrap): `... Hoyt Y` / `ee for reasons` is `Hoyt Yee`
     (09KABUL3068): a lower-case piece of one to three letters opening the next line after a
@@ -109,7 +117,7 @@ def _rejoin_name_lines(lines: list[str]) -> list[str]:
             joined
             and piece
             and piece.group(1) not in ("for", "and", "per", "of", "the")
-            and re.search(r"(?:^|\s)[A-Z][a-z]{0,5}[ \t]*$", joined[-1])
+            and _NAME_PIECE_AT_END.search(joined[-1][-12:])
         ):
             joined[-1] = joined[-1].rstrip() + line[piece.end() - len(piece.group(1)) :]
             continue
@@ -133,8 +141,12 @@ def classified_by(text: str, limit: int = 12000) -> tuple[str, list[str]]:
     return found or ("", [])
 
 
+_LINE_LIMIT = 500
+
+
 def _read_line(written: str) -> tuple[str, list[str]]:
-    lines = _rejoin_name_lines(written.split("\n"))
+    # The name and reasons stand at the start: a line whose newlines were lost is cut short.
+    lines = _rejoin_name_lines([line[:_LINE_LIMIT] for line in written.split("\n")])
     line = re.sub(r"\s+", " ", join_wrapped_lines(lines)).strip()
     # Stop at a paragraph start that followed without a blank line.
     line = re.split(r"\s¶?\d+\.\s*\(", line)[0]

@@ -58,10 +58,18 @@ def _phrase_words() -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(w.split()) for w in multi_word_tags() if " " in w)
 
 
+@functools.cache
+def _phrase_heads() -> frozenset[str]:
+    """Words a line may end with in the middle of a multi-word tag."""
+    return frozenset(word for words in _phrase_words() for word in words[:-1])
+
+
 def phrase_across(previous: str, line: str) -> int:
     """How many words at the start of `line` finish a multi-word tag begun at the end of
     `previous` (`... GM COUNTRY` / `CLEARANCE`), or 0."""
     before = previous.upper().replace(",", " ").split()
+    if not before or before[-1] not in _phrase_heads():
+        return 0
     after = line.upper().replace(",", " ").split()
     for words in _phrase_words():
         for split in range(1, len(words)):
