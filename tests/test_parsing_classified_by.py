@@ -62,6 +62,20 @@ def test_classified_by_is_the_name_without_the_title(fragment, name):
     assert fields.classified_by(fragment)[0] == name
 
 
+@pytest.mark.parametrize(
+    ("fragment", "name"),
+    [
+        # 07BAKU1268's line with the title misspelt the other ways the cables do.
+        ("Classified By: Abassador Anne E. Derse, Reasons 1.4 (b,d)\n", "Anne E. Derse"),
+        ("Classified By: Ambassodor Anne E. Derse, Reasons 1.4 (b,d)\n", "Anne E. Derse"),
+        # 04NEWDELHI7078's line with the initial typed as a zero.
+        ("Classified By: DCM Robert 0. Blake, Jr.  Reasons 1.4 (B,D). \n", "Robert O. Blake, Jr"),
+    ],
+)
+def test_a_misspelt_title_and_a_zero_for_the_letter_o(fragment, name):
+    assert fields.classified_by(fragment)[0] == name
+
+
 def test_a_classified_by_marker_that_names_no_one_gives_way_to_the_next_line():
     # 09LONDON2347: a corrected copy announces the line, which follows under the subject.
     (cable,) = [c for c in iter_path(SAMPLE_CSV) if c.reference_id == "09LONDON2347"]
