@@ -33,7 +33,8 @@ from cables.archive_version import archive_changed
 from cables.browse import warm_summaries
 from cables.models import Cable, Paragraph, Reference, Source, Tag
 from cables.parsing import ParsedCable, ParseFailure, adopt_year, iter_path, settle_year
-from cables.parsing.fields import TAG_DEFINITIONS_FILE, year_of_reference_id
+from cables.parsing.fields import year_of_reference_id
+from cables.parsing.tag_table import TAG_DEFINITIONS_FILE
 from cables.search import get_backend
 from cables.search.rank_index import reindex_on_commit
 from cables.versions import keep_shown_text, raw_digest, text_record
@@ -92,8 +93,10 @@ def fullness(partial: bool, body: str) -> tuple[bool, int]:
 
 def tag_kind(code: str) -> str:
     """Classify a TAGS code by its written form (definitions come from the Tag table)."""
+    if "," in code:
+        return Tag.Kind.PERSON  # `STEINBERG, JAMES B.`, as the release writes a person
     if " " in code:
-        return Tag.Kind.PERSON
+        return Tag.Kind.SUBJECT  # `HUMAN RIGHTS`: a subject tag written in words
     if len(code) == 2 and code.isalpha():
         return Tag.Kind.GEOGRAPHIC
     if len(code) == 4 and code.isalpha() and code[0] in "PEKSTAOC":

@@ -3,7 +3,8 @@
 Usage: .venv/bin/python scripts/parse_report.py [PATH ...]
 (default: sample_corpus/cablegate-sample.csv.gz and every HTML page in sample_corpus).
 Counts: total, exceptions (must be 0), failures, with subject / tags / >=1 paragraph /
-references / signer / summary, partial extracts, and warnings by code.
+references / signer / summary, partial extracts, and warnings by code; of the references read,
+how many are IDs of the release (`sample_corpus/cable2month.csv.gz`); TAGS of several words.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cables.parsing import ParseFailure, iter_path  # noqa: E402
+from cables.parsing.release_index import read_release_index  # noqa: E402
 
+RELEASE_INDEX = ROOT / "sample_corpus" / "cable2month.csv.gz"
 DEFAULT_INPUTS = [
     ROOT / "sample_corpus" / "cablegate-sample.csv.gz",
     ROOT / "sample_corpus" / "cablegate-html",
@@ -28,6 +31,7 @@ DEFAULT_INPUTS = [
 def report(paths: list[Path]) -> Counter:
     counts: Counter = Counter()
     warnings: Counter = Counter()
+    release = read_release_index(RELEASE_INDEX)
     for path in paths:
         records = iter_path(path)
         while True:
@@ -52,6 +56,10 @@ def report(paths: list[Path]) -> Counter:
             counts["with summary"] += bool(record.summary)
             counts["with classified by"] += bool(record.classified_by)
             counts["partial"] += record.partial
+            counts["references read"] += len(record.references)
+            counts["references in the release"] += sum(r in release for r in record.references)
+            counts["TAGS read"] += len(record.tags)
+            counts["TAGS of several words"] += sum(" " in tag for tag in record.tags)
             for warning in record.warnings:
                 warnings[warning.code] += 1
     counts["exceptions"] += 0
@@ -76,6 +84,14 @@ def main(argv: list[str]) -> int:
         "partial",
     ):
         print(f"{key:24} {counts[key]:6}  ({100 * counts[key] / total:5.1f}%)")
+    read = counts["references read"] or 1
+    print(f"{'references read':24} {counts['references read']:6}")
+    print(
+        f"{'  in the release':24} {counts['references in the release']:6}  "
+        f"({100 * counts['references in the release'] / read:5.1f}%)"
+    )
+    print(f"{'TAGS read':24} {counts['TAGS read']:6}")
+    print(f"{'  of several words':24} {counts['TAGS of several words']:6}")
     print("warnings by code:")
     for code, number in warnings.most_common():
         print(f"  {code:30} {number:6}")

@@ -77,11 +77,11 @@ class TestWordsBrokenByTheWrap:
 # --- TAGS ---------------------------------------------------------------------------------------
 
 TAGGED = {
-    "03ROME2045": ["PREL", "MARR", "MOPS", "IT", "IZ", "IRAQI", "FREEDOM"],  # `IZ IZPREL`
+    "03ROME2045": ["PREL", "MARR", "MOPS", "IT", "IZ", "IRAQI FREEDOM"],  # `IZ IZPREL`
     "09CAIRO2291": ["KFRD", "CVIS", "CMGT", "CASC", "KOCI", "ASEC", "PHUM", "SMIG", "EG"],
     "08BRASILIA93": ["MASS", "MNUC", "NPT", "PARM", "PREL"],  # `MASSMNUC`
     "07NAIROBI4427": ["PGOV", "KDEM", "PHUM", "PREL", "KE"],  # `PHUMPREL`
-    "09SINGAPORE529": ["OVIP STEINBERG JAMES B", "PREL", "MNUC", "ECON", "SN", "CH", "KN"],
+    "09SINGAPORE529": ["OVIP", "STEINBERG, JAMES B.", "PREL", "MNUC", "ECON", "SN", "CH", "KN"],
     "06MEXICO456": ["PGOV", "PINR", "PREL", "MX"],  # not the classification line below
     "05BRASILIA2231": ["PREL", "MARR", "BR", "UNSC", "US"],  # not the subject on the next line
     "07PARIS1995": [
@@ -93,11 +93,11 @@ TAGGED = {
 
 # Classified-by lines with a word the wrap broke: `reasons 1.5 (B) a` / `nd (D).`, `for reaso` / `ns`.
 WRAPPED_CLASSIFIED_BY = {
-    "04MADRID3914": ("Political Counselor Kathy Fitzpatrick", ["1.5(b)", "1.5(d)"]),
-    "05MADRID1349": ("Political Counselor Kathy Fitzpatrick", ["1.4(b)", "1.4(d)"]),
-    "05PARIS104": ("Political Minister-Counselor Josiah Rosenblatt", ["1.4(b)", "1.4(d)"]),
+    "04MADRID3914": ("Kathy Fitzpatrick", ["1.5(b)", "1.5(d)"]),
+    "05MADRID1349": ("Kathy Fitzpatrick", ["1.4(b)", "1.4(d)"]),
+    "05PARIS104": ("Josiah Rosenblatt", ["1.4(b)", "1.4(d)"]),
     "09BAGHDAD383": (
-        "Minister-Counselor for Political Military Affairs Michael Corbin",
+        "Michael Corbin",
         ["1.4(b)", "1.4(d)"],
     ),
 }

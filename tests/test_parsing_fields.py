@@ -51,9 +51,9 @@ def test_parse_references(ref, year, expected):
         ("TAGS: [PGOV](#) [KDEM](#) [KZ](#)\n\nSUBJECT: X", ["PGOV", "KDEM", "KZ"]),
         (
             "TAGS: OVIP RICE CONDOLEEZZA KISL PGOV PHUM LE\nSUBJECT: X",
-            ["OVIP RICE CONDOLEEZZA", "KISL", "PGOV", "PHUM", "LE"],
+            ["OVIP", "RICE, CONDOLEEZZA", "KISL", "PGOV", "PHUM", "LE"],
         ),
-        ("TAGS: PREL OVIP STEINBERG JAMES KZ", ["PREL", "OVIP STEINBERG JAMES", "KZ"]),
+        ("TAGS: PREL OVIP STEINBERG JAMES KZ", ["PREL", "OVIP", "STEINBERG, JAMES", "KZ"]),
         ("TAGS: PGOV PREL PHUM\nKZ RS\nSUBJECT: X", ["PGOV", "PREL", "PHUM", "KZ", "RS"]),
     ],
 )
@@ -142,7 +142,7 @@ def test_date_time_group_and_declassification_date():
 
 def test_summary_between_summary_and_end_summary():
     text = "1. (C) Summary: The opposition is uniting. End summary.\n2. (C) Other."
-    assert fields.summary(text) == "The opposition is uniting"
+    assert fields.summary(text) == "The opposition is uniting."
 
 
 @pytest.mark.parametrize(

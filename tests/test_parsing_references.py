@@ -1,10 +1,13 @@
-"""REF lines written every way the cables write them (rules in `cables/parsing/fields.py`, REF
-section). Each fragment is quoted from a real cable of the sample corpus (ID in the test)."""
+"""REF lines written every way the cables write them (rules in
+`cables/parsing/fields/references.py`). Each fragment is quoted from a real cable of the sample
+corpus (ID in the test)."""
 
 import pytest
 
-from cables.parsing import fields, parse_references
+from cables.parsing import fields, iter_path, parse_references
 from cables.parsing.fields import canonical_station
+
+from .conftest import SAMPLE_CSV
 
 
 def refs(header: str, year: int) -> list[str]:
@@ -259,3 +262,72 @@ def test_the_subject_ends_where_ref_starts_on_its_line():
     assert fields.subject(
         "SUBJECT: BRAZIL - NEXT STEPS FOR VARIG UNCLEAR REFS: (A) BRASILIA 1608, (B)\n"
     ) == ("BRAZIL - NEXT STEPS FOR VARIG UNCLEAR")
+
+
+# --- years written every way, abbreviated posts, glued and wrapped items --------------------------
+
+
+@pytest.mark.parametrize(
+    ("ref", "year", "expected"),
+    [
+        # 09DOHA214: the year after the serial, in brackets.
+        (
+            "A. SECSTATE 15113       B. DOHA 152 (08)      C. DOHA 75 (08)      D. DOHA 311 (07)",
+            2009,
+            ["09STATE15113", "08DOHA152", "08DOHA75", "07DOHA311"],
+        ),
+        # 09SAOPAULO663: one item of the list with its own year.
+        (
+            "SAO PAULO 653; SAO PAULO 433; SAO PAULO 421; BRASILIA 709 (08) SAO PAULO 542",
+            2009,
+            ["09SAOPAULO653", "09SAOPAULO433", "09SAOPAULO421", "08BRASILIA709", "09SAOPAULO542"],
+        ),
+        # 09STATE47202's items, the year written between post and serial.
+        (
+            "A. QUITO 82 B. QUITO 57 C. STATE (08) 130900",
+            2009,
+            ["09QUITO82", "09QUITO57", "08STATE130900"],
+        ),
+        # 08QUITO53's items with the year in three digits (`007`, `094`): 2007 and 1994.
+        ("A. 007 QUITO 2570 B. 094 QUITO 953", 2008, ["07QUITO2570", "94QUITO953"]),
+        # A year before one item is that item's only (09STATE47202).
+        (
+            "A. QUITO 82 B. 08 STATE 130900 C. QUITO 57",
+            2009,
+            ["09QUITO82", "08STATE130900", "09QUITO57"],
+        ),
+        # 08BEIJING3662's Hong Kong item, abbreviated and glued to its marker.
+        ("A. HK 1747, B)HK1747", 2008, ["08HONGKONG1747"]),
+        # 07ABUDHABI1479: the Secretary of Defense's message is a cable; 10CAIRO177: an IIR is not.
+        (
+            "A. ABU DHABI 1214, B) ABU DHABI 702, C) SECDEF 31828",
+            2007,
+            ["07ABUDHABI1214", "07ABUDHABI702", "07SECDEF31828"],
+        ),
+        (
+            "SECDEF 122723; CAIRO IIR 6 899 0149 10; 2009 CAIRO 2394",
+            2010,
+            ["10SECDEF122723", "09CAIRO2394"],
+        ),
+    ],
+)
+def test_reference_years_and_posts_written_every_way(ref, year, expected):
+    assert parse_references(ref, year) == expected
+
+
+def test_an_item_wrapped_between_its_post_and_its_serial_is_one_item():
+    # 07STATE152317: `(D)BEIJING` / `5361, (E) STATE 148514`; `5361,` is no paragraph number.
+    header = (
+        "REF: (A)STATE 071143, (B)STATE 073601, (C)STATE 72896, (D)BEIJING \n5361, (E) STATE "
+        "148514 \n \n \nCLASSIFIED BY EAP DAS THOMAS J. CHRISTENSEN: 1.4 (B) AND (D). \n\n1. (S) "
+    )
+    assert parse_references(fields.ref_text(header), 2007) == [
+        *("07STATE71143", "07STATE73601", "07STATE72896", "07BEIJING5361", "07STATE148514")
+    ]
+
+
+def test_a_cable_never_refers_to_itself():
+    # 07LIMA1862: the list is cut off (`D. LIMA 4968 (0..`) and the record's own fields follow.
+    (cable,) = [c for c in iter_path(SAMPLE_CSV) if c.reference_id == "07LIMA1862"]
+    assert "07LIMA1862" not in cable.references
+    assert {"06LIMA4516", "06LIMA248", "05LIMA37"} <= set(cable.references)

@@ -1,4 +1,4 @@
-"""The signer at the end of a cable (rules in `cables/parsing/fields.py`, signers section), on the
+"""The signer at the end of a cable (rules in `cables/parsing/fields/signature.py`), on the
 last lines of real cables of the sample corpus (ID in each case)."""
 
 import pytest
@@ -158,3 +158,60 @@ def test_the_signer_is_no_paragraph_and_the_text_before_it_stays_one(unnumbered)
     cable = unnumbered["08TRIPOLI430"]
     assert cable.signers == ["STEVENS"]
     assert cable.paragraphs and not cable.paragraphs[-1].text.endswith("STEVENS")
+
+
+# --- the 1970s-1990s layouts -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def classified_feet():
+    wanted = {"02ROME1725", "01VATICAN5960", "00HARARE5461", "05ROME3081"}
+    return {c.reference_id: c for c in iter_path(SAMPLE_CSV) if c.reference_id in wanted}
+
+
+@pytest.mark.parametrize(
+    ("reference_id", "signer"),
+    [
+        # `SEMBLER` / `CONFIDENTIAL` / `>` / `2002ROME01725 - Classification: CONFIDENTIAL`
+        ("02ROME1725", "SEMBLER"),
+        # The name glued to the last sentence, the classification foot under it.
+        ("01VATICAN5960", "NICHOLSON"),
+        # A last paragraph in capitals and no `NNNN`.
+        ("00HARARE5461", "MCDONALD"),
+        # `END COMMENT` / `SPOGLI` / `NNNN` / `2005ROME03081 - Classification: CONFIDENTIAL`
+        ("05ROME3081", "SPOGLI"),
+    ],
+)
+def test_the_signer_above_the_classification_foot_of_the_last_page(
+    classified_feet, reference_id, signer
+):
+    assert classified_feet[reference_id].signers == [signer]
+
+
+def test_a_classification_word_is_never_a_signer():
+    # 90BAGHDAD4397's last lines, with the page's foot a cable of that time may carry.
+    ending = "WAY SUGGEST THAT THE GOI IS CONSIDERING THE\nMILITARY OPTION.\n\n\n"
+    assert signer_of(ending + "WILSON\n\nLIMITED OFFICIAL USE") == ["WILSON"]
+    assert signer_of(ending + "LIMITED OFFICIAL USE") == []
+    assert signer_of(ending + "WILSON\nCONFIDENTIAL") == ["WILSON"]
+
+
+def test_the_signer_after_a_page_header_of_the_last_page():
+    # 01VATICAN1261: `CONFIDENTIAL` / `PAGE 03 VATICA 01261 061419Z`, here on one line.
+    ending = (
+        "SANT'EGIDIO TO BECOME ACTIVELY ENGAGED IN THE PROCESS. \nCONFIDENTIAL PAGE 03 VATICA "
+        "01261 061419Z \nMERANTE"
+    )
+    assert signer_of(ending) == ["MERANTE"]
+
+
+def test_a_signer_in_title_case_after_a_last_paragraph_in_capitals():
+    # 86MADRID5480's last line without its full stop, the name as other cables write it.
+    assert signer_of(
+        "RELATIONS WITH TRIPOLI.  THIS STRATEGY IS ONLY POSSIBLE \nIF QADHAFI PLAYS ALONG \n \nEnders"
+    ) == ["ENDERS"]
+
+
+def test_a_signer_after_a_list_of_years():
+    # 97WELLINGTON1656's name after a table of years and figures.
+    assert signer_of("1996      47.0     53.1\n1997      45.2     51.0\n\nBEEMAN") == ["BEEMAN"]

@@ -1,4 +1,4 @@
-"""TAGS read wherever the header writes them (rules in `cables/parsing/fields.py`, TAGS section).
+"""TAGS read wherever the header writes them (rules in `cables/parsing/fields/tag_line.py`).
 
 Every fragment is quoted from a real cable of the sample corpus (reference ID in the test).
 """
@@ -10,7 +10,7 @@ import pytest
 
 from cables.parsing import fields, iter_path
 
-from .conftest import CABLEGATE_HTML, CABLEGATE_HTML_2011
+from .conftest import CABLEGATE_HTML, CABLEGATE_HTML_2011, SAMPLE_CSV
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,8 @@ def test_tags_separated_by_commas_and_spaces_continue_after_a_trailing_comma():
         "SUBJECT: (U) Secretary Clinton's July 14 conversation"
     )
     assert fields.tags(fragment) == [
-        "OVIP CLINTON HILLARY",
+        "OVIP",
+        "CLINTON, HILLARY",
         "PGOV",
         "PREL",
         "KDEV",
@@ -104,14 +105,15 @@ def test_tags_separated_by_commas_and_spaces_continue_after_a_trailing_comma():
     ]
 
 
-def test_a_person_tag_with_a_bracketed_name_is_one_tag():
+def test_a_person_tag_with_a_bracketed_name_is_the_code_and_the_person():
     # 09SINGAPORE529
     fragment = (
         "TAGS OVIP (STEINBERG, JAMES B.), PREL, MNUC, ECON, SN, CH, \nKN \n"
         "SUBJECT: DEPUTY SECRETARY STEINBERG'S MAY 30, 2009 \n"
     )
     assert fields.tags(fragment) == [
-        "OVIP STEINBERG JAMES B",
+        "OVIP",
+        "STEINBERG, JAMES B.",
         "PREL",
         "MNUC",
         "ECON",
@@ -140,7 +142,7 @@ def test_a_person_tag_with_a_bracketed_name_is_one_tag():
         (
             "TAGS: OVIP WWARD PREL PGOV MARR MASS MCAP KPKO PINR\nAU-I CD SU LY\n"
             "SUBJECT: AFRICOM COMMANDER",
-            ["OVIP WWARD", "PREL", "PGOV", "MARR", "MASS", "MCAP", "KPKO", "PINR"]
+            ["OVIP", "WWARD", "PREL", "PGOV", "MARR", "MASS", "MCAP", "KPKO", "PINR"]
             + ["AU-I", "CD", "SU", "LY"],
         ),
     ],
@@ -180,3 +182,170 @@ def test_tags_agree_with_the_tags_the_original_pages_link():
         if cable.tags != _site_tags(page) and page.name not in _SPLIT_ON_PURPOSE
     }
     assert disagree == {}
+
+
+# --- page headers, misspelt markers and codes, persons, subjects of several words ----------------
+
+
+def test_a_page_header_the_tags_line_runs_into_is_no_tags():
+    # 02ROME1196's TAGS line and its own page break (` CONFIDENTIAL` / `PAGE 02 ROME 01196 01 OF
+    # 02 082030Z`), on one line as in a copy whose newlines were lost.
+    fragment = (
+        "EO 12958 DECL: 03/05/2007 \nTAGS PHUM, OPRC, IT   CONFIDENTIAL   PAGE 02   "
+        "ROME 01196 01 OF 02 082030Z  B. ROME 1098\nSUBJECT: AS PREDICTED"
+    )
+    assert fields.tags(fragment) == ["PHUM", "OPRC", "IT"]
+    # The same page header without the classification word before it.
+    fragment = "TAGS PHUM, OPRC, IT   PAGE 02   ROME 01196 01 OF 02 082030Z\nSUBJECT: AS PREDICTED"
+    assert fields.tags(fragment) == ["PHUM", "OPRC", "IT"]
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        # 07BUENOSAIRES1673: the `T` lost after the DECL date.
+        (
+            "UENOS AIRES 00167SIPDIS SIPDIS E.O. 12958: DECL: 08/22/2017 AGS: PGOV, PREL, ECON, "
+            "SOCI, AR \n\nSUBJECT: AMBASSADOR WAYNE MEETS CRISTINA'S RUNNING",
+            ["PGOV", "PREL", "ECON", "SOCI", "AR"],
+        ),
+        # 09MANAMA680: TAGS glued to the DECL date.
+        (
+            "E.O. 12958: DECL: 12/02/2019TAGS: OVIP PGOV PREL KDEM MARR BA\n\n1. (C) Summary",
+            ["OVIP", "PGOV", "PREL", "KDEM", "MARR", "BA"],
+        ),
+        # 10BERLIN81's TAGS line under each misspelt marker.
+        *(
+            (
+                f"E.O. 12958: DECL: 01/22/2020 {marker} PGOV PREL KNNP IR GM\n\n1. (C) SUMMARY.",
+                ["PGOV", "PREL", "KNNP", "IR", "GM"],
+            )
+            for marker in ("TAGS;", "TAGS,", "TAS:", "TABS:", "TGS:", "TAGES:")
+        ),
+    ],
+)
+def test_misspelt_and_glued_tags_markers_are_read(fragment, expected):
+    assert fields.tags(fragment) == expected
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected", "corrected"),
+    [
+        # 09BEIRUT818
+        (
+            "TAGS: PREL PGOV PINR PTER MASS MARR MOPPS LE SY IR\nPK, AF\nSUBJECT: LEBANON",
+            ["PREL", "PGOV", "PINR", "PTER", "MASS", "MARR", "MOPS", "LE", "SY", "IR", "PK", "AF"],
+            [("MOPPS", "MOPS")],
+        ),
+        # 09LONDON2222
+        (
+            "TAGS: POGOV, PREL, MARR, MOPS, MCAP, KNNP, PARM, UK\nSUBJECT: PM BROWN",
+            ["PGOV", "PREL", "MARR", "MOPS", "MCAP", "KNNP", "PARM", "UK"],
+            [("POGOV", "PGOV")],
+        ),
+        # 05SANJOSE2413's `OPDC PGOV CS UNESCO`, UNESCO written with the extra letter.
+        (
+            "TAGS: OPDC PGOV CS UNDESCO\nSUBJECT: COSTA RICA",
+            ["OPDC", "PGOV", "CS", "UNESCO"],
+            [("UNDESCO", "UNESCO")],
+        ),
+        # 02ROME1196: `IT, ITPHUM` is IT and PHUM, each once; words stay apart from codes.
+        (
+            "TAGS PHUM, OPRC, OPRC, OPRC, OPRC, IT, ITPHUM, ITPHUM, ITPHUM, HUMAN RIGHTS \n"
+            "SUBJECT: AS PREDICTED",
+            ["PHUM", "OPRC", "IT", "HUMAN RIGHTS"],
+            [],
+        ),
+        # Codes of five letters that are no misspelling stay as written (07PARIS1995's UNMIK).
+        (
+            "TAGS: PREL PGOV UNMIK UN YI IC\nSUBJECT: ICELAND",
+            ["PREL", "PGOV", "UNMIK", "UN", "YI", "IC"],
+            [],
+        ),
+    ],
+)
+def test_a_code_one_letter_wrong_is_read_as_the_known_code(fragment, expected, corrected):
+    assert fields.tags_and_corrections(fragment) == (expected, corrected)
+
+
+def test_a_corrected_code_leaves_a_warning_on_the_cable():
+    (cable,) = [c for c in iter_path(SAMPLE_CSV) if c.reference_id == "09BEIRUT818"]
+    assert "MOPS" in cable.tags and "MOPPS" not in cable.tags
+    assert [w.message for w in cable.warnings if w.code == "tag-corrected"] == [
+        "TAGS code MOPPS read as MOPS"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        # 09SINGAPORE529
+        (
+            "TAGS OVIP (STEINBERG, JAMES B.), PREL, MNUC, ECON, SN, CH, \nKN \nSUBJECT: DEPUTY",
+            ["OVIP", "STEINBERG, JAMES B.", "PREL", "MNUC", "ECON", "SN", "CH", "KN"],
+        ),
+        # 09SANJOSE297
+        (
+            "TAGS: ECON PINR PREL XK OVIP BIDEN JOSEPH PGOV\nSUBJECT: VICE PRESIDENT BIDEN'S",
+            ["ECON", "PINR", "PREL", "XK", "OVIP", "BIDEN, JOSEPH", "PGOV"],
+        ),
+        # 10LONDON77
+        (
+            "TAGS: PREL OVIP CARSON JOHNNIE AORC XA UK\n\nSUBJECT: AFRICAN UNION SUMMIT",
+            ["PREL", "OVIP", "CARSON, JOHNNIE", "AORC", "XA", "UK"],
+        ),
+        # 09TRIPOLI310: a person of one word.
+        (
+            "TAGS: OVIP MQADHAFI PREL PGOV MARR\nSUBJECT: MUATASSIM'S WASHINGTON DEBUT",
+            ["OVIP", "MQADHAFI", "PREL", "PGOV", "MARR"],
+        ),
+        # 06PARTO9
+        (
+            "TAGS: OVIP RICE CONDOLEEZZA KISL PGOV PHUM LE\nSY, IS\nSUBJECT: (U) Secretary Rice's",
+            ["OVIP", "RICE, CONDOLEEZZA", "KISL", "PGOV", "PHUM", "LE", "SY", "IS"],
+        ),
+    ],
+)
+def test_a_person_tag_is_the_code_and_the_person_as_the_release_writes_one(fragment, expected):
+    assert fields.tags(fragment) == expected
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        # 06KUWAIT3201, on one line and wrapped between the two words.
+        (
+            "TAGS: OREP AMGT ASEC AFIN KU IZ IC GM COUNTRY CLEARANCE\nSUBJECT: KUWAIT GRANTS",
+            ["OREP", "AMGT", "ASEC", "AFIN", "KU", "IZ", "IC", "GM", "COUNTRY CLEARANCE"],
+        ),
+        (
+            "TAGS: OREP AMGT ASEC AFIN KU IZ IC GM COUNTRY\nCLEARANCE\nSUBJECT: KUWAIT GRANTS",
+            ["OREP", "AMGT", "ASEC", "AFIN", "KU", "IZ", "IC", "GM", "COUNTRY CLEARANCE"],
+        ),
+        # 05ISTANBUL329: `IN` here is no India.
+        (
+            "TAGS: TU BO MD PHUM KCRM PGOV KJUS TIP IN TURKEY\nSUBJECT: MUNICIPALITY TO FUND",
+            ["TU", "BO", "MD", "PHUM", "KCRM", "PGOV", "KJUS", "TIP IN TURKEY"],
+        ),
+        # 04SANAA3023: written apart, the release's COUNTERTERRORISM (and PARMS is PARM).
+        (
+            "TAGS: PREL PTER MARR PGOV KJUS PINR YM PARMS COUNTER TERRORISM\nSUBJECT: YEMENI",
+            ["PREL", "PTER", "MARR", "PGOV", "KJUS", "PINR", "YM", "PARM", "COUNTERTERRORISM"],
+        ),
+        # 05TELAVIV4403
+        (
+            "TAGS: PREL KWBG KPAL PTER IS GAZA DISENGAGEMENT ISRAELI PALESTINIAN AFFAIRS\n\n1. (S)",
+            [
+                *("PREL", "KWBG", "KPAL", "PTER", "IS"),
+                *("GAZA DISENGAGEMENT", "ISRAELI PALESTINIAN AFFAIRS"),
+            ],
+        ),
+        # 05TELAVIV1580, after commas.
+        (
+            "TAGS PGOV, PREL, KWBG, IR, IS, COUNTERTERRORISM, GOI EXTERNAL \nSUBJECT: MOSSAD CHIEF",
+            ["PGOV", "PREL", "KWBG", "IR", "IS", "COUNTERTERRORISM", "GOI EXTERNAL"],
+        ),
+    ],
+)
+def test_a_subject_tag_of_several_words_is_one_tag(fragment, expected):
+    assert fields.tags(fragment) == expected

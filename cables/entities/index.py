@@ -12,6 +12,7 @@ from pathlib import Path
 from django.db.models import Count
 
 from cables.models import Alias, Cable, Election, Party, Person, Tag
+from cables.parsing.tag_table import TAG_DEFINITIONS_FILE
 
 from .matching import (
     ELECTION,
@@ -25,7 +26,7 @@ from .matching import (
 )
 
 STARTER_LIST = Path(__file__).resolve().parent.parent / "data" / "entities.json"
-TAG_DEFINITIONS = STARTER_LIST.parent / "tag_definitions.csv"
+TAG_DEFINITIONS = TAG_DEFINITIONS_FILE
 # A post belongs to a country when at least this share of its cables carry that country's tag.
 ORIGIN_COUNTRY_SHARE = 0.5
 # Words of origins that are not place names ("Embassy Astana", "USUN New York").

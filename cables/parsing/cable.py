@@ -13,6 +13,7 @@ from datetime import datetime
 from . import fields
 from .paragraphs import split_blocks, split_paragraphs
 from .records import (
+    CLASSIFICATIONS,
     FORMAT_MIRROR_CABLES,
     FORMAT_MIRROR_WORDPRESS,
     FORMAT_TELEGRAM,
@@ -160,11 +161,16 @@ def _fill(cable: ParsedCable, header: str, body: str, page_created: datetime | N
     if not cable.reference_id:
         cable.errors.append(NO_REFERENCE_ID)
 
-    cable.tags = cable.tags or fields.tags(head_text)
+    if not cable.tags:
+        cable.tags, corrections = fields.tags_and_corrections(head_text)
+        for written, code in corrections:
+            cable.warn("tag-corrected", f"TAGS code {written} read as {code}")
     cable.subject = cable.subject or clean_display(fields.subject(head_text))
     if not cable.references:
         year = cable.created.year if cable.created else _year_of_id(cable.reference_id)
         cable.references = fields.parse_references(fields.ref_text(head_text), year)
+    # Rule: a cable never refers to itself (07LIMA1862: a record's own ID after a cut-off list).
+    cable.references = [r for r in cable.references if r != cable.reference_id]
     who, reasons = fields.classified_by(head_text)
     cable.classified_by = cable.classified_by or who
     cable.classification_reasons = cable.classification_reasons or reasons
@@ -195,13 +201,17 @@ def _fill(cable: ParsedCable, header: str, body: str, page_created: datetime | N
         )
 
 
+# Enough of the text before paragraph 1 to hold a summary that ends there (`... END SUMMARY`).
+_BEFORE_FIRST = 3000
+
+
 def _before_first_paragraph(body: str, first_text: str) -> str:
     """The body up to where the first paragraph's text starts (its heading, if any)."""
     opening = " ".join(first_text.split()[:3])
     at = body.find(opening) if opening else -1
     if at < 0 and first_text.split():
         at = body.find(first_text.split()[0])
-    return body[: max(at, 0)][-400:] if at >= 0 else ""
+    return body[: max(at, 0)][-_BEFORE_FIRST:] if at >= 0 else ""
 
 
 def _year_of_id(reference_id: str) -> int | None:
@@ -354,7 +364,7 @@ def text_format(text: str) -> str:
 
 def _split_table_rest(rest: str) -> tuple[str, str]:
     """`UNCLASSIFIED//FOR OFFICIAL USE ONLY Embassy Astana` -> (classification, origin)."""
-    for value in sorted(fields.CLASSIFICATIONS, key=len, reverse=True):
+    for value in sorted(CLASSIFICATIONS, key=len, reverse=True):
         if rest.startswith(value):
             return value, rest[len(value) :].strip()
     words = rest.split(" ", 1)

@@ -26,9 +26,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fields import expand_year
+from .fields.header import expand_year
+from .stations import load_stations
 
-STATIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "stations.csv"
+__all__ = ["OTHER", "Entry", "ReleaseIndex", "load_stations", "read_release_index"]
 OTHER = "OTHER"  # no station of the release has this name
 MONTH_NAMES = calendar.month_name[1:]  # English: no locale is ever set
 
@@ -37,15 +38,6 @@ _YEAR = re.compile(r"^(\d{2})")
 _LETTERS = re.compile(r"[A-Z]+")
 # Shorter letter runs than this are never taken for a station a garbled ID ends with.
 _MIN_SUFFIX = 4
-
-
-def load_stations(path: Path = STATIONS_FILE) -> frozenset[str]:
-    with open(path, encoding="utf-8") as rows:
-        return frozenset(
-            name
-            for name, _, number in (row.strip().partition(",") for row in rows)
-            if number.isdigit()
-        )
 
 
 @dataclass(frozen=True)
