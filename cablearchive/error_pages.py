@@ -2,25 +2,28 @@
 
 Django answers an unknown address or a view's Http404 with its technical page under DEBUG
 (the run command's default), listing every URL pattern. This middleware renders
-`404.html` instead for every address outside the API (which answers JSON) and `500.html`
-for an unhandled exception, whose traceback still goes to the `django.request` log. With
-DEBUG off, `handler404`/`handler500` (Django's defaults) render the same templates.
+`404.html` instead (under /api/, a JSON `{"error": …}`) and `500.html` for an unhandled
+exception, whose traceback still goes to the `django.request` log. With DEBUG off,
+`handler404`/`handler500` (Django's defaults) render the same templates for anything else.
 """
 
 import logging
 
 from django.core import signals
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
 logger = logging.getLogger("django.request")
 # Answered by Django as 400/403, or JSON of their own.
 PASSED_ON = (BadRequest, PermissionDenied, SuspiciousOperation)
-NOT_OURS = ("/api/", "/static/")
+NOT_OURS = "/static/"
+API = "/api/"
 
 
 def not_found(request, message: str = ""):
+    if request.path_info.startswith(API):
+        return JsonResponse({"error": message or "No such address in the API."}, status=404)
     return render(request, "404.html", {"message": message}, status=404)
 
 
@@ -48,6 +51,8 @@ class ArchiveErrorPagesMiddleware:
             return None
         if isinstance(exception, Http404):
             return not_found(request, str(exception))  # messages written for the reader
+        if request.path_info.startswith(API):
+            return None  # the API's own errors: as Django answers them
         logger.error(
             "Internal Server Error: %s",
             request.path,
