@@ -31,7 +31,7 @@ from .lookup import named_entity_ids
 from .months import MonthCounts, months_of_selected_year
 from .query import And, Or, ParsedQuery, Phrase, QuerySyntaxError, parse_query
 from .rank_index import Ranking, rank_index
-from .value_counts import counts_of_values
+from .value_counts import counts_of_values, pin_selected_counts
 
 PER_PAGE = 20
 ORPHANS = 3
@@ -96,6 +96,7 @@ class FacetItem:
     percent: int = 0  # bar length, relative to the largest count
     name: str = ""
     href: str = ""  # the link toggling this item, set by the view
+    exact: bool = False  # counted exactly even in an estimated facet (value_counts.py)
 
     @property
     def params(self) -> dict:
@@ -1281,6 +1282,8 @@ def search(
         if with_months:
             matched = Cable.objects.using(using).filter(id__in=backend.ids_subquery(match.ids))
             months = months_of_selected_year(data, matched, scale=match.scale)
+    if total_exact:
+        pin_selected_counts(facets, paginator.count)
     results = SearchResults(query, parsed, sort, results_page, facets, [], total_exact)
     results.months = months
     if parsed.text is not None or parsed.excluded:

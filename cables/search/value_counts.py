@@ -1,5 +1,8 @@
 """A selected facet value outside a facet's top list, counted on its own: the search page and
-the API show its true count beside the results, never 0."""
+the API show its true count beside the results, never 0. And the one value selected in a
+facet counts exactly the results (facets are disjunctive: the cables passing the other
+filters and this value are the result set), even where the facet's other counts are
+estimated."""
 
 from __future__ import annotations
 
@@ -33,3 +36,13 @@ def counts_of_values(name: str, values: list[str], ids, scale: float = 1.0) -> l
             count = cables.count()
         rows.append((value, round(count * scale) if count and scale != 1 else count))
     return rows
+
+
+def pin_selected_counts(facets, total: int) -> None:
+    """The count of a facet's only selected value: the result set's exact total."""
+    for facet in facets:
+        if len(facet.selected) != 1:
+            continue
+        for item in facet.items:
+            if item.selected:
+                item.count, item.exact = total, True

@@ -56,7 +56,8 @@ def facet_items(facet):
             f'{title}{CURRENT if selected else ""} data-facet="{name}"'
             f' data-value="{_esc(item.value)}"><span class="check" aria-hidden="true">'
             f'{"☑" if selected else "☐"}</span> <span class="facet-label">{_esc(item.label)}'
-            f'{meaning}</span>{bar} <span class="count{approximate}">{tilde}{item.count:,}</span>'
+            f'{meaning}</span>{bar} <span class="count{"" if item.exact else approximate}">'
+            f"{'' if item.exact else tilde}{item.count:,}</span>"
             f"{SELECTED_NOTE if selected else ''}</a></li>"
         )
     return mark_safe("\n".join(lines))
