@@ -13,6 +13,7 @@ import io
 import os
 import re
 from collections import Counter
+from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
@@ -35,6 +36,7 @@ pytestmark = [pytest.mark.browser]
 SAMPLE = [MIRROR_PAGES[0].parent, CABLEGATE_HTML[0].parent, CABLEGATE_HTML_2011[0].parent]
 SAMPLE.append(SAMPLE_CSV)
 PORT = 8141  # this module's own live server
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +159,7 @@ def test_show_all_lists_every_origin_with_its_count_and_selects_one(page, server
     assert len(facet_counts(page, "origin")) == 25
     page.locator(".facet-origin .facet-all a").click()
     page.wait_for_url(re.compile(r"/cables/facets/origin/"))
+    page.screenshot(path=str(SCREENSHOTS / "finding-facet-values.png"))
     assert page.inner_text(".lead").startswith(f"{len(counts)} values")
     items = page.locator(".facet-values .facet-link")
     assert items.count() == len(counts)
@@ -216,6 +219,8 @@ def test_the_tags_facet_and_its_values_page_show_each_codes_meaning(page, server
 def test_active_filters_are_listed_each_removable_and_cleared_together(page, server):
     url = f"{server.url}/cables/?q=government&sort=-created&origin={quote('Embassy Astana')}"
     page.goto(url + "&tag=KZ&year=2007&date_from=2007-01-01")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "finding-active-filters.png"))
     chips = [" ".join(text.split()) for text in page.locator(".active-filter").all_inner_texts()]
     assert chips == [
         "Year: 2007 × (remove)",
