@@ -32,9 +32,10 @@ def overview() -> dict:
         "classifications": counts["classifications"],
         "origins": counts["origins"],
         "newest": list(
-            # The highest ids: the cables added last (an index scan, where ordering by
-            # ingested_at sorted every cable: 2 s at full size).
-            Cable.objects.order_by("-id").only("reference_id", "subject", "created", "origin")[:10]
+            # The most recently written, undated last: read off cable_newest_idx.
+            Cable.objects.order_by(F("created").desc(nulls_last=True), "reference_id").only(
+                "reference_id", "subject", "created", "origin"
+            )[:10]
         ),
     }
 

@@ -19,9 +19,12 @@ from cables.forms import SearchForm
 from cables.http_cache import archive_cached
 from cables.models import Cable, Mention
 from cables.search.budget import SearchTooBroad, time_budget, too_broad_headers
+from cables.search.facet_values import active_filters, all_values
+from cables.search.lookup import canonical_reference, entity_offers, field_notes, reference_of
 from cables.search.query import QuerySyntaxError, parse_query
-from cables.search.service import search
+from cables.search.service import FACET_LIMIT, search
 from cables.versions import versions_of
+from cables.versions.listing import several_sources
 
 
 @archive_cached
@@ -47,6 +50,9 @@ def _search_page(request):
         context["error"] = form.error_message()
         return render(request, "cables/search.html", context, status=400)
     query = form.cleaned_data["q"]
+    reference = reference_of(query) if query else None
+    if reference:  # a reference ID pasted in a search box: the cable itself
+        return redirect("cables:cable-detail", reference)
     try:
         results = search(
             query,
@@ -66,6 +72,10 @@ def _search_page(request):
         query=query,
         date_form=CableFilter.bound_form(request.GET),
         selected=[(f.name, v) for f in results.facets for v in f.selected],
+        active=active_filters(request.GET, results.facets),
+        offers=entity_offers(results.parsed),
+        field_notes=field_notes(results.parsed),
+        facet_limit=FACET_LIMIT,
     )
     return render(request, "cables/search.html", context)
 
@@ -92,6 +102,35 @@ def _facet_hrefs(query_dict, facets) -> None:
 
 
 @archive_cached
+def facet_values(request, name):
+    """Every value of one facet for the current search ("Show all" under a facet list)."""
+    if name not in FACET_PARAMETERS or name == "partial":
+        raise Http404("No such facet.")
+    form = SearchForm(request.GET)
+    context = {"form": form, "name": name}
+    if not form.is_valid():
+        context["error"] = form.error_message()
+        return render(request, "cables/facet_values.html", context, status=400)
+    try:
+        with time_budget(settings.SEARCH_TIME_BUDGET):
+            context["facet"] = all_values(name, form.cleaned_data["q"], request.GET)
+    except QuerySyntaxError as error:
+        context["error"] = str(error)
+        return render(request, "cables/facet_values.html", context, status=400)
+    except SearchTooBroad as error:
+        context["error"] = str(error)
+        return too_broad_headers(render(request, "cables/facet_values.html", context, status=503))
+    context["query"] = form.cleaned_data["q"]
+    return render(request, "cables/facet_values.html", context)
+
+
+@archive_cached
+def cables_with_versions(request):
+    """Cables read from several sources, each linking to its versions page."""
+    return render(request, "cables/several_sources.html", several_sources(request.GET))
+
+
+@archive_cached
 def search_help(request):
     return render(request, "cables/search_help.html")
 
@@ -106,6 +145,9 @@ def cable_detail(request, reference_id):
             "tags", "paragraphs", Prefetch("paragraphs__mentions", queryset=visible_mentions)
         ).get(reference_id=reference_id)
     except Cable.DoesNotExist:
+        canonical = canonical_reference(reference_id)  # /cable/07astana2223/
+        if canonical:
+            return redirect("cables:cable-detail", canonical, permanent=True)
         return missing_cable_page(request, reference_id)  # 404: in the release or not at all
     terms = []
     if request.GET.get("q"):

@@ -269,7 +269,7 @@ class TestMissingCable:
         assert "78KABUL3619" not in archive
         assert release["78KABUL3619"] == 5
         html = get(client, reverse("cables:cable-detail", args=["78KABUL3619"]), 404)
-        assert "Not in the archive, released May 1978." in html
+        assert "Not in the archive. Written in May 1978." in html
         assert 'href="/coverage/KABUL/?year=1978#missing">KABUL</a>' in html
         assert 'href="/coverage/KABUL/">Coverage of KABUL</a>' in html
         assert "Of the 1 cable KABUL sent in 1978, the archive holds 0 (" in html
@@ -279,7 +279,7 @@ class TestMissingCable:
         for reference_id in missing:
             html = get(client, f"/cable/{reference_id}/", 404)
             month = MONTHS.split()[release[reference_id] - 1]
-            assert f"Not in the archive, released {month} {year_of(reference_id)}." in html
+            assert f"Not in the archive. Written in {month} {year_of(reference_id)}." in html
 
     def test_it_lists_the_archives_cables_that_cite_it(self, client, archive, release):
         cited = Counter(

@@ -27,9 +27,11 @@ from cables.summaries import summary
 
 from . import get_backend
 from .base import ParagraphHit
+from .lookup import named_entity_ids
 from .months import MonthCounts, months_of_selected_year
 from .query import And, Or, ParsedQuery, Phrase, QuerySyntaxError, parse_query
 from .rank_index import Ranking, rank_index
+from .value_counts import counts_of_values, pin_selected_counts
 
 PER_PAGE = 20
 ORPHANS = 3
@@ -94,6 +96,7 @@ class FacetItem:
     percent: int = 0  # bar length, relative to the largest count
     name: str = ""
     href: str = ""  # the link toggling this item, set by the view
+    exact: bool = False  # counted exactly even in an estimated facet (value_counts.py)
 
     @property
     def params(self) -> dict:
@@ -161,8 +164,11 @@ def _query_box_filters(cables: QuerySet, parsed: ParsedQuery) -> QuerySet:
         elif key in lookups:
             cables = cables.filter(reduce(or_, (lookups[key](v) for v in values)))
         elif key in ("person", "party", "election"):
+            # What a person types (surname, name, alias, any case): see lookup.py.
+            # No entity named: an id none has (the facet SQL cannot be written with IN ()).
+            named = named_entity_ids(key, values) or [0]
             mentioned = Mention.objects.filter(
-                status__in=VISIBLE_MENTIONS, **{f"{key}__slug__in": values}
+                status__in=VISIBLE_MENTIONS, **{f"{key}_id__in": named}
             ).values("cable_id")
             cables = cables.filter(id__in=mentioned)
     if parsed.date_from:
@@ -500,6 +506,8 @@ def _linked_ids(name: str, values, exact: bool, using: str) -> list[int]:
             return list(tags.filter(code__in=values).values_list("id", flat=True))
         condition = reduce(or_, (Q(code__iexact=v) for v in values))
         return list(tags.filter(condition).values_list("id", flat=True))
+    if not exact:  # typed in the box: what a person types (lookup.py)
+        return named_entity_ids(name, values, using)
     model = Mention._meta.get_field(name).related_model
     return list(model.objects.using(using).filter(slug__in=values).values_list("id", flat=True))
 
@@ -532,7 +540,7 @@ def _narrow_box(ids: list[int], parsed: ParsedQuery, using: str) -> list[int]:
         ids = sorted(_id_list(_query_box_filters(narrowed, plain).values_list("id")))
     for name, values in linked.items():
         if ids:
-            ids = _linked(ids, name, _linked_ids(name, values, name != "tag", using), using)
+            ids = _linked(ids, name, _linked_ids(name, values, False, using), using)
     return ids
 
 
@@ -1107,6 +1115,11 @@ def _facets(ids_source, data: dict, scale=1.0, whole=None) -> list[Facet]:
             rows = _scaled(rows, facet_scale)
             if name == "partial":
                 labels = {"full": "Full text", "partial": "Partial extract"}
+        listed = {str(value) for value, _ in rows}
+        if any(value not in listed for value in selected):
+            # A selected value outside the top list: its own count, never a 0 shown beside it.
+            absent = [value for value in selected if value not in listed]
+            rows = [*rows, *counts_of_values(name, absent, ids_for(others_key(name)), facet_scale)]
         items = _facet_items(name, rows, selected, labels, titles)
         if items or selected:
             facets.append(Facet(name, FACET_LABELS[name], items, selected, facet_scale != 1))
@@ -1269,6 +1282,8 @@ def search(
         if with_months:
             matched = Cable.objects.using(using).filter(id__in=backend.ids_subquery(match.ids))
             months = months_of_selected_year(data, matched, scale=match.scale)
+    if total_exact:
+        pin_selected_counts(facets, paginator.count)
     results = SearchResults(query, parsed, sort, results_page, facets, [], total_exact)
     results.months = months
     if parsed.text is not None or parsed.excluded:

@@ -37,6 +37,7 @@ def facet_items(facet):
     approximate = " approximate" if facet.approximate else ""
     tilde = "~" if facet.approximate else ""
     name = _esc(facet.name)
+    tags = facet.name == "tag"
     lines = []
     for item in facet.items:
         selected = item.selected
@@ -46,12 +47,17 @@ def facet_items(facet):
             if year
             else ""
         )
+        # A TAG's meaning written out beside its code, not only in the tooltip.
+        meaning = (
+            f' <span class="tag-meaning">{_esc(item.title)}</span>' if tags and item.title else ""
+        )
         lines.append(
             f'<li><a class="facet-link{" selected" if selected else ""}" href="{_esc(item.href)}"'
             f'{title}{CURRENT if selected else ""} data-facet="{name}"'
             f' data-value="{_esc(item.value)}"><span class="check" aria-hidden="true">'
             f'{"☑" if selected else "☐"}</span> <span class="facet-label">{_esc(item.label)}'
-            f'</span>{bar} <span class="count{approximate}">{tilde}{_esc(item.count)}</span>'
+            f'{meaning}</span>{bar} <span class="count{"" if item.exact else approximate}">'
+            f"{'' if item.exact else tilde}{item.count:,}</span>"
             f"{SELECTED_NOTE if selected else ''}</a></li>"
         )
     return mark_safe("\n".join(lines))
