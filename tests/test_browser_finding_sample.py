@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.browser]
 
 SAMPLE = [MIRROR_PAGES[0].parent, CABLEGATE_HTML[0].parent, CABLEGATE_HTML_2011[0].parent]
 SAMPLE.append(SAMPLE_CSV)
-PORT = 8141  # this module's own live server
+PORT = 0  # any free port: the SQLite and PostgreSQL suites may run side by side
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 
 
