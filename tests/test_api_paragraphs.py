@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from cables import api
@@ -220,3 +221,28 @@ def test_snippet_text_unescapes_what_the_html_escapes(client, corpus):
         assert "'" in paragraph["snippet_text"] or "&" in paragraph["snippet_text"]
         for start, end in paragraph["matches"]:
             assert paragraph["snippet_text"][start:end].lower() == "karimova"
+
+
+def test_markup_and_entities_in_the_cable_text_stay_text_in_snippet_text(client, corpus):
+    # Cable text that looks like the snippet's own markup is escaped in `snippet` and comes
+    # back exactly in `snippet_text`; only the index's matches are offsets.
+    cable = Cable.objects.get(reference_id="03BRASILIA3459")
+    text = "Itamaraty's <mark>FTAA</mark> &amp; \"FTAA\" talks &lt; Mercosur's & more."
+    Paragraph.objects.create(cable=cable, number=99, text=text)
+    get_backend().index_cables([cable.id])
+    data = client.get(reverse("cables:api-cable-list"), {"q": "FTAA Itamaraty"}).json()
+    (paragraph,) = [
+        p
+        for hit in data["results"]
+        for p in hit["paragraphs"]
+        if hit["reference_id"] == "03BRASILIA3459" and p["number"] == 99
+    ]
+    snippet_text = paragraph["snippet_text"]
+    assert snippet_text == plain(paragraph["snippet"])
+    assert '&amp; "FTAA" talks &lt; Mercosur\'s & more' in snippet_text
+    if connection.vendor == "sqlite":
+        # (PostgreSQL's ts_headline drops what its parser takes for an HTML tag.)
+        assert snippet_text.strip("…") == text
+    found = [snippet_text[start:end] for start, end in paragraph["matches"]]
+    assert sorted(set(found)) == ["FTAA", "Itamaraty"]
+    assert len(found) == 3
