@@ -11,19 +11,20 @@ from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 
 from cables.filters import VISIBLE_MENTIONS
-from cables.forms import SearchForm
+from cables.forms import ExportForm, SearchForm
 from cables.http_cache import archive_cached
 from cables.limits import rate_limited
 from cables.models import Cable, Mention
+from cables.search import paragraph_export
 from cables.search.budget import SearchTooBroad, time_budget, too_broad_headers
 from cables.search.query import QuerySyntaxError
 from cables.search.service import (
     LISTED_FIELDS,
-    SORTS,
     date_ordered_chunks,
     filtered_cables,
     search,
 )
+from cables.search.snippet_text import snippet_fields
 
 EXPORT_FIELDS = [
     "reference_id",
@@ -117,6 +118,7 @@ def _cable_list(request, form):
                         {
                             "number": para.number,
                             "snippet": str(para.snippet),
+                            **snippet_fields(para.snippet),
                             "url": request.build_absolute_uri(
                                 f"{hit.cable.get_absolute_url()}#par{para.number}"
                             ),
@@ -226,7 +228,7 @@ def _export_chunks(query: str, sort: str, filter_data):
     by a query of its own."""
     _, _, _, cables = filtered_cables(query, filter_data, listed_by_rank_index=True)
     cables = cables.only(*LISTED_FIELDS).prefetch_related("tags")
-    return date_ordered_chunks(cables, sort if sort in SORTS else "-created", EXPORT_CHUNK)
+    return date_ordered_chunks(cables, paragraph_export.export_sort(sort), EXPORT_CHUNK)
 
 
 def _export_rows(request, chunks):
@@ -256,8 +258,17 @@ def _budgeted_rows(request, form):
     each database step of the stream within it (a large result set may stream for long, but
     no single query of it holds the worker past the budget)."""
     with time_budget(settings.SEARCH_TIME_BUDGET) as budget:
-        cables = _export_chunks(form.cleaned_data["q"], form.cleaned_data["sort"], request.GET)
-        rows = _export_rows(request, cables)
+        if form.cleaned_data["rows"] == "paragraphs":
+            rows = paragraph_export.paragraph_rows(
+                request.build_absolute_uri("/")[:-1],
+                form.cleaned_data["q"],
+                form.cleaned_data["sort"],
+                request.GET,
+                EXPORT_CHUNK,
+            )
+        else:
+            cables = _export_chunks(form.cleaned_data["q"], form.cleaned_data["sort"], request.GET)
+            rows = _export_rows(request, cables)
         first = next(rows, None)
         if first is None:
             return
@@ -270,7 +281,7 @@ def _export_response(request, render_rows, content_type, filename):
     """Stream an export. A bad parameter is answered before anything is streamed; the search
     and the first rows run before the response starts, so a syntax error or a query too broad
     is answered with its status, never a truncated file."""
-    form = SearchForm(request.GET)
+    form = ExportForm(request.GET)
     if not form.is_valid():
         return _error(form.error_message())
     rows = _budgeted_rows(request, form)
@@ -296,6 +307,9 @@ def export_csv(request):
             row["tags"] = " ".join(row["tags"])
             yield writer.writerow([row[name] for name in EXPORT_FIELDS])
 
+    if request.GET.get("rows") == "paragraphs":
+        lines = paragraph_export.csv_lines
+        return _export_response(request, lines, "text/csv; charset=utf-8", "paragraphs.csv")
     return _export_response(request, lines, "text/csv; charset=utf-8", "cables.csv")
 
 
@@ -312,4 +326,6 @@ def export_json(request):
             )
         yield "]\n"
 
+    if request.GET.get("rows") == "paragraphs":
+        return _export_response(request, chunks, "application/json", "paragraphs.json")
     return _export_response(request, chunks, "application/json", "cables.json")

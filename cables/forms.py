@@ -86,3 +86,22 @@ class SearchForm(forms.Form):
     def error_message(self) -> str:
         """Every error of the form, as one sentence for the page or the API."""
         return " ".join(error for errors in self.errors.values() for error in errors)
+
+
+# What a row of an export is: a cable of the result set (the default) or one of its matched
+# paragraphs (`cables/search/paragraph_export.py`).
+EXPORT_ROWS = {"cables": "One row per cable", "paragraphs": "One row per matched paragraph"}
+
+
+class ExportForm(SearchForm):
+    rows = forms.ChoiceField(
+        choices=list(EXPORT_ROWS.items()),
+        required=False,
+        error_messages={
+            "invalid_choice": "rows must be cables (one row per cable, the default) or "
+            "paragraphs (one row per paragraph matching the query)."
+        },
+    )
+
+    def clean_rows(self):
+        return self.cleaned_data["rows"] or "cables"
