@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from cables.archive_version import archive_changed
 from cables.entities import curation
 from cables.entities.tagging import sentence_around
-from cables.ingest import delete_cables
+from cables.ingest.incremental import delete_cables
+from cables.lib.archive_version import archive_changed
 from cables.models import (
     Alias,
     Cable,

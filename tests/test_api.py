@@ -8,9 +8,9 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from cables import api
 from cables.models import Cable, Mention, Paragraph, Person
 from cables.parsing import ParsedCable, SourceInfo
+from cables.search import api
 from cables.search.exhaustive import exhaustive_ranking
 from cables.search.service import ordered
 from tests import reading_corpus

@@ -12,14 +12,14 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
-from cables import autocomplete
-from cables.archive_version import archive_changed
-from cables.autocomplete import DEFAULT_LIMIT, MAX_LENGTH, MAX_LIMIT, fold, forget_index
-from cables.autocomplete import suggest as service_suggest
 from cables.entities.loading import load_starter_list
-from cables.filters import VISIBLE_MENTIONS
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
+from cables.lib.archive_version import archive_changed
 from cables.models import Alias, Cable, Mention, Person, Tag
+from cables.search.filters import VISIBLE_MENTIONS
+from cables.suggest import index as autocomplete
+from cables.suggest.index import DEFAULT_LIMIT, MAX_LENGTH, MAX_LIMIT, fold, forget_index
+from cables.suggest.index import suggest as service_suggest
 from tests.conftest import CABLEGATE_HTML, MIRROR_PAGES
 
 pytestmark = pytest.mark.django_db

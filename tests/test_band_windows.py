@@ -13,7 +13,7 @@ import re
 import pytest
 from django.db import connection
 
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Cable, Paragraph
 from cables.search import bands, get_backend, sqlite
 from cables.search.query import parse_query

@@ -12,10 +12,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from cables import bench_mix
-from cables.bench_mix import BROWSE, SEARCH, build_mix, measure_overlap, mix_report
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Cable
+from cables.tooling import bench_mix
+from cables.tooling.bench_mix import BROWSE, SEARCH, build_mix, measure_overlap, mix_report
 
 from .conftest import CABLEGATE_HTML, CABLEGATE_HTML_2011, MIRROR_PAGES
 

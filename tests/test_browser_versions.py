@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from tests.conftest import CABLEGATE_HTML
 from tests.test_ingest import sample_csv_rows, write_csv
 

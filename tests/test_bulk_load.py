@@ -9,11 +9,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
 
-from cables import bulk
-from cables.bulk import bulk_load
 from cables.entities import tag_archive, tagging
-from cables.ingest import ingest_paths
-from cables.integrity import archive_rows
+from cables.ingest import bulk
+from cables.ingest.bulk import bulk_load
+from cables.ingest.incremental import ingest_paths
 from cables.models import (
     Cable,
     EntitySuggestion,
@@ -26,6 +25,7 @@ from cables.models import (
 )
 from cables.search import get_backend
 from cables.search.query import parse_query
+from cables.tooling.integrity import archive_rows
 
 from .conftest import CABLEGATE_HTML, FIRST_ROWS_CSV, SAMPLE_CSV
 
@@ -80,7 +80,7 @@ class TestBulkLoad:
         ).exists()
 
     def test_a_load_raises_the_archive_version(self):
-        from cables.archive_version import current_version
+        from cables.lib.archive_version import current_version
 
         before = current_version()
         summary = bulk_load([FIRST_ROWS_CSV], workers=1, stdout=io.StringIO())

@@ -15,12 +15,12 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from cables.archive_version import current_version
-from cables.bulk import bulk_load
-from cables.ingest import delete_cables, ingest_paths
-from cables.integrity import archive_rows
+from cables.ingest.bulk import bulk_load
+from cables.ingest.incremental import delete_cables, ingest_paths
+from cables.lib.archive_version import current_version
 from cables.models import Cable, Source
 from cables.search import get_backend
+from cables.tooling.integrity import archive_rows
 from cables.versions import comparison, versions_of
 from tests.conftest import CABLEGATE_HTML, CABLEGATE_HTML_2011, mirror_page
 from tests.test_ingest import partial_extract_of, sample_csv_rows, write_csv

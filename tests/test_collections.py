@@ -13,7 +13,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Cable, Collection, Paragraph, SavedParagraph
 from tests.conftest import CABLEGATE_HTML, mirror_page
 from tests.test_entities_curation import extract_of_mirror_page_000

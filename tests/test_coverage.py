@@ -14,9 +14,9 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from cables import coverage
-from cables.archive_version import archive_changed
-from cables.bulk import bulk_load
+from cables.coverage import selectors as coverage
+from cables.ingest.bulk import bulk_load
+from cables.lib.archive_version import archive_changed
 from cables.models import Cable, Reference
 from cables.parsing.release_index import OTHER, read_release_index
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from django.urls import reverse
 
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Cable
 from cables.parsing import ParsedCable, iter_path
 

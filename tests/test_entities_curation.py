@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from cables.entities import curation
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import (
     Alias,
     Cable,

@@ -1,6 +1,6 @@
 """The five seed cables (sample_corpus/mirror-pages) as archive rows, for the entity tests.
 
-Uses the real ingest (`cables.ingest.ingest_paths`) when the parser is installed; until then a
+Uses the real ingest (`cables.ingest.incremental.ingest_paths`) when the parser is installed; until then a
 small stand-in reads the same files: numbered paragraphs in document order, numbered 1..n,
 with the signer and classified-by lines, so the entity tests always run on the real text.
 """
@@ -79,7 +79,7 @@ def seed_mirror_pages() -> list[Cable]:
     """
     load_starter_list()
     if parser_available():
-        from cables.ingest import ingest_paths
+        from cables.ingest.incremental import ingest_paths
 
         ingest_paths([MIRROR_PAGES[0].parent])
         return list(Cable.objects.filter(reference_id__in=SEED_REFERENCES))

@@ -12,7 +12,7 @@ so that the 140 real cables take the estimated path, and each page must still be
 import pytest
 from django.db import connection
 
-from cables.ingest import delete_cables, ingest_paths
+from cables.ingest.incremental import delete_cables, ingest_paths
 from cables.models import Cable, Paragraph
 from cables.search import bands, get_backend, service, sqlite
 from cables.search.exhaustive import exhaustive_ranking

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cables.entities.loading import load_starter_list
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Cable, Mention, Person, Source, Tag
 
 from .conftest import CABLEGATE_HTML

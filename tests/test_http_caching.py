@@ -8,7 +8,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from cables.entities.loading import load_starter_list
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Cable, Mention, Person
 from tests.conftest import CABLEGATE_HTML, MIRROR_PAGES
 

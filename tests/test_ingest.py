@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Cable, Paragraph, Reference, Source, Tag
 
 from .conftest import CABLEGATE_HTML, FIRST_ROWS_CSV, MIRROR_PAGES, SAMPLE_CSV, mirror_page

@@ -10,7 +10,7 @@ import pytest
 from django.db import transaction
 
 from cables.entities.loading import load_starter_list
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from tests.conftest import MIRROR_PAGES, ROOT
 
 spec = importlib.util.spec_from_file_location("load_test", ROOT / "scripts" / "load_test.py")

@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from cables.archive_version import archive_changed
 from cables.entities.loading import load_starter_list
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
+from cables.lib.archive_version import archive_changed
 from cables.models import Cable
 from tests.conftest import CABLEGATE_HTML, MIRROR_PAGES
 

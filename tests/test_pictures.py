@@ -19,9 +19,9 @@ from django.urls import reverse
 from cables.entities import curation
 from cables.entities.loading import load_starter_list
 from cables.entities.pictures import entity_pictures
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
+from cables.lib.charts import Column, january_ticks, layout, month_span, year_ticks
 from cables.models import ArchiveSummary, Cable, Mention, Party, Person
-from cables.pictures import Column, january_ticks, layout, month_span, year_ticks
 from cables.search import months as months_module
 from tests.conftest import CABLEGATE_HTML, CABLEGATE_HTML_2011, MIRROR_PAGES
 

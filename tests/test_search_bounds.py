@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Cable, Paragraph
 from cables.search import bands, service, sqlite
 from cables.search.service import search

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Count
 from rapidfuzz.distance import JaroWinkler
 
-from cables.archive_version import archive_changed
+from cables.lib.archive_version import archive_changed
 from cables.models import (
     Cable,
     EntitySuggestion,

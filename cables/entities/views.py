@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import select_template
 
-from cables.http_cache import archive_cached
+from cables.lib.http_cache import archive_cached
 from cables.models import Election, Party, Person
 
 from . import pages, pictures

@@ -218,7 +218,7 @@ class Source(models.Model):
         default=False, help_text="This source's text is the one the archive shows."
     )
     ingested_at = models.DateTimeField(auto_now=True)
-    # The digest of this source's parse (`cables.ingest.content_hash`): equal to the cable's
+    # The digest of this source's parse (`cables.ingest.incremental.content_hash`): equal to the cable's
     # `content_hash` when this source's text is the one the archive shows. Blank on rows
     # recorded before texts were kept (migration 0015).
     content_hash = models.CharField(max_length=64, blank=True)

@@ -19,11 +19,12 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.http import QueryDict
 
-from cables.filters import FACET_PARAMETERS, VISIBLE_MENTIONS, CableFilter
+from cables.lib.summaries import stored as stored_summary
+from cables.lib.summaries import summary
 from cables.models import Cable, Mention, Tag
-from cables.summaries import stored as stored_summary
-from cables.summaries import summary
+from cables.search.filters import FACET_PARAMETERS, VISIBLE_MENTIONS, CableFilter
 
 from . import get_backend
 from .base import ParagraphHit
@@ -230,8 +231,6 @@ def _as_list(value) -> list:
 
 
 def _query_dict(data: dict):
-    from django.http import QueryDict
-
     query_dict = QueryDict(mutable=True)
     for key, values in data.items():
         query_dict.setlist(key, [str(v) for v in values])

@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from cables.http_cache import archive_cached
+from cables.lib.http_cache import archive_cached
 from cables.models import Cable
 from cables.versions import SameVersion, VersionNotFound, comparison, versions_of
 from cables.versions.forms import VersionsForm

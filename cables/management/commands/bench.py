@@ -28,6 +28,7 @@ of several runs.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import time
 from datetime import UTC, datetime
@@ -39,11 +40,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
 
-from cables.bench_mix import BROWSE, SEARCH, Shape, build_mix, mix_report, run_mix, summarise
-from cables.bulk import bulk_load, peak_memory_mb
+from cables.ingest.bulk import bulk_load, peak_memory_mb
 from cables.models import Cable
 from cables.search import get_backend
 from cables.search.query import parse_query, to_fts5, to_tsquery
+from cables.tooling.bench_mix import (
+    BROWSE,
+    SEARCH,
+    Shape,
+    build_mix,
+    mix_report,
+    run_mix,
+    summarise,
+)
 
 CABLE_PAGES = 20
 NAIVE_LIMIT = 20
@@ -391,6 +400,4 @@ def _ratio(naive, view):
 
 
 def _cpus() -> int:
-    import os
-
     return os.cpu_count() or 0

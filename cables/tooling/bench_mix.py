@@ -23,12 +23,14 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.template import Template
 from django.test import Client
+from django.test.utils import instrumented_test_render
 
-from cables.filters import VISIBLE_MENTIONS
 from cables.models import Cable, Mention, Tag
 from cables.search import service
 from cables.search.exhaustive import effective_sort, exhaustive_ranking
+from cables.search.filters import VISIBLE_MENTIONS
 
 SEARCH, BROWSE = "search", "browse"
 PAST_THE_END = 999_999
@@ -344,9 +346,6 @@ def last_page(ranking: list[int]) -> int:
 def template_context_recorded():
     """Templates rendered as under the test runner, so `response.context` is filled: for the
     untimed requests that read a page's cable ids, never for the timed ones."""
-    from django.template import Template
-    from django.test.utils import instrumented_test_render
-
     original = Template._render
     Template._render = instrumented_test_render
     try:

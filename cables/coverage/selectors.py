@@ -23,9 +23,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import F
 
+from cables.lib.summaries import summary
 from cables.models import Cable, Reference
 from cables.parsing.release_index import OTHER, ReleaseIndex, load_stations, read_release_index
-from cables.summaries import summary
 
 logger = logging.getLogger(__name__)
 

@@ -25,12 +25,12 @@ from django.db import connections
 from django.db.models import Count
 from django.urls import reverse
 
-from cables import browse
-from cables.archive_version import Version, current_version
-from cables.filters import VISIBLE_MENTIONS
+from cables.lib.archive_version import Version, current_version
+from cables.lib.summaries import summary
 from cables.models import Alias, ArchiveSummary, Election, Mention, Party, Person, Tag
 from cables.parsing.fields import STATION_ALIASES, canonical_station
-from cables.summaries import summary
+from cables.reading import selectors as browse
+from cables.search.filters import VISIBLE_MENTIONS
 
 MIN_LENGTH = 2  # folded characters; one letter would suggest half the archive
 MAX_LENGTH = 100

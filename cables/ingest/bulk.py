@@ -1,12 +1,12 @@
 """Fast first load of an empty archive: parse on every core, write with COPY or big transactions.
 
-`bulk_load(paths)` stores the same rows as `cables.ingest.ingest_paths(paths)` would (same cable
+`bulk_load(paths)` stores the same rows as `cables.ingest.incremental.ingest_paths(paths)` would (same cable
 fields, paragraphs, TAGS, references, sources, entity mentions), much faster. Two passes, each
 spread over all cores, with one process writing:
 
 1. Load. CSV input is read in chunks of records; a process pool parses them, computes the
    content hashes and turns each cable into ready-to-write rows (the same model code as ingest:
-   `_BatchWriter._fill`, `paragraph_rows`, and every column of the models, so a column added
+   `rows.fill_cable`, `paragraph_rows`, and every column of the models, so a column added
    later is filled here too). This process only assigns cable and paragraph ids and writes:
    PostgreSQL COPY (psycopg 3), SQLite `executemany` in one transaction per group of cables. It
    also spools what tagging needs to temporary files (`_Spool`). At most a few chunks are in
@@ -49,22 +49,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.management.color import no_style
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
-from cables.archive_version import archive_changed
-from cables.browse import warm_summaries
-from cables.ingest import (
-    IngestSummary,
-    _BatchWriter,
-    content_hash,
-    ingest_paths,
-    ingest_records,
-    new_tag,
-    paragraph_rows,
-    raw_hash,
-    refresh_planner_statistics,
+from cables.entities import tagging
+from cables.entities.index import EntityIndex
+from cables.entities.tagging import CableTagger, store_suggestions, tag_cables
+from cables.ingest.finish import refresh_planner_statistics, warm_summaries
+from cables.ingest.incremental import IngestSummary, ingest_paths, ingest_records
+from cables.ingest.rows import content_hash, fill_cable, new_tag, paragraph_rows, raw_hash
+from cables.lib.archive_version import archive_changed
+from cables.lib.forked import detach_connections
+from cables.models import (
+    Cable,
+    EntitySuggestion,
+    Mention,
+    MentionDecision,
+    Paragraph,
+    Reference,
+    Source,
+    SuggestionPlace,
+    Tag,
 )
-from cables.models import Cable, Paragraph, Reference, Source, Tag
 from cables.parsing import ParsedCable, ParseFailure, SourceInfo, iter_path, parse_csv_record
 from cables.parsing.records import FORMAT_CSV
 from cables.search import get_backend
@@ -160,8 +165,6 @@ class _Columns:
 
 @functools.cache
 def _columns(model_name: str) -> _Columns:
-    from cables.models import Mention
-
     return {
         "cable": lambda: _Columns(Cable),
         "paragraph": lambda: _Columns(Paragraph, ("cable",)),
@@ -172,19 +175,6 @@ def _columns(model_name: str) -> _Columns:
 
 
 # --- pass 1: parsing into rows, in worker processes ----------------------------------------------
-
-# Django connections inherited through fork are the parent's sockets and files: a worker never
-# uses or closes them (closing would end the parent's session); a worker that needs the database
-# opens its own.
-_INHERITED: list = []
-
-
-def _detach_connections() -> None:
-    for alias in connections:
-        wrapper = connections[alias]
-        if getattr(wrapper, "connection", None) is not None:
-            _INHERITED.append(wrapper.connection)
-            wrapper.connection = None
 
 
 @dataclass
@@ -204,7 +194,7 @@ class _Prepared:
 
 def _prepare(parsed: ParsedCable) -> _Prepared:
     cable = Cable(reference_id=parsed.reference_id)
-    _BatchWriter._fill(cable, parsed, content_hash(parsed))
+    fill_cable(cable, parsed, content_hash(parsed))
     paragraph = _columns("paragraph")
     reference = _columns("reference")
     return _Prepared(
@@ -297,7 +287,7 @@ def _csv_chunks(path: Path) -> Iterator[tuple[str, list] | str]:
 def _pool(workers: int):
     if workers <= 1:
         return None
-    return multiprocessing.get_context("fork").Pool(workers, initializer=_detach_connections)
+    return multiprocessing.get_context("fork").Pool(workers, initializer=detach_connections)
 
 
 def _parsed_records(paths: list[Path], workers: int) -> Iterator[tuple]:
@@ -435,11 +425,7 @@ _TAGGER = None  # (CableTagger) set in this process before the tagging pool fork
 
 
 def _entity_index():
-    """The entity index, ready for the whole archive, or None without entity tagging."""
-    try:
-        from cables.entities.index import EntityIndex
-    except ImportError:  # entity tagging not installed in this build
-        return None
+    """The entity index, ready for the whole archive."""
     index = EntityIndex()
     # Whatever the index learns from the archive, learn it once here, before the workers
     # fork, for the whole archive (the workers do not query the database for it).
@@ -531,14 +517,6 @@ def _tag_loaded(writer: _Writer, workers: int, meanwhile) -> None:
     if index is None:
         meanwhile()
         return
-    from cables.entities.tagging import (
-        CableTagger,
-        recount_suggestions,
-        store_suggestions,
-        tag_cables,
-    )
-    from cables.models import Mention, MentionDecision
-
     _TAGGER = CableTagger(index)
     first, last = writer.first_cable_id, writer.next_cable_id - 1
     # Forked before the index build starts: the workers need nothing from the database.
@@ -585,7 +563,7 @@ def _tag_loaded(writer: _Writer, workers: int, meanwhile) -> None:
         began = time.perf_counter()
         flush()
         with transaction.atomic():
-            recount_suggestions(recount)
+            tagging.recount_suggestions(recount)
         writer.summary.store_seconds += time.perf_counter() - began
     finally:
         if pool is not None:
@@ -608,8 +586,6 @@ def _tag_loaded(writer: _Writer, workers: int, meanwhile) -> None:
 
 
 def _loaded_tables() -> list[str]:
-    from cables.models import Mention
-
     return [
         model._meta.db_table
         for model in (Cable, Paragraph, Cable.tags.through, Reference, Source, Mention)
@@ -804,9 +780,6 @@ def undo_interrupted_load(stdout=None) -> int:
 
 
 def _remove_partial_load() -> int:
-    from cables.entities.tagging import recount_suggestions
-    from cables.models import EntitySuggestion, Mention, SuggestionPlace
-
     with transaction.atomic():
         removed = Cable.objects.count()
         with connection.cursor() as cursor:
@@ -815,7 +788,7 @@ def _remove_partial_load() -> int:
             cursor.execute(f"DELETE FROM {Paragraph._meta.db_table}")
             cursor.execute(f"DELETE FROM {Cable._meta.db_table}")
         get_backend().rebuild()  # from no paragraphs: an empty index
-        recount_suggestions(EntitySuggestion.objects.values_list("pk", flat=True))
+        tagging.recount_suggestions(EntitySuggestion.objects.values_list("pk", flat=True))
         _mark_load(False)
         archive_changed()
     return removed

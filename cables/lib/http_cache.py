@@ -20,8 +20,8 @@ from django.core.cache import caches
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
 
-from cables.archive_version import Version, current_version
-from cables.summaries import stale_served
+from cables.lib.archive_version import Version, current_version
+from cables.lib.summaries import stale_served
 
 CACHED_STATUSES = {200, 304}
 
