@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from cables.entities import curation
-from cables.entities.tagging import sentence_around
+from cables.entities.tagger import sentence_around
 from cables.ingest.incremental import delete_cables
 from cables.lib.archive_version import archive_changed
 from cables.models import (

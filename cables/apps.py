@@ -12,8 +12,8 @@ class CablesConfig(AppConfig):
         from cables.coverage.selectors import archive_counts
         from cables.ingest.finish import register_warmer
         from cables.reading.selectors import origins_by_country, overview, tag_counts
+        from cables.search.facets import whole_archive_facets
         from cables.search.months import whole_archive_months
-        from cables.search.service import whole_archive_facets
         from cables.suggest.index import entity_cable_counts
 
         # The stored counts each slice owns, computed at the end of every ingest.

@@ -11,8 +11,8 @@ from django.urls import reverse
 from cables.models import Cable, Mention, Paragraph, Person
 from cables.parsing import ParsedCable, SourceInfo
 from cables.search import api
+from cables.search.date_order import ordered
 from cables.search.exhaustive import exhaustive_ranking
-from cables.search.service import ordered
 from tests import reading_corpus
 from tests.reading_corpus import cables_where, has
 

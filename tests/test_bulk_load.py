@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
 
-from cables.entities import tag_archive, tagging
-from cables.ingest import bulk
+from cables.entities import review_queue, tag_archive
+from cables.ingest import bulk, bulk_write
 from cables.ingest.bulk import bulk_load
 from cables.ingest.incremental import ingest_paths
 from cables.models import (
@@ -124,7 +124,7 @@ def load_mark() -> int | None:
 def fail_at_third_group(monkeypatch) -> None:
     """Groups of 500 cables, and the third one fails as a full disk would."""
     monkeypatch.setattr(bulk, "GROUP_CABLES", 500)
-    written = bulk._Writer.write_group
+    written = bulk_write.Writer.write_group
     calls = []
 
     def write_group(self, group):
@@ -133,7 +133,7 @@ def fail_at_third_group(monkeypatch) -> None:
             raise OSError("No space left on device")
         return written(self, group)
 
-    monkeypatch.setattr(bulk._Writer, "write_group", write_group)
+    monkeypatch.setattr(bulk_write.Writer, "write_group", write_group)
 
 
 EMBASSY = re.compile(r"\bembass(?:y|ies)\b", re.IGNORECASE)
@@ -229,7 +229,7 @@ class TestAnInterruptedLoad:
         self, monkeypatch
     ):
         call_command("load_entities", stdout=io.StringIO())
-        recount = tagging.recount_suggestions
+        recount = review_queue.recount_suggestions
         calls = []
 
         def fail_once(ids):
@@ -238,7 +238,7 @@ class TestAnInterruptedLoad:
                 raise OSError("No space left on device")
             return recount(ids)
 
-        monkeypatch.setattr(tagging, "recount_suggestions", fail_once)
+        monkeypatch.setattr(review_queue, "recount_suggestions", fail_once)
         with pytest.raises(OSError):
             bulk_load([SAMPLE_CSV], workers=1, stdout=io.StringIO())
 

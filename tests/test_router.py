@@ -16,8 +16,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from cablearchive.routers import PIN_COOKIE, ReplicaRouter, is_pinned, use_primary
-from cables.models import Tag
 from cables.ingest.finish import warm_summaries
+from cables.models import Tag
 
 from .conftest import ROOT
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from cables.lib.archive_version import current_version
 from cables.lib.charts import MONTH_NAMES, Chart, Column, january_ticks, layout, month_span
-from cables.search.service import whole_archive_facets
+from cables.search.facets import whole_archive_facets
 
 from . import pages
 

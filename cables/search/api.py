@@ -15,16 +15,13 @@ from cables.lib.inert_json import json_response as _json
 from cables.lib.rate_limits import rate_limited
 from cables.models import Cable, Mention
 from cables.search.budget import SearchTooBroad, time_budget, too_broad_headers
+from cables.search.date_order import date_ordered_chunks
+from cables.search.filtering import filtered_cables
 from cables.search.filters import VISIBLE_MENTIONS
 from cables.search.forms import SearchForm
 from cables.search.query import QuerySyntaxError
-from cables.search.service import (
-    LISTED_FIELDS,
-    SORTS,
-    date_ordered_chunks,
-    filtered_cables,
-    search,
-)
+from cables.search.results import LISTED_FIELDS, SORTS
+from cables.search.service import search
 
 EXPORT_FIELDS = [
     "reference_id",

@@ -9,7 +9,7 @@ from django import forms
 
 from cables.search.filters import FILTER_PARAMETERS
 from cables.search.query import MAX_QUERY_LENGTH, QuerySyntaxError, parse_query
-from cables.search.service import SORTS
+from cables.search.results import SORTS
 
 # Words, phrases and field values in one query, each alternative of an OR counted.
 MAX_TERMS = 40

@@ -28,7 +28,7 @@ from django.test import Client
 from django.test.utils import instrumented_test_render
 
 from cables.models import Cable, Mention, Tag
-from cables.search import service
+from cables.search import thresholds
 from cables.search.exhaustive import effective_sort, exhaustive_ranking
 from cables.search.filters import VISIBLE_MENTIONS
 
@@ -332,14 +332,14 @@ class Rankings:
 
 def documented_page(ranking: list[int], number: int) -> list[int]:
     """Positions 20(N-1)+1..20N of the ranking, paged as the search pages are."""
-    paginator = Paginator(ranking, service.PER_PAGE, orphans=service.ORPHANS)
+    paginator = Paginator(ranking, thresholds.PER_PAGE, orphans=thresholds.ORPHANS)
     if number > paginator.num_pages:
         return []
     return list(paginator.page(number).object_list)
 
 
 def last_page(ranking: list[int]) -> int:
-    return Paginator(ranking, service.PER_PAGE, orphans=service.ORPHANS).num_pages
+    return Paginator(ranking, thresholds.PER_PAGE, orphans=thresholds.ORPHANS).num_pages
 
 
 @contextmanager

@@ -40,7 +40,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
 
-from cables.ingest.bulk import bulk_load, peak_memory_mb
+from cables.ingest.bulk import bulk_load
+from cables.ingest.bulk_tables import peak_memory_mb
 from cables.models import Cable
 from cables.search import get_backend
 from cables.search.query import parse_query, to_fts5, to_tsquery
