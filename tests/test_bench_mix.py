@@ -15,7 +15,8 @@ from django.db import connection, transaction
 from cables.ingest.incremental import ingest_paths
 from cables.models import Cable
 from cables.tooling import bench_mix
-from cables.tooling.bench_mix import BROWSE, SEARCH, build_mix, measure_overlap, mix_report
+from cables.tooling.bench_mix import measure_overlap, mix_report
+from cables.tooling.mix_shapes import BROWSE, SEARCH, build_mix
 
 from .conftest import CABLEGATE_HTML, CABLEGATE_HTML_2011, MIRROR_PAGES
 

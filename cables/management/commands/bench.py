@@ -45,15 +45,8 @@ from cables.ingest.bulk_tables import peak_memory_mb
 from cables.models import Cable
 from cables.search import get_backend
 from cables.search.query import parse_query, to_fts5, to_tsquery
-from cables.tooling.bench_mix import (
-    BROWSE,
-    SEARCH,
-    Shape,
-    build_mix,
-    mix_report,
-    run_mix,
-    summarise,
-)
+from cables.tooling.bench_mix import mix_report, run_mix, summarise
+from cables.tooling.mix_shapes import BROWSE, SEARCH, Shape, build_mix
 
 CABLE_PAGES = 20
 NAIVE_LIMIT = 20
