@@ -16,7 +16,6 @@ from cables.entities.loading import load_starter_list
 from cables.ingest.incremental import ingest_paths
 from cables.lib.archive_version import archive_changed
 from cables.models import Alias, Cable, Mention, Person, Tag
-from cables.search.filters import VISIBLE_MENTIONS
 from cables.suggest import index as autocomplete
 from cables.suggest.index import DEFAULT_LIMIT, MAX_LENGTH, MAX_LIMIT, fold, forget_index
 from cables.suggest.index import suggest as service_suggest
@@ -52,12 +51,7 @@ def labels(results) -> list[str]:
 
 
 def cables_mentioning(**entity) -> int:
-    return (
-        Mention.objects.filter(status__in=VISIBLE_MENTIONS, **entity)
-        .values("cable_id")
-        .distinct()
-        .count()
-    )
+    return Mention.objects.visible().filter(**entity).values("cable_id").distinct().count()
 
 
 class TestWhatIsSuggested:

@@ -22,7 +22,7 @@ def home(request):
 
 @archive_cached
 def cable_detail(request, reference_id):
-    visible_mentions = Mention.objects.exclude(status=Mention.Status.REJECTED).select_related(
+    visible_mentions = Mention.objects.visible().select_related(
         "person", "party", "election", "decided_by"
     )
     try:

@@ -17,7 +17,6 @@ from cables.models import Cable, Mention
 from cables.search.budget import SearchTooBroad, time_budget, too_broad_headers
 from cables.search.date_order import date_ordered_chunks
 from cables.search.filtering import filtered_cables
-from cables.search.filters import VISIBLE_MENTIONS
 from cables.search.forms import SearchForm
 from cables.search.query import QuerySyntaxError
 from cables.search.results import LISTED_FIELDS, SORTS
@@ -127,7 +126,8 @@ def cable_record(cable: Cable, request) -> dict:
     permalink = request.build_absolute_uri(cable.get_absolute_url())
     mentions: dict[int, list] = {}
     for mention in (
-        Mention.objects.filter(cable=cable, status__in=VISIBLE_MENTIONS)
+        Mention.objects.visible()
+        .filter(cable=cable)
         .select_related("person", "party", "election")
         .order_by("paragraph_id", "start")
     ):

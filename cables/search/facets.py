@@ -7,7 +7,7 @@ from django.db.models import Count
 
 from cables.lib.summaries import summary
 from cables.models import Cable, Mention, Tag
-from cables.search.filters import FACET_PARAMETERS, VISIBLE_MENTIONS
+from cables.search.filters import FACET_PARAMETERS
 
 from . import thresholds
 from .results import COLUMN_FACETS, ENTITY_FACETS, FACET_LABELS, Facet, FacetItem
@@ -108,7 +108,8 @@ def _entity_counts(ids, names: list[str]) -> dict[str, tuple[list, dict]]:
     mentions of the cables of "Tuyakbay" at full size, against 6.)"""
     columns = [f"{name}_id" for name in names]
     pairs = (
-        Mention.objects.filter(cable_id__in=ids, status__in=VISIBLE_MENTIONS)
+        Mention.objects.visible()
+        .filter(cable_id__in=ids)
         .values_list("cable_id", *columns)
         .distinct()
         .order_by()

@@ -13,7 +13,7 @@ from django.http import QueryDict
 
 from cables.lib.summaries import stored as stored_summary
 from cables.models import Cable, Mention, Tag
-from cables.search.filters import VISIBLE_MENTIONS, CableFilter
+from cables.search.filters import CableFilter
 
 from . import get_backend, thresholds
 from .query import ParsedQuery, QuerySyntaxError, parse_query
@@ -40,9 +40,9 @@ def query_box_filters(cables: QuerySet, parsed: ParsedQuery) -> QuerySet:
         elif key in lookups:
             cables = cables.filter(reduce(or_, (lookups[key](v) for v in values)))
         elif key in ("person", "party", "election"):
-            mentioned = Mention.objects.filter(
-                status__in=VISIBLE_MENTIONS, **{f"{key}__slug__in": values}
-            ).values("cable_id")
+            mentioned = (
+                Mention.objects.visible().filter(**{f"{key}__slug__in": values}).values("cable_id")
+            )
             cables = cables.filter(id__in=mentioned)
     if parsed.date_from:
         cables = cables.filter(created__gte=datetime.combine(parsed.date_from, time(), UTC))
@@ -173,10 +173,10 @@ def _linked(ids: list[int], name: str, entity_ids, using: str) -> list[int]:
             cable_id__in=backend.ids_subquery(ids), tag_id__in=entity_ids
         )
         return sorted(set(_id_list(rows.values_list("cable_id"))))
-    rows = Mention.objects.using(using).filter(
-        cable_id__in=backend.ids_subquery(ids),
-        status__in=VISIBLE_MENTIONS,
-        **{f"{name}_id__in": entity_ids},
+    rows = (
+        Mention.objects.using(using)
+        .visible()
+        .filter(cable_id__in=backend.ids_subquery(ids), **{f"{name}_id__in": entity_ids})
     )
     return sorted(set(_id_list(rows.values_list("cable_id"))))
 
@@ -188,7 +188,8 @@ def _links(name: str, values, using: str) -> QuerySet:
         return Cable.tags.through.objects.using(using).filter(tag__code__in=values).order_by()
     return (
         Mention.objects.using(using)
-        .filter(status__in=VISIBLE_MENTIONS, **{f"{name}__slug__in": values})
+        .visible()
+        .filter(**{f"{name}__slug__in": values})
         .order_by()  # the mentions' own order joins the cables and paragraphs
     )
 

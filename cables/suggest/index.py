@@ -30,7 +30,6 @@ from cables.lib.summaries import summary
 from cables.models import Alias, ArchiveSummary, Election, Mention, Party, Person, Tag
 from cables.parsing.fields import STATION_ALIASES, canonical_station
 from cables.reading import selectors as browse
-from cables.search.filters import VISIBLE_MENTIONS
 
 MIN_LENGTH = 2  # folded characters; one letter would suggest half the archive
 MAX_LENGTH = 100
@@ -187,7 +186,8 @@ def _entity_cable_counts() -> dict[str, dict[str, int]]:
     counts = {}
     for kind in ENTITY_KINDS:
         rows = (
-            Mention.objects.filter(status__in=VISIBLE_MENTIONS, **{f"{kind}__isnull": False})
+            Mention.objects.visible()
+            .filter(**{f"{kind}__isnull": False})
             .values_list(f"{kind}_id")
             .annotate(n=Count("cable_id", distinct=True))
             .order_by()

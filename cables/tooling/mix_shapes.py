@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django.db.models import Count
 
 from cables.models import Cable, Mention, Tag
-from cables.search.filters import VISIBLE_MENTIONS
 
 SEARCH, BROWSE = "search", "browse"
 PAST_THE_END = 999_999
@@ -185,9 +184,8 @@ def _mentioned(entity: str) -> list[str]:
     """Slugs of the most and the least mentioned entity of a type (empty: none mentioned)."""
     slugs = [
         slug
-        for slug, _ in Mention.objects.filter(
-            status__in=VISIBLE_MENTIONS, **{f"{entity}__isnull": False}
-        )
+        for slug, _ in Mention.objects.visible()
+        .filter(**{f"{entity}__isnull": False})
         .values_list(f"{entity}__slug")
         .annotate(n=Count("id"))
         .order_by("-n", f"{entity}__slug")
