@@ -13,10 +13,7 @@ from cables.parsing import ParsedCable, SourceInfo
 from cables.search import api
 from cables.search.date_order import ordered
 from cables.search.exhaustive import exhaustive_ranking
-from tests import reading_corpus
 from tests.reading_corpus import cables_where, has
-
-corpus = reading_corpus.corpus  # the module-scoped fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from cables.search.query import parse_query
 from cables.search.rank_index import rank_index
 
 from .conftest import CABLEGATE_HTML, MIRROR_PAGES
-from .test_ingest import partial_extract_of
+from .helpers import partial_extract_of
 
 INPUTS = [CABLEGATE_HTML[0].parent, *MIRROR_PAGES]
 QUERIES = ["Nazarbayev", "government", '"prime minister"', "elect*", "oil OR gas"]

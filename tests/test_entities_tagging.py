@@ -16,7 +16,7 @@ from cables.entities import tag_cables
 from cables.entities.index import EntityIndex
 from cables.entities.matching import AliasMatcher, EntityRef, FoldedText, Pattern, fold
 from cables.models import Cable, EntitySuggestion, Mention, Paragraph, Party, Person
-from tests.test_entities_seed import seed_mirror_pages
+from tests.helpers import seed_mirror_pages
 
 E = {
     # people

@@ -177,7 +177,7 @@ def test_settings_add_replicas_router_and_pool_from_the_environment():
 
 def test_the_search_time_budget_bounds_the_replica_too(replica):
     from cables.search.budget import SearchTooBroad, read_aliases, time_budget
-    from tests.test_time_budget import SLOW_STATEMENT
+    from tests.helpers import SLOW_STATEMENT
 
     assert read_aliases() == ["default", "replica"]
     connection = connections["replica"]

@@ -7,9 +7,6 @@ from django.urls import reverse
 
 from cables.search.forms import MAX_FACET_VALUES, MAX_PAGE, MAX_TERMS
 from cables.search.query import MAX_QUERY_LENGTH
-from tests import reading_corpus
-
-corpus = reading_corpus.corpus  # the module-scoped fixture
 
 pytestmark = pytest.mark.django_db
 
