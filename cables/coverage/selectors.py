@@ -7,7 +7,7 @@ fixed data shipped with the code, like `cables/data/stations.csv`, so it lives w
 deployment rather than in the database (a table would be a 251,287-row data migration in every
 new database, test databases and scratch archives included). The archive's side is one pass
 over (reference ID, partial, origin) of every cable, matched against the index in Python, stored per
-archive version as the `coverage` summary (`cables/summaries.py`): 4-5 s for 250,000 cables on
+archive version as the `coverage` summary (`cables/lib/summaries.py`): 4-5 s for 250,000 cables on
 SQLite (measured on a busy 2-core machine), paid once after each change by the ingest that made
 it or a background thread, never by a reader; the page itself then takes about 60 ms.
 """

@@ -22,7 +22,7 @@ from cables.models import ArchiveSummary
 _refreshing: set[str] = set()
 _refreshing_lock = threading.Lock()
 # Set when a request was given counts of an older archive version: its page must not be kept
-# as the page of this version (cables/http_cache.py).
+# as the page of this version (cables/lib/http_cache.py).
 stale_served: ContextVar[bool] = ContextVar("stale_summary_served", default=False)
 
 

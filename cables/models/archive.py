@@ -253,7 +253,7 @@ class ArchiveVersion(models.Model):
 class ArchiveSummary(models.Model):
     """Counts over the whole archive (per year, origin, TAG ...) as of one archive version:
     what the home, origins and TAGS pages and the facets of an unfiltered archive show, read
-    in one query instead of grouping every cable (`cables/browse.py`)."""
+    in one query instead of grouping every cable (`cables/reading/selectors.py`)."""
 
     name = models.CharField(max_length=40, primary_key=True)
     version = models.PositiveBigIntegerField()

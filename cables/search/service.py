@@ -1,6 +1,6 @@
 """One entry point for searching the archive: `search(query, filter_data, sort, page)`.
 
-The query box (see `query.py`) and the facet parameters (see `cables/filters.py`) narrow a
+The query box (see `query.py`) and the facet parameters (see `filters.py`) narrow a
 Cable queryset; the backend finds matching paragraphs, ranks cables by their best paragraph
 and makes snippets only for the page shown. Facets are counted over the matching cables, each
 with its own selection left out (disjunctive), one GROUP BY query per facet.

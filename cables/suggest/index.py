@@ -6,7 +6,7 @@ built once per archive version: every name, alias, TAG code and definition is fo
 (case and accents) and cut into its word tails ("nursultan nazarbayev", "nazarbayev"), all of
 them in one sorted list. A typed prefix is then a bisect and a scan over the tails that start
 with it, with no query to the database. The cable counts come from the stored archive summaries
-(`cables/summaries.py`), so building the index never counts the cables itself.
+(`cables/lib/summaries.py`), so building the index never counts the cables itself.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`/api/suggest/?q=naz`: what the search box suggests as one types (cables/autocomplete.py)."""
+"""`/api/suggest/?q=naz`: what the search box suggests as one types (cables/suggest/index.py)."""
 
 from django import forms
 

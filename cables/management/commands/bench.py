@@ -8,7 +8,7 @@
 The backend is the one DATABASE_URL selects (SQLite without it; set SQLITE_PATH to keep the
 benchmark archive apart from yours). Ingest needs an empty archive: `--reset` empties it first.
 
-The mix (`cables/bench_mix.py`) is about 100 request shapes a researcher produces, each with
+The mix (`cables/tooling/mix_shapes.py`, run by `cables/tooling/bench_mix.py`) is about 100 request shapes a researcher produces, each with
 a kind: names, topics, phrases, OR, exclusions, prefixes, combined facets, fields typed in the
 box, entity facets, date sorts, deep pages (one past the end: 404), facet-only pages, the API,
 the first row of an export; and the home, origins, tags, entity and cable pages. Facet values
