@@ -276,11 +276,11 @@ LOGGING = {
 # with the paragraph table at most every RANK_INDEX_CHECK_SECONDS and repairs what differs.
 RANK_INDEX_DIR = Path(env_str("RANK_INDEX_DIR", str(BASE_DIR / "var" / "rank-index")))
 RANK_INDEX_CHECK_SECONDS = env_float("RANK_INDEX_CHECK_SECONDS", 30.0)
-# Archive-wide counts (cables/summaries.py) made stale by a change are counted again in a
+# Archive-wide counts (cables/lib/summaries.py) made stale by a change are counted again in a
 # background thread while the stored ones are served; the tests count them in line.
 SUMMARIES_IN_BACKGROUND = env_bool("SUMMARIES_IN_BACKGROUND", True)
 
-# HTTP caching of anonymous reads (cables/http_cache.py): seconds a proxy or browser may reuse
+# HTTP caching of anonymous reads (cables/lib/http_cache.py): seconds a proxy or browser may reuse
 # a page without asking again; after that a conditional GET costs one primary-key read.
 CACHE_MAX_AGE = env_int("CACHE_MAX_AGE", 60)
 # Seconds the server keeps an anonymous page it rendered, for the next reader asking for it in

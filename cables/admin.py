@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from cables.archive_version import archive_changed
 from cables.entities import bulk_decisions, curation
 from cables.entities.admin_previews import (
     AliasAdminPreviewMixin,
@@ -21,9 +20,10 @@ from cables.entities.admin_previews import (
     merge_selected,
     reject_same_text,
 )
-from cables.entities.tagging import sentence_around
+from cables.entities.tagger import sentence_around
 from cables.entities.upkeep import curation_changed
-from cables.ingest import delete_cables
+from cables.ingest.incremental import delete_cables
+from cables.lib.archive_version import archive_changed
 from cables.models import (
     Alias,
     BulkDecision,

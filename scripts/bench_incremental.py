@@ -35,9 +35,9 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from cables.corpus_generator import format_row  # noqa: E402
-from cables.ingest import delete_cables, ingest_paths  # noqa: E402
+from cables.ingest.incremental import delete_cables, ingest_paths  # noqa: E402
 from cables.models import Cable  # noqa: E402
+from cables.tooling.corpus_generator import format_row  # noqa: E402
 
 REFERENCE_ID_COLUMN = 2  # cables.csv: row number, date, reference ID, origin, ...
 

@@ -92,7 +92,7 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
     if args.ingest and Cable.objects.count() < SAMPLE_SIZE:
-        from cables.ingest import ingest_paths
+        from cables.ingest.incremental import ingest_paths
 
         started = time.perf_counter()
         summary = ingest_paths([SAMPLE], progress=True)

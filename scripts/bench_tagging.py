@@ -48,7 +48,7 @@ def main() -> int:
 
     from cables.entities import tag_archive
     from cables.entities.loading import load_starter_list
-    from cables.ingest import ingest_paths
+    from cables.ingest.incremental import ingest_paths
     from cables.models import Cable, Paragraph
 
     call_command("migrate", verbosity=0, skip_checks=True)

@@ -11,7 +11,7 @@ clean ingest's duration, up to --kills-per-trial times in a row (each run starts
 the killed one left, as an operator would), then runs the same ingest to the end and compares
 the archive with the clean one, until --kill-points kills are done. Compared: cables,
 paragraphs, TAGS links, references, sources, mentions, the review queue's names
-(`cables.integrity.archive_rows`, keyed by reference IDs), and the search index: on
+(`cables.tooling.integrity.archive_rows`, keyed by reference IDs), and the search index: on
 SQLite every FTS5 table (the main one and its samples) must hold exactly the paragraphs it
 should, token for token (`SearchBackend.index_problems`); on PostgreSQL the stored tsvector of
 every paragraph is compared. The exit status is 1 if any trial differs.
@@ -160,7 +160,7 @@ def ingest_command(inputs: list[str]) -> list[str]:
 
 
 def archive_digest(env: dict) -> dict:
-    """The archive's digest (`cables.integrity.archive_digest`), computed in a fresh process."""
+    """The archive's digest (`cables.tooling.integrity.archive_digest`), computed in a fresh process."""
     done = subprocess.run(
         [sys.executable, __file__, "--digest"],
         env=env,
@@ -315,8 +315,8 @@ def in_django(what: str) -> None:
     import django
 
     django.setup()
-    from cables.integrity import archive_digest as digest_here
     from cables.models import Cable
+    from cables.tooling.integrity import archive_digest as digest_here
 
     if what == "count":
         print(Cable.objects.count())

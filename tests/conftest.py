@@ -1,9 +1,11 @@
 """Shared test fixtures: the real corpus files bundled with the project."""
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "sample_corpus"
@@ -23,6 +25,52 @@ def mirror_page(prefix: str) -> Path:
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     return CORPUS
+
+
+@contextmanager
+def rolled_back(django_db_blocker):
+    """For a module-scoped fixture: rows written once for the whole test module. Each test runs
+    in a savepoint inside this transaction, rolled back at the module's end (other modules
+    share the test database)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def corpus(django_db_setup, django_db_blocker):
+    """The cablegate pages loaded once per test module, rolled back at its end.
+
+    Each test runs in a savepoint inside this transaction, so tests see the rows and none
+    of them outlives the module (other modules share the test database).
+    """
+    from cables.models import Cable
+    from tests.reading_corpus import load_cables, load_tag_definitions
+
+    with rolled_back(django_db_blocker):
+        load_cables(
+            references={
+                # 05TASHKENT284 cites two Tashkent cables; neither is in the sample.
+                "05TASHKENT284": ["04TASHKENT3390", "04TASHKENT2574"],
+                # Two cables held by the archive citing a third one it also holds.
+                "08TASHKENT153": ["05TASHKENT284"],
+                "10TASHKENT27": ["05TASHKENT284", "08TASHKENT153"],
+            }
+        )
+        load_tag_definitions()
+        yield {c.reference_id: c for c in Cable.objects.all()}
+
+
+@pytest.fixture(scope="module")
+def mirror_archive(django_db_setup, django_db_blocker):
+    """The starter entities and the five mirror pages, ingested and tagged once per module."""
+    from cables.entities.loading import load_starter_list
+    from cables.ingest.incremental import ingest_paths
+
+    with rolled_back(django_db_blocker):
+        load_starter_list()
+        ingest_paths([MIRROR_PAGES[0].parent])
+        yield
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -4,7 +4,7 @@ name an Aliyev (Ilham Aliyev in Baku, Rakhat Aliyev in Astana)."""
 
 from functools import cache
 
-from cables.ingest import ingest_records, iter_path
+from cables.ingest.incremental import ingest_records, iter_path
 from tests.conftest import CABLEGATE_HTML, SAMPLE_CSV
 
 AMORIM_CSV = {"04BRASILIA873", "09STATE100957", "10BRASILIA7", "09BRASILIA1443"}

@@ -13,9 +13,6 @@ import io
 import re
 from datetime import UTC, datetime
 
-import pytest
-from django.db import transaction
-
 from cables.models import Cable, Paragraph, Reference, Tag
 from cables.search import get_backend
 from tests.conftest import CABLEGATE_HTML
@@ -116,28 +113,6 @@ def load_cables(names: list[str] | None = None, references: dict | None = None) 
             )
     get_backend().index_cables([c.id for c in cables])
     return cables
-
-
-@pytest.fixture(scope="module")
-def corpus(django_db_setup, django_db_blocker):
-    """The cablegate pages loaded once per test module, rolled back at its end.
-
-    Each test runs in a savepoint inside this transaction, so tests see the rows and none
-    of them outlives the module (other modules share the test database).
-    """
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_cables(
-            references={
-                # 05TASHKENT284 cites two Tashkent cables; neither is in the sample.
-                "05TASHKENT284": ["04TASHKENT3390", "04TASHKENT2574"],
-                # Two cables held by the archive citing a third one it also holds.
-                "08TASHKENT153": ["05TASHKENT284"],
-                "10TASHKENT27": ["05TASHKENT284", "08TASHKENT153"],
-            }
-        )
-        load_tag_definitions()
-        yield {c.reference_id: c for c in Cable.objects.all()}
-        transaction.set_rollback(True)
 
 
 def load_tag_definitions() -> None:

@@ -7,7 +7,7 @@ from django.db import connection
 from django.urls import reverse
 
 from cables.models import Alias, EntitySuggestion, Mention, MentionDecision, Paragraph, Person
-from tests.test_entities_seed import seed_mirror_pages
+from tests.helpers import seed_mirror_pages
 
 
 @pytest.fixture

@@ -8,15 +8,12 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from cables import api
 from cables.models import Cable, Mention, Paragraph, Person
 from cables.parsing import ParsedCable, SourceInfo
+from cables.search import api
+from cables.search.date_order import ordered
 from cables.search.exhaustive import exhaustive_ranking
-from cables.search.service import ordered
-from tests import reading_corpus
 from tests.reading_corpus import cables_where, has
-
-corpus = reading_corpus.corpus  # the module-scoped fixture
 
 pytestmark = pytest.mark.django_db
 

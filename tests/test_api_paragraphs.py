@@ -11,16 +11,12 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from cables import api
 from cables.models import Cable, Paragraph
-from cables.search import get_backend
+from cables.search import api, get_backend
+from cables.search.date_order import ordered
 from cables.search.exhaustive import exhaustive_ranking
 from cables.search.query import parse_query
-from cables.search.service import ordered
-from tests import reading_corpus
 from tests.reading_corpus import has
-
-corpus = reading_corpus.corpus  # the module-scoped fixture
 
 pytestmark = pytest.mark.django_db
 

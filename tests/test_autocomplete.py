@@ -9,20 +9,18 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 
-from cables import autocomplete
-from cables.archive_version import archive_changed
-from cables.autocomplete import DEFAULT_LIMIT, MAX_LENGTH, MAX_LIMIT, fold, forget_index
-from cables.autocomplete import suggest as service_suggest
 from cables.entities.curation import retag_for_texts
 from cables.entities.loading import load_starter_list
 from cables.entities.upkeep import refresh_suggestions
-from cables.filters import VISIBLE_MENTIONS
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
+from cables.lib.archive_version import archive_changed
 from cables.models import Alias, Cable, Mention, Person, Tag
-from tests.conftest import CABLEGATE_HTML, MIRROR_PAGES
+from cables.suggest import index as autocomplete
+from cables.suggest.index import DEFAULT_LIMIT, MAX_LENGTH, MAX_LIMIT, fold, forget_index
+from cables.suggest.index import suggest as service_suggest
+from tests.conftest import CABLEGATE_HTML, MIRROR_PAGES, rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +31,12 @@ SUGGEST = reverse("cables:api-suggest")
 def archive(django_db_setup, django_db_blocker):
     """Ingested once per module; each test runs in a savepoint inside this transaction,
     rolled back at the module's end."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with rolled_back(django_db_blocker):
         forget_index()
         load_starter_list()
         assert ingest_paths([MIRROR_PAGES[0].parent, CABLEGATE_HTML[0].parent]).created > 100
         call_command("load_tag_definitions", stdout=io.StringIO())
         yield
-        transaction.set_rollback(True)
     forget_index()
 
 
@@ -54,12 +51,7 @@ def labels(results) -> list[str]:
 
 
 def cables_mentioning(**entity) -> int:
-    return (
-        Mention.objects.filter(status__in=VISIBLE_MENTIONS, **entity)
-        .values("cable_id")
-        .distinct()
-        .count()
-    )
+    return Mention.objects.visible().filter(**entity).values("cable_id").distinct().count()
 
 
 class TestWhatIsSuggested:

@@ -13,14 +13,14 @@ import re
 import pytest
 from django.db import connection
 
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Cable, Paragraph
 from cables.search import bands, get_backend, sqlite
 from cables.search.query import parse_query
 from cables.search.rank_index import rank_index
 
 from .conftest import CABLEGATE_HTML, MIRROR_PAGES
-from .test_ingest import partial_extract_of
+from .helpers import partial_extract_of
 
 INPUTS = [CABLEGATE_HTML[0].parent, *MIRROR_PAGES]
 QUERIES = ["Nazarbayev", "government", '"prime minister"', "elect*", "oil OR gas"]

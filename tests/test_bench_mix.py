@@ -10,14 +10,15 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 
-from cables import bench_mix
-from cables.bench_mix import BROWSE, SEARCH, build_mix, measure_overlap, mix_report
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Cable
+from cables.tooling import bench_mix
+from cables.tooling.bench_mix import measure_overlap, mix_report
+from cables.tooling.mix_shapes import BROWSE, SEARCH, build_mix
 
-from .conftest import CABLEGATE_HTML, CABLEGATE_HTML_2011, MIRROR_PAGES
+from .conftest import CABLEGATE_HTML, CABLEGATE_HTML_2011, MIRROR_PAGES, rolled_back
 
 INPUTS = [CABLEGATE_HTML[0].parent, CABLEGATE_HTML_2011[0].parent, *MIRROR_PAGES]
 KINDS = {
@@ -48,7 +49,7 @@ def timed_mix(django_db_setup, django_db_blocker, tmp_path_factory):
     """The bundled cable pages ingested with the starter entities, then `bench --mix-only
     --repeat 1` over them: (its saved report, what it printed). Rolled back at the end."""
     out_dir = tmp_path_factory.mktemp("bench-results")
-    with django_db_blocker.unblock(), transaction.atomic():
+    with rolled_back(django_db_blocker):
         summary = ingest_paths(INPUTS)
         assert summary.created > 100
         call_command("load_entities", stdout=io.StringIO())
@@ -57,7 +58,6 @@ def timed_mix(django_db_setup, django_db_blocker, tmp_path_factory):
         call_command("bench", "--mix-only", "--repeat", "1", "--out-dir", str(out_dir), stdout=out)
         (saved,) = out_dir.glob(f"{connection.vendor}-*.json")
         yield json.loads(saved.read_text()), out.getvalue()
-        transaction.set_rollback(True)
 
 
 def ranked(records: list[dict]) -> list[dict]:

@@ -13,9 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.management import call_command
 
-from cables.autocomplete import forget_index
 from cables.entities.loading import load_starter_list
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
+from cables.suggest.index import forget_index
 from tests.conftest import CABLEGATE_HTML, MIRROR_PAGES
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

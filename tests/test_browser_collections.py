@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from tests.conftest import CABLEGATE_HTML
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

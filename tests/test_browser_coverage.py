@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from cables import coverage
-from cables.bulk import bulk_load
+from cables.coverage import selectors as coverage
+from cables.ingest.bulk import bulk_load
 from cables.models import Reference
 
 from .conftest import CABLEGATE_HTML, CABLEGATE_HTML_2011, MIRROR_PAGES, SAMPLE_CSV

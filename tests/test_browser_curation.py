@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-from cables.autocomplete import forget_index
 from cables.entities import curation
 from cables.entities.loading import load_starter_list
 from cables.entities.tagging import tag_cables
 from cables.models import Alias, Cable, EntitySuggestion, Mention, Paragraph, Person
+from cables.suggest.index import forget_index
 from tests.curation_corpus import ALIYEV_CSV, AMORIM_CSV, AMORIM_HTML, ingest_sample
 from tests.test_entities_seed import seed_mirror_pages
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cables import browse
+from cables.reading import selectors as browse
 from tests.reading_corpus import load_cables
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Paragraph
 from tests.conftest import CABLEGATE_HTML
 

@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from cables.autocomplete import forget_index
 from cables.entities.loading import load_starter_list
-from cables.filters import VISIBLE_MENTIONS
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Cable, Mention, Person
+from cables.suggest.index import forget_index
 from tests.conftest import CABLEGATE_HTML, MIRROR_PAGES
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -82,7 +81,7 @@ def results_count(page) -> int:
 
 def cables_of(kind: str, slug: str) -> int:
     """Cables with a visible mention of the entity, counted in the mention table."""
-    mentions = Mention.objects.filter(status__in=VISIBLE_MENTIONS, **{f"{kind}__slug": slug})
+    mentions = Mention.objects.visible().filter(**{f"{kind}__slug": slug})
     return mentions.values("cable_id").distinct().count()
 
 

@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from pytest_django.live_server_helper import LiveServer
 
-from cables.bulk import bulk_load
+from cables.ingest.bulk import bulk_load
 from cables.models import Cable, Tag
 from cables.search.lookup import reference_of
 from tests.conftest import CABLEGATE_HTML, CABLEGATE_HTML_2011, MIRROR_PAGES, SAMPLE_CSV

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cables.entities.loading import load_starter_list
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from tests.conftest import CABLEGATE_HTML, MIRROR_PAGES
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

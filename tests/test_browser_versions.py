@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from tests.conftest import CABLEGATE_HTML
-from tests.test_ingest import sample_csv_rows, write_csv
+from tests.helpers import sample_csv_rows, write_csv
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 sync_api = pytest.importorskip("playwright.sync_api")

@@ -9,11 +9,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
 
-from cables import bulk
-from cables.bulk import bulk_load
-from cables.entities import tag_archive, tagging
-from cables.ingest import ingest_paths
-from cables.integrity import archive_rows
+from cables.entities import review_queue, tag_archive
+from cables.ingest import bulk, bulk_write
+from cables.ingest.bulk import bulk_load
+from cables.ingest.incremental import ingest_paths
 from cables.models import (
     Cable,
     EntitySuggestion,
@@ -26,6 +25,7 @@ from cables.models import (
 )
 from cables.search import get_backend
 from cables.search.query import parse_query
+from cables.tooling.integrity import archive_rows
 
 from .conftest import CABLEGATE_HTML, FIRST_ROWS_CSV, SAMPLE_CSV
 
@@ -80,7 +80,7 @@ class TestBulkLoad:
         ).exists()
 
     def test_a_load_raises_the_archive_version(self):
-        from cables.archive_version import current_version
+        from cables.lib.archive_version import current_version
 
         before = current_version()
         summary = bulk_load([FIRST_ROWS_CSV], workers=1, stdout=io.StringIO())
@@ -124,7 +124,7 @@ def load_mark() -> int | None:
 def fail_at_third_group(monkeypatch) -> None:
     """Groups of 500 cables, and the third one fails as a full disk would."""
     monkeypatch.setattr(bulk, "GROUP_CABLES", 500)
-    written = bulk._Writer.write_group
+    written = bulk_write.Writer.write_group
     calls = []
 
     def write_group(self, group):
@@ -133,7 +133,7 @@ def fail_at_third_group(monkeypatch) -> None:
             raise OSError("No space left on device")
         return written(self, group)
 
-    monkeypatch.setattr(bulk._Writer, "write_group", write_group)
+    monkeypatch.setattr(bulk_write.Writer, "write_group", write_group)
 
 
 EMBASSY = re.compile(r"\bembass(?:y|ies)\b", re.IGNORECASE)
@@ -229,7 +229,7 @@ class TestAnInterruptedLoad:
         self, monkeypatch
     ):
         call_command("load_entities", stdout=io.StringIO())
-        recount = tagging.recount_suggestions
+        recount = review_queue.recount_suggestions
         calls = []
 
         def fail_once(ids):
@@ -238,7 +238,7 @@ class TestAnInterruptedLoad:
                 raise OSError("No space left on device")
             return recount(ids)
 
-        monkeypatch.setattr(tagging, "recount_suggestions", fail_once)
+        monkeypatch.setattr(review_queue, "recount_suggestions", fail_once)
         with pytest.raises(OSError):
             bulk_load([SAMPLE_CSV], workers=1, stdout=io.StringIO())
 

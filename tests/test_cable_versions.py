@@ -12,18 +12,17 @@ import re
 from pathlib import Path
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
-from cables.archive_version import current_version
-from cables.bulk import bulk_load
-from cables.ingest import delete_cables, ingest_paths
-from cables.integrity import archive_rows
+from cables.ingest.bulk import bulk_load
+from cables.ingest.incremental import delete_cables, ingest_paths
+from cables.lib.archive_version import current_version
 from cables.models import Cable, Source
 from cables.search import get_backend
+from cables.tooling.integrity import archive_rows
 from cables.versions import comparison, versions_of
-from tests.conftest import CABLEGATE_HTML, CABLEGATE_HTML_2011, mirror_page
-from tests.test_ingest import partial_extract_of, sample_csv_rows, write_csv
+from tests.conftest import CABLEGATE_HTML, CABLEGATE_HTML_2011, mirror_page, rolled_back
+from tests.helpers import partial_extract_of, sample_csv_rows, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -48,14 +47,13 @@ def archive(django_db_setup, django_db_blocker, csv_rows):
     """The original pages first, then cables.csv and the 2011 build of 72TEHRAN5055, once per
     module; each test runs in a savepoint of this transaction, rolled back at the end."""
     tehran_2011 = [path for path in CABLEGATE_HTML_2011 if path.stem == TEHRAN]
-    with django_db_blocker.unblock(), transaction.atomic():
+    with rolled_back(django_db_blocker):
         summary = ingest_paths(
             [page_of(PARIS), page_of(TASHKENT), page_of(TEHRAN), mirror_page("000")]
         )
         summary2 = ingest_paths([csv_rows, *tehran_2011])
         assert summary.failed == summary2.failed == 0, summary.failures + summary2.failures
         yield {cable.reference_id: cable for cable in Cable.objects.all()}
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -9,15 +9,13 @@ import re
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Cable, Collection, Paragraph, SavedParagraph
-from tests.conftest import CABLEGATE_HTML, mirror_page
-from tests.test_entities_curation import extract_of_mirror_page_000
-from tests.test_settings import run_settings
+from tests.conftest import CABLEGATE_HTML, mirror_page, rolled_back
+from tests.helpers import extract_of_mirror_page_000, run_settings
 
 PASSWORD = "a-reader-password-for-tests-1"
 KARIMOVA = "05TASHKENT2473"  # "GULNORA KARIMOVA LOOKS TO IMPROVE HER IMAGE", 2005, 6 paragraphs
@@ -33,13 +31,12 @@ def archive(django_db_setup, django_db_blocker):
     """Two real cablegate pages and two readers, once per module; each test runs in a
     savepoint inside this transaction, rolled back at the module's end."""
     pages = [p for p in CABLEGATE_HTML if p.stem in {KARIMOVA, "05TASHKENT284"}]
-    with django_db_blocker.unblock(), transaction.atomic():
+    with rolled_back(django_db_blocker):
         ingest_paths(pages)
         users = get_user_model().objects
         users.create_user("alice", password=PASSWORD)
         users.create_user("bob", password=PASSWORD)
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

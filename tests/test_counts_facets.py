@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Cable, Mention, Paragraph
 from cables.search.service import search
 

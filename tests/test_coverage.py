@@ -11,16 +11,22 @@ import re
 from collections import Counter
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
-from cables import coverage
-from cables.archive_version import archive_changed
-from cables.bulk import bulk_load
+from cables.coverage import selectors as coverage
+from cables.ingest.bulk import bulk_load
+from cables.lib.archive_version import archive_changed
 from cables.models import Cable, Reference
 from cables.parsing.release_index import OTHER, read_release_index
 
-from .conftest import CABLEGATE_HTML, CABLEGATE_HTML_2011, CORPUS, MIRROR_PAGES, SAMPLE_CSV
+from .conftest import (
+    CABLEGATE_HTML,
+    CABLEGATE_HTML_2011,
+    CORPUS,
+    MIRROR_PAGES,
+    SAMPLE_CSV,
+    rolled_back,
+)
 
 SAMPLE = [
     MIRROR_PAGES[0].parent,
@@ -64,13 +70,12 @@ def release() -> dict[str, int]:
 @pytest.fixture(scope="module")
 def archive(django_db_setup, django_db_blocker):
     """The whole sample, bulk loaded once for the module and rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with rolled_back(django_db_blocker):
         summary = bulk_load(
             SAMPLE, workers=1, stdout=io.StringIO(), stderr=io.StringIO(), tag_entities=False
         )
         assert summary.failed == 0
         yield dict(Cable.objects.values_list("reference_id", "partial"))
-        transaction.set_rollback(True)
 
 
 def get(client, url, status=200, **params):

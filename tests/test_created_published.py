@@ -7,12 +7,12 @@ from datetime import datetime
 import pytest
 from django.urls import reverse
 
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Cable
 from cables.parsing import ParsedCable, iter_path
 
 from .conftest import CORPUS
-from .test_parse_cables_command import run
+from .helpers import run
 
 # The page says 2005-09-13 14:02; the routing header's date-time group says O 131405Z SEP 05.
 JSONL_KEYS_BEFORE = [

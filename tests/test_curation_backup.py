@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from cables.bulk import bulk_load
 from cables.entities import curation
 from cables.entities.backup import HISTORY_MODELS
+from cables.ingest.bulk import bulk_load
 from cables.models import (
     Alias,
     Cable,

@@ -1,14 +1,13 @@
 """Curation outlives re-tagging and re-ingest; aliases re-tag; merges; history is kept."""
 
 import io
-import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from cables.entities import curation
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import (
     Alias,
     Cable,
@@ -20,7 +19,7 @@ from cables.models import (
     Person,
 )
 from tests.conftest import mirror_page
-from tests.test_entities_seed import seed_mirror_pages
+from tests.helpers import extract_of_mirror_page_000, seed_mirror_pages
 
 
 @pytest.fixture
@@ -193,43 +192,6 @@ def test_load_entities_reports_a_broken_list_without_a_traceback(tmp_path):
 
     with pytest.raises(CommandError, match="not valid JSON"):
         call_command("load_entities", "--file", str(bad), "--no-tag")
-
-
-def extract_of_mirror_page_000(tmp_path, *, cut_abilov_paragraph: bool = False):
-    """07ASTANA2223 as a partial extract, built from the real file the way extracts differ.
-
-    The extract carries the partial-extract notice, lacks the summary paragraph and numbers
-    the rest from 1, so the full text's ¶7 is the extract's ¶6. With `cut_abilov_paragraph`
-    that paragraph also loses its last clause, as truncated extracts do: its text (and hash)
-    differ from the full text's, only the words around "Abilov" stay.
-    """
-    source = mirror_page("000").read_text(encoding="utf-8")
-    head, _, rest = source.partition("1. (SBU) Summary:")
-    body = rest[rest.index("\n2. (SBU)") + 1 :]
-    body = re.sub(r"^(\d{1,2})\. \(", lambda m: f"{int(m.group(1)) - 1}. (", body, flags=re.M)
-    if cut_abilov_paragraph:
-        words = [
-            "and",
-            "was",
-            "leading",
-            "in",
-            "Almaty",
-            "and",
-            "two",
-            "or",
-            "three",
-            "other",
-            "regions",
-        ]
-        body, cuts = re.subn(r"\s+" + r"\s+".join(words), "", body)
-        assert cuts == 1
-    notice = (
-        "This record is a partial extract of the original cable. The full text of the"
-        " original cable is not available.\n"
-    )
-    path = tmp_path / "07ASTANA2223-extract.txt"
-    path.write_text(head.replace("Reference ID Created", notice + "Reference ID Created") + body)
-    return path
 
 
 @pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from cables.entities import curation, marked_paragraph_html
 from cables.models import Mention, Paragraph, Person
-from tests.test_entities_seed import seed_mirror_pages
+from tests.helpers import seed_mirror_pages
 
 
 @pytest.fixture
@@ -41,7 +41,24 @@ class TestEntityPage:
 
     def test_a_bad_order_or_page_falls_back_to_the_default(self, client, seeded):
         url = reverse("entities:party-detail", args=["nur-otan"])
-        assert client.get(url, {"order": "sideways", "page": "x"}).status_code == 200
+
+        def shown(response):
+            return [
+                (r["paragraph"].cable.reference_id, r["paragraph"].number)
+                for r in response.context["rows"]
+            ]
+
+        bad = client.get(url, {"order": "sideways", "page": "x"})
+        assert bad.status_code == 200
+        assert bad.context["order"] == "newest" and bad.context["page"].number == 1
+        newest, oldest = client.get(url, {"order": "newest"}), client.get(url, {"order": "oldest"})
+        assert shown(bad) == shown(newest) != shown(oldest)
+        dated = [
+            r["paragraph"].cable.created
+            for r in bad.context["rows"]
+            if r["paragraph"].cable.created
+        ]
+        assert len(dated) > 1 and dated == sorted(dated, reverse=True)
         assert (
             client.get(reverse("entities:party-detail", args=["no-such-party"])).status_code == 404
         )

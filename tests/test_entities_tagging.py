@@ -16,7 +16,7 @@ from cables.entities import tag_cables
 from cables.entities.index import EntityIndex
 from cables.entities.matching import AliasMatcher, EntityRef, FoldedText, Pattern, fold
 from cables.models import Cable, EntitySuggestion, Mention, Paragraph, Party, Person
-from tests.test_entities_seed import seed_mirror_pages
+from tests.helpers import seed_mirror_pages
 
 E = {
     # people
@@ -357,7 +357,7 @@ def test_folded_text_maps_every_folded_offset_back_to_the_original(text):
 @pytest.mark.django_db
 def test_generic_phrases_and_elections_stay_in_their_country():
     from cables.entities.loading import load_starter_list
-    from cables.ingest import ingest_paths
+    from cables.ingest.incremental import ingest_paths
     from tests.conftest import CORPUS
 
     load_starter_list()
@@ -382,7 +382,7 @@ def test_the_country_of_a_post_is_read_from_its_cables_not_a_fixed_list():
 
     05DUSHANBE1702 writes its TAGS on the E.O. line, which the parser reads since issue 14; its
     TAGS are taken away here so that it stands for a cable that has none."""
-    from cables.ingest import ingest_paths
+    from cables.ingest.incremental import ingest_paths
     from tests.conftest import CORPUS
 
     ingest_paths(sorted((CORPUS / "cablegate-html").glob("*DUSHANBE*.html")))

@@ -12,13 +12,14 @@ so that the 140 real cables take the estimated path, and each page must still be
 import pytest
 from django.db import connection
 
-from cables.ingest import delete_cables, ingest_paths
+from cables.ingest.incremental import delete_cables, ingest_paths
 from cables.models import Cable, Paragraph
-from cables.search import bands, get_backend, service, sqlite
+from cables.search import bands, get_backend, sqlite, thresholds
 from cables.search.exhaustive import exhaustive_ranking
 from cables.search.query import parse_query
 from cables.search.rank_index import rank_index
-from cables.search.service import PER_PAGE, search
+from cables.search.service import search
+from cables.search.thresholds import PER_PAGE
 
 from .conftest import CABLEGATE_HTML, MIRROR_PAGES
 
@@ -103,8 +104,8 @@ class TestPagesAreSlicesOfTheExhaustiveOrder:
     ):
         # The full archive's paths for filters keeping more cables than are listed: ranked
         # without the list (the filters checked on the ranking's candidates), counted in bands.
-        monkeypatch.setattr(service, "RANK_WITHIN_LIMIT", 3)
-        monkeypatch.setattr(service, "LINKED_CANDIDATES", 3)
+        monkeypatch.setattr(thresholds, "RANK_WITHIN_LIMIT", 3)
+        monkeypatch.setattr(thresholds, "LINKED_CANDIDATES", 3)
         everything = exhaustive_ranking(query, filters, sort)
         results = search(query, filters, sort, page)
         bottom, top = results.page.start_index() - 1, results.page.end_index()
@@ -125,7 +126,7 @@ class TestPagesAreSlicesOfTheExhaustiveOrder:
     def test_wide_filters_walked_in_date_order_give_the_same_pages(
         self, filters, sort, page, monkeypatch
     ):
-        monkeypatch.setattr(service, "WIDE_SHARE", 0.0)  # every filter counts as wide
+        monkeypatch.setattr(thresholds, "WIDE_SHARE", 0.0)  # every filter counts as wide
         everything = exhaustive_ranking("", filters, sort)
         results = search("", filters, sort, page)
         bottom, top = results.page.start_index() - 1, results.page.end_index()
@@ -136,7 +137,7 @@ class TestPagesAreSlicesOfTheExhaustiveOrder:
     def test_above_the_facet_sample_the_total_stays_exact_and_facets_are_estimated(
         self, monkeypatch
     ):
-        monkeypatch.setattr(service, "FACET_SAMPLE", 4)
+        monkeypatch.setattr(thresholds, "FACET_SAMPLE", 4)
         everything = exhaustive_ranking("minister", {"tag": ["PGOV"]}, "")
         results = search("minister", {"tag": ["PGOV"]})
         assert results.total_exact and results.total == len(everything)

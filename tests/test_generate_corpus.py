@@ -9,7 +9,9 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
-from cables.corpus_generator import (
+from cables.parsing import iter_path
+from cables.parsing.fields import parse_csv_datetime
+from cables.tooling.corpus_generator import (
     CLASSIFICATION_WEIGHTS,
     CorpusGenerator,
     SourceMaterial,
@@ -18,8 +20,6 @@ from cables.corpus_generator import (
     load_reference_ids,
     write_corpus,
 )
-from cables.parsing import iter_path
-from cables.parsing.fields import parse_csv_datetime
 
 from .conftest import CORPUS, FIRST_ROWS_CSV, MIRROR_PAGES, SAMPLE_CSV
 

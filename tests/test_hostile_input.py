@@ -16,17 +16,16 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cables.entities.loading import load_starter_list
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Cable, Mention, Person, Source, Tag
 
-from .conftest import CABLEGATE_HTML
+from .conftest import CABLEGATE_HTML, rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +86,7 @@ def archive(django_db_setup, django_db_blocker, tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
     (folder / "crafted.csv").write_text(crafted_csv(), encoding="utf-8")
     (folder / f"{HTML_REFERENCE}.html").write_text(crafted_cablegate_page(), encoding="utf-8")
-    with django_db_blocker.unblock(), transaction.atomic():
+    with rolled_back(django_db_blocker):
         load_starter_list()
         failures = []
         summary = ingest_paths([folder, CABLEGATE_HTML[0]], on_failure=failures.append)
@@ -95,7 +94,6 @@ def archive(django_db_setup, django_db_blocker, tmp_path_factory):
         assert summary.created == 5
         User.objects.create_superuser("admin", "admin@example.org", "a-long-admin-password-1")
         yield {c.reference_id: c for c in Cable.objects.all()}
-        transaction.set_rollback(True)
 
 
 def body_of(response) -> str:

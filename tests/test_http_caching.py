@@ -3,12 +3,10 @@ GET without the page's queries, and every change readers can see makes a new ETa
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from cables.entities.loading import load_starter_list
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Cable, Mention, Person
 from tests.conftest import CABLEGATE_HTML, MIRROR_PAGES
 
@@ -28,17 +26,6 @@ PAGES = [
     "/api/cables/export.csv?q=election",
     "/api/cables/export.json",
 ]
-
-
-@pytest.fixture(scope="module")
-def archive(django_db_setup, django_db_blocker):
-    """The starter entities and the five mirror pages, ingested and tagged once per module;
-    each test runs in a savepoint inside this transaction, rolled back at the module's end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_starter_list()
-        ingest_paths([MIRROR_PAGES[0].parent])
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -67,7 +54,7 @@ def etag_of(client, url) -> str:
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_each_page_carries_validators_and_a_public_short_max_age(client, archive, url):
+def test_each_page_carries_validators_and_a_public_short_max_age(client, mirror_archive, url):
     with override_settings(CACHE_MAX_AGE=45):
         response = fetch(client, url)
     assert response.status_code == 200
@@ -79,7 +66,7 @@ def test_each_page_carries_validators_and_a_public_short_max_age(client, archive
 
 @pytest.mark.parametrize("url", PAGES)
 def test_a_conditional_get_is_304_after_one_query(
-    client, archive, url, django_assert_max_num_queries
+    client, mirror_archive, url, django_assert_max_num_queries
 ):
     etag = etag_of(client, url)
     # The archive version is the only query: the page's own queries do not run.
@@ -90,19 +77,19 @@ def test_a_conditional_get_is_304_after_one_query(
     assert "public" in response["Cache-Control"]
 
 
-def test_if_modified_since_the_last_change_is_304(client, archive):
+def test_if_modified_since_the_last_change_is_304(client, mirror_archive):
     last_modified = client.get("/cable/07ASTANA2223/")["Last-Modified"]
     response = client.get("/cable/07ASTANA2223/", headers={"if-modified-since": last_modified})
     assert response.status_code == 304
 
 
-def test_each_address_has_its_own_etag(client, archive):
+def test_each_address_has_its_own_etag(client, mirror_archive):
     assert etag_of(client, "/cables/?q=election") != etag_of(
         client, "/cables/?q=election&sort=-created"
     )
 
 
-def test_signed_in_users_get_private_pages_with_their_own_etag(staff_client, archive):
+def test_signed_in_users_get_private_pages_with_their_own_etag(staff_client, mirror_archive):
     anonymous = Client().get("/cable/07ASTANA2223/")["ETag"]
     response = staff_client.get("/cable/07ASTANA2223/")
     assert set(response["Cache-Control"].split(", ")) == {"private", "no-cache"}
@@ -111,7 +98,7 @@ def test_signed_in_users_get_private_pages_with_their_own_etag(staff_client, arc
     assert staff_client.get("/cable/07ASTANA2223/", headers={"if-none-match": anonymous}).status_code == 200  # fmt: skip
 
 
-def test_error_pages_carry_no_validators(client, archive):
+def test_error_pages_carry_no_validators(client, mirror_archive):
     response = client.get("/cable/99NOWHERE1/")
     assert response.status_code == 404
     assert not response.has_header("ETag")
@@ -130,21 +117,21 @@ def etags(client) -> dict[str, str]:
     return {url: etag_of(client, url) for url in PAGES}
 
 
-def test_ingesting_one_more_cable_makes_every_page_stale(client, archive):
+def test_ingesting_one_more_cable_makes_every_page_stale(client, mirror_archive):
     before = etags(client)
     summary = ingest_paths([CABLEGATE_HTML[0]])
     assert summary.created == 1
     assert_stale(client, before)
 
 
-def test_ingesting_nothing_new_keeps_the_pages(client, archive):
+def test_ingesting_nothing_new_keeps_the_pages(client, mirror_archive):
     before = etags(client)
     summary = ingest_paths([MIRROR_PAGES[0]])
     assert summary.created == summary.updated == 0
     assert etags(client) == before
 
 
-def test_a_curation_decision_in_the_admin_makes_every_page_stale(staff_client, archive):
+def test_a_curation_decision_in_the_admin_makes_every_page_stale(staff_client, mirror_archive):
     client = Client()
     before = etags(client)
     mention = Mention.objects.filter(status="suggested").first()
@@ -157,7 +144,7 @@ def test_a_curation_decision_in_the_admin_makes_every_page_stale(staff_client, a
     assert_stale(client, before)
 
 
-def test_deleting_a_cable_in_the_admin_makes_every_page_stale(staff_client, archive):
+def test_deleting_a_cable_in_the_admin_makes_every_page_stale(staff_client, mirror_archive):
     client = Client()
     before = etags(client)
     cable = Cable.objects.get(reference_id="07ASTANA2244")
@@ -169,7 +156,7 @@ def test_deleting_a_cable_in_the_admin_makes_every_page_stale(staff_client, arch
     assert_stale(client, before)
 
 
-def test_editing_an_entity_in_the_admin_makes_its_page_stale(staff_client, archive):
+def test_editing_an_entity_in_the_admin_makes_its_page_stale(staff_client, mirror_archive):
     client = Client()
     url = "/person/nursultan-nazarbayev/"
     before = etag_of(client, url)

@@ -1,7 +1,6 @@
 """Ingest: idempotent, fuller text wins, bad input reported while good input lands."""
 
 import csv
-import gzip
 import io
 import sys
 from pathlib import Path
@@ -12,26 +11,13 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Cable, Paragraph, Reference, Source, Tag
 
-from .conftest import CABLEGATE_HTML, FIRST_ROWS_CSV, MIRROR_PAGES, SAMPLE_CSV, mirror_page
+from .conftest import CABLEGATE_HTML, FIRST_ROWS_CSV, MIRROR_PAGES, mirror_page
+from .helpers import partial_extract_of, sample_csv_rows, write_csv
 
 csv.field_size_limit(sys.maxsize)
-CSV_DIALECT = {"escapechar": "\\", "doublequote": False}
-
-
-def sample_csv_rows(reference_ids: set[str]) -> list[list[str]]:
-    """The real rows of these cables from the bundled cables.csv sample."""
-    with gzip.open(SAMPLE_CSV, "rt", encoding="utf-8", newline="") as handle:
-        return [row for row in csv.reader(handle, **CSV_DIALECT) if row[2] in reference_ids]
-
-
-def write_csv(path: Path, rows: list[list[str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n", **CSV_DIALECT)
-        writer.writerows(rows)
-    return path
 
 
 def table_counts() -> dict[str, int]:
@@ -137,29 +123,6 @@ class TestIdempotence:
         assert summary.created == 5
         assert Cable.objects.count() == 0
         assert Source.objects.count() == 0
-
-
-PARTIAL_NOTICE = (
-    "This record is a partial extract of the original cable. "
-    "The full text of the original cable is not available."
-)
-
-
-def partial_extract_of(page: Path, keep_paragraphs: int, out_dir: Path) -> Path:
-    """The page as the original site showed partial extracts: notice, first paragraphs only.
-
-    The corpus holds no cable in both forms, so the partial one is cut from a real full page.
-    """
-    html = page.read_text(encoding="utf-8")
-    header_start = html.index("<code><pre>")
-    header_end = html.index("</pre></code>", header_start) + len("</pre></code>")
-    html = html[:header_start] + f"<code><pre>{PARTIAL_NOTICE}</pre></code>" + html[header_end:]
-    cut = html.index(f"<a id='par{keep_paragraphs + 1}'")
-    html = html[:cut] + html[html.index("</pre></code>", cut) :]
-    out = out_dir / "partial" / page.name
-    out.parent.mkdir()
-    out.write_text(html, encoding="utf-8")
-    return out
 
 
 @pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Cable
 from cables.parsing import years as years_module
 

@@ -13,10 +13,10 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.db import connection
 
-from cables.ingest import ingest_paths
-from cables.integrity import archive_digest
+from cables.ingest.incremental import ingest_paths
 from cables.models import Paragraph
 from cables.search.sqlite import SAMPLE_TABLES
+from cables.tooling.integrity import archive_digest
 
 from .conftest import CABLEGATE_HTML, CABLEGATE_HTML_2011, FIRST_ROWS_CSV, MIRROR_PAGES, ROOT
 

@@ -7,11 +7,8 @@ from collections import Counter
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.db import transaction
 
-from cables.entities.loading import load_starter_list
-from cables.ingest import ingest_paths
-from tests.conftest import MIRROR_PAGES, ROOT
+from tests.conftest import ROOT
 
 spec = importlib.util.spec_from_file_location("load_test", ROOT / "scripts" / "load_test.py")
 load_test = importlib.util.module_from_spec(spec)
@@ -21,16 +18,7 @@ spec.loader.exec_module(load_test)
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def archive(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_starter_list()
-        ingest_paths([MIRROR_PAGES[0].parent])
-        yield
-        transaction.set_rollback(True)
-
-
-def test_the_mix_is_made_of_the_archives_own_values(archive):
+def test_the_mix_is_made_of_the_archives_own_values(mirror_archive):
     values = load_test.archive_values(sample=100)
     assert sorted(values.references) == sorted(
         ["07ASTANA2223", "05ALMATY4029", "07ASTANA2244", "07ASTANA1848", "05ALMATY4123"]
@@ -41,7 +29,7 @@ def test_the_mix_is_made_of_the_archives_own_values(archive):
 
 
 @pytest.mark.parametrize("mix", sorted(load_test.MIXES))
-def test_every_url_of_the_mix_is_a_page_the_archive_answers(client, archive, mix):
+def test_every_url_of_the_mix_is_a_page_the_archive_answers(client, mirror_archive, mix):
     pool = load_test.url_pool(load_test.archive_values(sample=100), mix, 120, seed=3)
     kinds = Counter(kind for kind, _ in pool)
     assert set(kinds) == set(load_test.MIXES[mix])
@@ -53,7 +41,7 @@ def test_every_url_of_the_mix_is_a_page_the_archive_answers(client, archive, mix
         assert status == 200 or (past_the_end and status == 404), (kind, url, status)
 
 
-def test_search_pages_come_in_many_shapes(archive):
+def test_search_pages_come_in_many_shapes(mirror_archive):
     pool = load_test.url_pool(load_test.archive_values(sample=100), "search", 400, seed=1)
     queries = [parse_qs(urlsplit(url).query) for _, url in pool]
     boxes = [q["q"][0] for q in queries if "q" in q]

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
 
-from .test_settings import run_settings
+from .helpers import run_settings
 
 LOGIN = reverse("admin:login")
 PASSWORD = "a-real-curator-password-1"

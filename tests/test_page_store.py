@@ -4,14 +4,13 @@ archive, or a signed-in reader, gets a page rendered for it."""
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cables.archive_version import archive_changed
-from cables.entities.loading import load_starter_list
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
+from cables.lib.archive_version import archive_changed
 from cables.models import Cable
-from tests.conftest import CABLEGATE_HTML, MIRROR_PAGES
+from tests.conftest import CABLEGATE_HTML
 
 pytestmark = pytest.mark.django_db
 
@@ -26,16 +25,6 @@ PAGES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def archive(django_db_setup, django_db_blocker):
-    """The starter entities and the five mirror pages, once per module (rolled back after)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_starter_list()
-        ingest_paths([MIRROR_PAGES[0].parent])
-        yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture(autouse=True)
 def page_store_on(settings):
     settings.PAGE_CACHE_SECONDS = 600
@@ -48,7 +37,7 @@ def queries_of(client, url):
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_a_page_asked_for_again_is_served_stored_with_one_query(client, archive, url):
+def test_a_page_asked_for_again_is_served_stored_with_one_query(client, mirror_archive, url):
     first, first_queries = queries_of(client, url)
     again, again_queries = queries_of(client, url)
     assert first.status_code == again.status_code == 200
@@ -59,7 +48,7 @@ def test_a_page_asked_for_again_is_served_stored_with_one_query(client, archive,
     assert again_queries == 1 < first_queries
 
 
-def test_a_page_stored_before_an_ingest_is_rendered_again_after_it(client, archive):
+def test_a_page_stored_before_an_ingest_is_rendered_again_after_it(client, mirror_archive):
     reference_id = CABLEGATE_HTML[0].stem  # the file is named after its cable
     url = f"/api/cables/?q={reference_id}"
     missing = f"/cable/{reference_id}/"
@@ -73,7 +62,7 @@ def test_a_page_stored_before_an_ingest_is_rendered_again_after_it(client, archi
     assert client.get(url).status_code == 200
 
 
-def test_a_stored_page_follows_a_deleted_cable(client, archive):
+def test_a_stored_page_follows_a_deleted_cable(client, mirror_archive):
     url = "/cable/07ASTANA2223/"
     assert client.get(url).status_code == 200
     Cable.objects.get(reference_id="07ASTANA2223").delete()
@@ -81,7 +70,7 @@ def test_a_stored_page_follows_a_deleted_cable(client, archive):
     assert client.get(url).status_code == 404
 
 
-def test_signed_in_readers_never_get_a_stored_page(client, archive):
+def test_signed_in_readers_never_get_a_stored_page(client, mirror_archive):
     url = "/cable/07ASTANA2223/"
     client.get(url)
     user = get_user_model().objects.create_user("reader", "r@example.org", "pw")
@@ -92,21 +81,21 @@ def test_signed_in_readers_never_get_a_stored_page(client, archive):
     assert queries > 1
 
 
-def test_error_pages_are_not_stored(client, archive):
+def test_error_pages_are_not_stored(client, mirror_archive):
     _, first = queries_of(client, "/cable/99NOWHERE1/")
     response, again = queries_of(client, "/cable/99NOWHERE1/")
     assert response.status_code == 404
     assert again == first > 1
 
 
-def test_the_store_can_be_switched_off(client, archive, settings):
+def test_the_store_can_be_switched_off(client, mirror_archive, settings):
     settings.PAGE_CACHE_SECONDS = 0
     _, first = queries_of(client, "/cable/07ASTANA2223/")
     _, again = queries_of(client, "/cable/07ASTANA2223/")
     assert again == first > 1
 
 
-def test_a_page_made_from_counts_of_an_older_version_is_not_kept(client, archive):
+def test_a_page_made_from_counts_of_an_older_version_is_not_kept(client, mirror_archive):
     assert client.get("/").status_code == 200  # counts stored for this version
     archive_changed()  # a curation change: the stored counts are now an older version's
     _, stale = queries_of(client, "/")  # served the older counts while they are made again

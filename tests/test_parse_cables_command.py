@@ -1,21 +1,9 @@
 """`manage.py parse_cables`: JSON per cable, failures on stderr, exit status, no database."""
 
 import json
-from io import StringIO
-
-from django.core.management import call_command
 
 from .conftest import CABLEGATE_HTML, CORPUS, MIRROR_PAGES
-
-
-def run(*args) -> tuple[str, str, int]:
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("parse_cables", *map(str, args), stdout=out, stderr=err)
-        status = 0
-    except SystemExit as exit_:
-        status = exit_.code
-    return out.getvalue(), err.getvalue(), status
+from .helpers import run
 
 
 def test_jsonl_gives_one_record_per_mirror_page_with_the_known_values():

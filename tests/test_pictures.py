@@ -19,11 +19,11 @@ from django.urls import reverse
 from cables.entities import curation
 from cables.entities.loading import load_starter_list
 from cables.entities.pictures import entity_pictures
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
+from cables.lib.charts import Column, january_ticks, layout, month_span, year_ticks
 from cables.models import ArchiveSummary, Cable, Mention, Party, Person
-from cables.pictures import Column, january_ticks, layout, month_span, year_ticks
 from cables.search import months as months_module
-from tests.conftest import CABLEGATE_HTML, CABLEGATE_HTML_2011, MIRROR_PAGES
+from tests.conftest import CABLEGATE_HTML, CABLEGATE_HTML_2011, MIRROR_PAGES, rolled_back
 
 SEARCH = reverse("cables:search")
 VISIBLE = (Mention.Status.CONFIRMED, Mention.Status.SUGGESTED)
@@ -37,14 +37,13 @@ COLUMN_RE = re.compile(
 def archive(django_db_setup, django_db_blocker):
     """The starter entities and the 140 real cables of the sample, ingested (and tagged) once
     for the module, rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with rolled_back(django_db_blocker):
         load_starter_list()
         summary = ingest_paths(
             [CABLEGATE_HTML[0].parent, CABLEGATE_HTML_2011[0].parent, MIRROR_PAGES[0].parent]
         )
         assert summary.failed == 0
         yield
-        transaction.set_rollback(True)
 
 
 def svg(page: str, chart_id: str) -> str:

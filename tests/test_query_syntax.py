@@ -19,10 +19,7 @@ from cables.search.query import (
     to_tsquery,
 )
 from cables.search.service import search
-from tests import reading_corpus
 from tests.reading_corpus import cables_where, has
-
-corpus = reading_corpus.corpus  # the module-scoped fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,7 @@ The rates are per hour here so that a test never straddles the end of a counting
 import pytest
 from django.urls import reverse
 
-from tests import reading_corpus
-
-from .test_settings import run_settings
-
-corpus = reading_corpus.corpus  # the module-scoped fixture
+from .helpers import run_settings
 
 pytestmark = pytest.mark.django_db
 

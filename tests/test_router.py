@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from cablearchive.routers import PIN_COOKIE, ReplicaRouter, is_pinned, use_primary
-from cables.browse import warm_summaries
+from cables.ingest.finish import warm_summaries
 from cables.models import Tag
 
 from .conftest import ROOT
@@ -177,7 +177,7 @@ def test_settings_add_replicas_router_and_pool_from_the_environment():
 
 def test_the_search_time_budget_bounds_the_replica_too(replica):
     from cables.search.budget import SearchTooBroad, read_aliases, time_budget
-    from tests.test_time_budget import SLOW_STATEMENT
+    from tests.helpers import SLOW_STATEMENT
 
     assert read_aliases() == ["default", "replica"]
     connection = connections["replica"]

@@ -10,9 +10,9 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Cable, Paragraph
-from cables.search import bands, service, sqlite
+from cables.search import bands, sqlite, thresholds
 from cables.search.service import search
 
 from .conftest import CABLEGATE_HTML, MIRROR_PAGES
@@ -50,8 +50,8 @@ def small_samples(monkeypatch):
 def small_bounds(monkeypatch):
     monkeypatch.setattr(bands, "EXACT_HITS", 5)
     monkeypatch.setattr(bands, "CANDIDATE_HITS", 3)
-    monkeypatch.setattr(service, "PER_PAGE", 4)
-    monkeypatch.setattr(service, "ORPHANS", 0)
+    monkeypatch.setattr(thresholds, "PER_PAGE", 4)
+    monkeypatch.setattr(thresholds, "ORPHANS", 0)
     monkeypatch.setattr(sqlite, "SAMPLE_HITS", 2)
 
 
@@ -155,7 +155,7 @@ class TestBoundedSearch:
         (years,) = [f for f in everything.facets if f.name == "year"]
         year = max(years.items, key=lambda item: item.count).value
         counted = search(COMMON, {"year": [year]}, "relevance")
-        monkeypatch.setattr(service, "FILTERED_COUNT_HITS", 0)
+        monkeypatch.setattr(thresholds, "FILTERED_COUNT_HITS", 0)
         # The bands widen until the page is full: on this small archive, to every match.
         banded = search(COMMON, {"year": [year]}, "relevance")
         assert banded.total == counted.total

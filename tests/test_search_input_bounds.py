@@ -5,11 +5,8 @@ long, too many terms, too many values of one facet, a page number out of range a
 import pytest
 from django.urls import reverse
 
-from cables.forms import MAX_FACET_VALUES, MAX_PAGE, MAX_TERMS
+from cables.search.forms import MAX_FACET_VALUES, MAX_PAGE, MAX_TERMS
 from cables.search.query import MAX_QUERY_LENGTH
-from tests import reading_corpus
-
-corpus = reading_corpus.corpus  # the module-scoped fixture
 
 pytestmark = pytest.mark.django_db
 

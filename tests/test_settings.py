@@ -2,17 +2,7 @@ import subprocess
 import sys
 
 from .conftest import ROOT
-
-
-def run_settings(env: dict, code: str = "print('started')") -> subprocess.CompletedProcess:
-    """A fresh Python that sets Django up with these environment variables, then runs `code`."""
-    return subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT,
-        env={"DJANGO_SETTINGS_MODULE": "cablearchive.settings", "PATH": "/usr/bin", **env},
-        capture_output=True,
-        text=True,
-    )
+from .helpers import run_settings
 
 
 def test_production_refuses_the_development_secret_key():

@@ -10,23 +10,13 @@ from django.test import override_settings
 from django.urls import reverse
 
 from cables.search.budget import TOO_BROAD, SearchTooBroad, time_budget
-from tests import reading_corpus
 
-corpus = reading_corpus.corpus  # the module-scoped fixture
+from .helpers import SLOW_STATEMENT
 
 pytestmark = pytest.mark.django_db
 
 TINY = 0.001
 QUERY = {"q": "election OR government", "tag": "PREL"}
-
-# A statement that runs for many seconds unless the database stops it.
-SLOW_STATEMENT = {
-    "postgresql": "SELECT pg_sleep(30)",
-    "sqlite": (
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000)"
-        " SELECT count(*) FROM n"
-    ),
-}
 
 
 def test_the_database_stops_a_statement_past_the_budget():

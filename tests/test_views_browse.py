@@ -4,9 +4,6 @@ import pytest
 from django.urls import reverse
 
 from cables.models import Tag
-from tests import reading_corpus
-
-corpus = reading_corpus.corpus  # the module-scoped fixture
 
 pytestmark = pytest.mark.django_db
 

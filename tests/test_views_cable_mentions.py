@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.models import Mention, Person
 
 from .conftest import mirror_page

@@ -6,10 +6,7 @@ import pytest
 from django.urls import reverse
 
 from cables.search.service import search
-from tests import reading_corpus
 from tests.reading_corpus import cables_where, has
-
-corpus = reading_corpus.corpus  # the module-scoped fixture
 
 pytestmark = pytest.mark.django_db
 SEARCH = reverse("cables:search")

@@ -12,8 +12,8 @@ import re
 
 from django.urls import reverse
 
-from cables.api import INERT_JSON
 from cables.collections.service import Resolved
+from cables.lib.inert_json import INERT_JSON
 
 FIELDS = [
     "reference_id",

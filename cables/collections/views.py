@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from cables.collections import exports, marks, service
 from cables.collections.forms import NameForm, NoteForm, ParagraphForm, SaveForm
-from cables.limits import rate_limited
+from cables.lib.rate_limits import rate_limited
 
 
 def _detail_url(collection, **params) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from cables.archive_version import archive_changed
+from cables.lib.archive_version import archive_changed
 from cables.models import BulkDecision, Cable, MentionDecision
 
 from .tagging import tag_cables

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Count, F, Q, Window
 
-from cables.archive_version import archive_changed
+from cables.lib.archive_version import archive_changed
 from cables.models import (
     Alias,
     Cable,

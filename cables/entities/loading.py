@@ -10,7 +10,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
-from cables.archive_version import archive_changed
+from cables.lib.archive_version import archive_changed
 from cables.models import Alias, Election, Party, Person
 
 from .index import STARTER_LIST

@@ -15,7 +15,6 @@ from cables.search.year_month import YearMonth, year_and_month
 
 SNIPPET_CHARS = 160
 WHITESPACE = re.compile(r"\s")
-VISIBLE = [Mention.Status.CONFIRMED, Mention.Status.SUGGESTED]
 KINDS = {"person": Person, "party": Party, "election": Election}
 
 
@@ -24,7 +23,7 @@ def kind_of(entity) -> str:
 
 
 def entity_mentions(entity):
-    return Mention.objects.filter(**{kind_of(entity): entity}, status__in=VISIBLE)
+    return Mention.objects.visible().filter(**{kind_of(entity): entity})
 
 
 def entity_paragraphs(entity, *, newest_first: bool = True):
@@ -112,7 +111,8 @@ def co_mentioned(entity, *, limit: int = CO_MENTIONS) -> list[CoMention]:
     entity and paragraph indexes), then the names of the entities that can make the list."""
     own = entity_mentions(entity).values("paragraph_id")
     rows = (
-        Mention.objects.filter(paragraph_id__in=own, status__in=VISIBLE)
+        Mention.objects.visible()
+        .filter(paragraph_id__in=own)
         .exclude(**{kind_of(entity): entity})
         .values_list("person_id", "party_id", "election_id")
         .annotate(n=Count("paragraph_id", distinct=True))
@@ -177,9 +177,11 @@ def page_rows(entity, paragraphs) -> list[dict]:
     field = kind_of(entity)
     ids = [p.pk for p in paragraphs]
     by_paragraph: dict[int, list[Mention]] = {}
-    for mention in Mention.objects.filter(
-        paragraph_id__in=ids, status__in=VISIBLE, **{field: entity}
-    ).select_related("decided_by"):
+    for mention in (
+        Mention.objects.visible()
+        .filter(paragraph_id__in=ids, **{field: entity})
+        .select_related("decided_by")
+    ):
         by_paragraph.setdefault(mention.paragraph_id, []).append(mention)
     return [
         {

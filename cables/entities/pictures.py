@@ -16,8 +16,9 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.urls import reverse
 
-from cables.archive_version import current_version
-from cables.pictures import MONTH_NAMES, Chart, Column, january_ticks, layout, month_span
+from cables.lib.archive_version import current_version
+from cables.lib.charts import MONTH_NAMES, Chart, Column, january_ticks, layout, month_span
+from cables.search.facets import whole_archive_facets
 
 from . import pages
 
@@ -96,8 +97,6 @@ MOST_MENTIONED = (("person", "People"), ("party", "Parties"), ("election", "Elec
 def most_mentioned(limit: int = 5) -> list[tuple[str, list[tuple[str, str, int]]]]:
     """(heading, [(page, name, cables)]) of the entities named in most cables: read from the
     whole archive's facet counts, stored per archive version (no counting here)."""
-    from cables.search.service import whole_archive_facets
-
     entities = whole_archive_facets()["entities"]
     groups = []
     for kind, heading in MOST_MENTIONED:

@@ -16,7 +16,7 @@ from django.db import transaction
 from cables.models import Alias, Mention
 
 from . import curation
-from .tagging import sentence_around
+from .tagger import sentence_around
 
 EXAMPLES = 8
 VISIBLE = (Mention.Status.CONFIRMED, Mention.Status.SUGGESTED)

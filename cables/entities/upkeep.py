@@ -1,26 +1,33 @@
 """What a curation change leaves to refresh, called explicitly by the curation services.
 
-Curation changes which entities cables mention (and how many cables each has), nothing else
-that the search-box suggestions count. Once the change is committed, the entities' cable
-counts are stored for the new archive version and this process's suggestion index is built
-again, so the curator's next keystroke already sees the change. Other processes see a new
-archive version on their next suggestion and build theirs (cables/autocomplete.py).
+Curation changes which entities cables mention (and how many cables each has). Once the change
+is committed, the slices that count entities (the search-box suggestions) refresh what they
+hold, so the curator's next keystroke already sees the change. They register their refresh
+here (`cables.apps`): entities never import the slices above them. Other processes see a new
+archive version on their next suggestion and build theirs (cables/suggest/index.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 
-from cables import autocomplete
-from cables.summaries import recount
+# Filled by `CablesConfig.ready`.
+REFRESHERS: list[Callable[[], object]] = []
+
+
+def register_refresher(refresh: Callable[[], object]) -> None:
+    if refresh not in REFRESHERS:
+        REFRESHERS.append(refresh)
 
 
 def curation_changed() -> None:
-    """Refresh the suggestions after the current transaction commits (never if it is rolled
-    back: a preview's dry run leaves them alone)."""
+    """Refresh after the current transaction commits (never if it is rolled back: a preview's
+    dry run leaves everything alone)."""
     transaction.on_commit(refresh_suggestions)
 
 
 def refresh_suggestions() -> None:
-    recount("entity_cables", autocomplete.count_entity_cables)
-    autocomplete.rebuild()
+    for refresh in REFRESHERS:
+        refresh()

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
 
-from cables.http_cache import archive_cached
+from cables.lib.http_cache import archive_cached
 from cables.models import Election, MergedEntity, Party, Person
 
 from . import pages, pictures

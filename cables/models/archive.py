@@ -218,7 +218,7 @@ class Source(models.Model):
         default=False, help_text="This source's text is the one the archive shows."
     )
     ingested_at = models.DateTimeField(auto_now=True)
-    # The digest of this source's parse (`cables.ingest.content_hash`): equal to the cable's
+    # The digest of this source's parse (`cables.ingest.incremental.content_hash`): equal to the cable's
     # `content_hash` when this source's text is the one the archive shows. Blank on rows
     # recorded before texts were kept (migration 0015).
     content_hash = models.CharField(max_length=64, blank=True)
@@ -253,7 +253,7 @@ class ArchiveVersion(models.Model):
 class ArchiveSummary(models.Model):
     """Counts over the whole archive (per year, origin, TAG ...) as of one archive version:
     what the home, origins and TAGS pages and the facets of an unfiltered archive show, read
-    in one query instead of grouping every cable (`cables/browse.py`)."""
+    in one query instead of grouping every cable (`cables/reading/selectors.py`)."""
 
     name = models.CharField(max_length=40, primary_key=True)
     version = models.PositiveBigIntegerField()

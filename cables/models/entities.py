@@ -109,6 +109,12 @@ class Alias(models.Model):
         return self.person or self.party or self.election
 
 
+class MentionQuerySet(models.QuerySet):
+    def visible(self):
+        """The mentions that pages, counts and filters show: every one but the rejected."""
+        return self.filter(status__in=(Mention.Status.CONFIRMED, Mention.Status.SUGGESTED))
+
+
 class Mention(models.Model):
     """A paragraph mentions an entity: found automatically or by a curator."""
 
@@ -160,6 +166,8 @@ class Mention(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MentionQuerySet.as_manager()
 
     class Meta:
         ordering = ["paragraph", "start"]

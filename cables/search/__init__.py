@@ -7,17 +7,15 @@ cable's paragraphs and `index_cables(ids)` after, inside the same transaction.
 from django.db import connections
 
 from .base import SearchBackend
+from .postgres import PostgresBackend
+from .sqlite import SqliteBackend
 
 
 def get_backend(using: str = "default") -> SearchBackend:
     connection = connections[using]
     if connection.vendor == "postgresql":
-        from .postgres import PostgresBackend
-
         return PostgresBackend(using)
     if connection.vendor == "sqlite":
-        from .sqlite import SqliteBackend
-
         return SqliteBackend(using)
     raise NotImplementedError(f"No search backend for database vendor {connection.vendor!r}")
 

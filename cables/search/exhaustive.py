@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import math
 
+from .date_order import ordered
+from .filtering import filtered_cables
 from .query import parse_query
 from .rank_index import rank_index
-from .service import SORTS, filtered_cables, ordered
+from .results import SORTS
 
 
 def effective_sort(query: str, sort: str) -> str:

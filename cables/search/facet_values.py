@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 from django.db.models import Count
 from django.urls import reverse
 
-from cables.filters import VISIBLE_MENTIONS
 from cables.models import Cable, Mention
 
-from .service import FACET_LABELS, filter_form_data, filtered_cables
+from .filtering import filter_form_data, filtered_cables
+from .results import FACET_LABELS
 
 # Values listed on a facet's values page: every origin of the release is 274 posts; TAGS and
 # people run to thousands, and past this a reader narrows the search instead.
@@ -73,7 +73,8 @@ def all_values(name: str, query: str, params) -> FacetValues:
             meanings[code] = definition or ""
     elif name in ENTITY_FACETS:
         rows = (
-            Mention.objects.filter(cable_id__in=ids, status__in=VISIBLE_MENTIONS)
+            Mention.objects.visible()
+            .filter(cable_id__in=ids)
             .exclude(**{f"{name}__isnull": True})
             .values_list(f"{name}__slug", f"{name}__name")
             .annotate(n=Count("cable_id", distinct=True))

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.text import slugify
 
-from cables.coverage import release_entry
-from cables.filters import VISIBLE_MENTIONS
+from cables.lib.release import release_entry
 from cables.models import Cable, Election, Mention, Party, Person
 
 from .query import ParsedQuery, Phrase, Term
@@ -135,7 +134,8 @@ def entity_offers(parsed: ParsedQuery) -> list[EntityOffer]:
         named = Q(name__iexact=words) | Q(aliases__text__iexact=words)
         for entity in model.objects.filter(named).distinct().order_by("name")[:5]:
             cables = (
-                Mention.objects.filter(status__in=VISIBLE_MENTIONS, **{kind: entity})
+                Mention.objects.visible()
+                .filter(**{kind: entity})
                 .values("cable_id")
                 .distinct()
                 .count()

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
+from cables.lib.summaries import summary
 from cables.models import Cable
-from cables.summaries import summary
 
 from .year_month import YearMonth, year_and_month
 

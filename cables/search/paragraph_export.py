@@ -18,13 +18,15 @@ import json
 from django.db import connections
 from django.urls import reverse
 
-from cables.csv_cells import safe_row
+from cables.lib.csv_cells import safe_row
 from cables.models import Paragraph
 from cables.models.archive import SEARCH_CONFIG
 
 from . import get_backend
+from .date_order import date_ordered_chunks
+from .filtering import filtered_cables
 from .query import to_fts5, to_tsquery
-from .service import SORTS, date_ordered_chunks, filtered_cables
+from .results import SORTS
 from .sqlite import FTS_TABLE
 
 FIELDS = ["reference_id", "paragraph", "permalink", "text"]

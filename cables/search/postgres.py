@@ -15,6 +15,7 @@ from .base import (
     marked_snippet,
 )
 from .query import to_tsquery
+from .rank_index import rank_index
 
 # A band whose id ranges hold at most this many paragraphs is read by id alone (see
 # `matched_paragraphs`); a larger one (a word of middling frequency) goes through the GIN index.
@@ -59,8 +60,6 @@ class PostgresBackend(SearchBackend):
         # Exact, from the rank index, which matches what this database matches (a few ms even
         # for "said"). The planner's estimate took a phrase's stop word ("the united states")
         # for a rare word, so a 170,000-paragraph phrase was read whole: 2.6 s.
-        from .rank_index import rank_index
-
         index = rank_index(self.using, check=False)
         query = index.compile(node)
         return 0 if query is None else index.count_paragraphs(query)

@@ -38,7 +38,11 @@ import tantivy
 from django.conf import settings
 from django.db import connections, transaction
 
+from cables.lib.forked import detach_connections
+from cables.models.archive import SEARCH_CONFIG
+
 from .query import Node, Or, Phrase, QuerySyntaxError, Term
+from .sqlite import FTS_TOKENIZE
 from .words import RUN_RE, Fts5Words, IndexWords, PostgresWords
 
 WORDS = "words"
@@ -632,11 +636,7 @@ def _worded(words: IndexWords, rows) -> list[tuple[int, int, int, str]]:
 
 def _index_words(using: str) -> IndexWords:
     if connections[using].vendor == "postgresql":
-        from cables.models.archive import SEARCH_CONFIG
-
         return PostgresWords(using, SEARCH_CONFIG)
-    from .sqlite import FTS_TOKENIZE
-
     return Fts5Words(FTS_TOKENIZE)
 
 
@@ -646,10 +646,8 @@ _worker_words: IndexWords | None = None
 def _start_rebuild_worker(using: str) -> None:
     """A rebuild's worker process: no connection of the parent's (a forked SQLite or
     PostgreSQL connection is not safe to use), a tokeniser oracle of its own."""
-    from cables.bulk import _detach_connections
-
     global _worker_words
-    _detach_connections()
+    detach_connections()
     _worker_words = _index_words(using)
 
 

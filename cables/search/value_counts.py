@@ -6,7 +6,6 @@ estimated."""
 
 from __future__ import annotations
 
-from cables.filters import VISIBLE_MENTIONS
 from cables.models import Cable, Mention
 
 ENTITY_FACETS = ("person", "party", "election")
@@ -21,8 +20,8 @@ def counts_of_values(name: str, values: list[str], ids, scale: float = 1.0) -> l
             links = Cable.tags.through.objects.filter(cable_id__in=ids, tag__code=value)
             count = links.values("cable_id").distinct().count()
         elif name in ENTITY_FACETS:
-            mentions = Mention.objects.filter(
-                cable_id__in=ids, status__in=VISIBLE_MENTIONS, **{f"{name}__slug": value}
+            mentions = Mention.objects.visible().filter(
+                cable_id__in=ids, **{f"{name}__slug": value}
             )
             count = mentions.values("cable_id").distinct().count()
         else:

@@ -25,6 +25,8 @@ from collections.abc import Iterable
 
 from django.db import connections
 
+from .query import to_tsquery
+
 RUN_RE = re.compile(r"[^\W_]+")
 FILLER = "_"  # a stop word's place: never a term of a query (runs never hold "_")
 ORACLE_BATCH = 5_000
@@ -120,8 +122,6 @@ class PostgresWords(IndexWords):
     def query_tree(self, node):
         """The query as the database itself normalises it (`to_tsquery`: stems, drops stop
         words and keeps their places in phrases, stems prefixes), as a tree of terms."""
-        from .query import to_tsquery
-
         source = to_tsquery(node)
         tree = self._trees.get(source)
         if tree is None and source not in self._trees:

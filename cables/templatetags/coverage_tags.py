@@ -12,7 +12,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from cables.coverage import release_index
+from cables.lib.release import release_index
 
 register = template.Library()
 

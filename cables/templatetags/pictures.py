@@ -1,12 +1,12 @@
 """The search page's pictures: the year facet as a histogram, and the months of the one
-selected year. Geometry in `cables.pictures`, markup in `cables/_bar_chart.html`."""
+selected year. Geometry in `cables.lib.charts`, markup in `cables/_bar_chart.html`."""
 
 from calendar import monthrange
 from datetime import date
 
 from django import template
 
-from cables.pictures import MONTH_NAMES, MONTHS, Chart, Column, layout, year_ticks
+from cables.lib.charts import MONTH_NAMES, MONTHS, Chart, Column, layout, year_ticks
 
 register = template.Library()
 

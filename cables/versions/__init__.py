@@ -1,7 +1,7 @@
 """Versions of a cable: the text each of its sources gave, listed and compared.
 
 A cable read from several sources (an original cablegate page, a row of cables.csv, a mirror's
-partial extract) shows one text, the fullest (`cables/ingest.py`); every source is a `Source`
+partial extract) shows one text, the fullest (`cables/ingest/incremental.py`); every source is a `Source`
 row, and each keeps its own text so that a reader can compare them.
 
 Storage: a source's text is stored on its row (`Source.kept_text`) only while it differs from

@@ -2,10 +2,11 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from cables.http_cache import archive_cached
+from cables.lib.http_cache import archive_cached
 from cables.models import Cable
 from cables.versions import SameVersion, VersionNotFound, comparison, versions_of
 from cables.versions.forms import VersionsForm
+from cables.versions.listing import several_sources
 
 TEMPLATE = "cables/cable_versions.html"
 
@@ -31,3 +32,9 @@ def cable_versions(request, reference_id):
     else:
         context.update(comparison=result, versions=result.versions)
     return render(request, TEMPLATE, context)
+
+
+@archive_cached
+def cables_with_versions(request):
+    """Cables read from several sources, each linking to its versions page."""
+    return render(request, "cables/several_sources.html", several_sources(request.GET))

@@ -8,7 +8,7 @@
 The backend is the one DATABASE_URL selects (SQLite without it; set SQLITE_PATH to keep the
 benchmark archive apart from yours). Ingest needs an empty archive: `--reset` empties it first.
 
-The mix (`cables/bench_mix.py`) is about 100 request shapes a researcher produces, each with
+The mix (`cables/tooling/mix_shapes.py`, run by `cables/tooling/bench_mix.py`) is about 100 request shapes a researcher produces, each with
 a kind: names, topics, phrases, OR, exclusions, prefixes, combined facets, fields typed in the
 box, entity facets, date sorts, deep pages (one past the end: 404), facet-only pages, the API,
 the first row of an export; and the home, origins, tags, entity and cable pages. Facet values
@@ -28,6 +28,7 @@ of several runs.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import time
 from datetime import UTC, datetime
@@ -39,11 +40,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
 
-from cables.bench_mix import BROWSE, SEARCH, Shape, build_mix, mix_report, run_mix, summarise
-from cables.bulk import bulk_load, peak_memory_mb
+from cables.ingest.bulk import bulk_load
+from cables.ingest.bulk_tables import peak_memory_mb
 from cables.models import Cable
 from cables.search import get_backend
 from cables.search.query import parse_query, to_fts5, to_tsquery
+from cables.tooling.bench_mix import mix_report, run_mix, summarise
+from cables.tooling.mix_shapes import BROWSE, SEARCH, Shape, build_mix
 
 CABLE_PAGES = 20
 NAIVE_LIMIT = 20
@@ -391,6 +394,4 @@ def _ratio(naive, view):
 
 
 def _cpus() -> int:
-    import os
-
     return os.cpu_count() or 0

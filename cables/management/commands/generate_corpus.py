@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cables.corpus_generator import (
+from cables.tooling.corpus_generator import (
     FULL_SIZE,
     CorpusGenerator,
     SourceMaterial,

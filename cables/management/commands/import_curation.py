@@ -14,7 +14,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cables.entities.backup import CurationFileError, restore
+from cables.entities.backup import CurationFileError
+from cables.entities.restore import restore
 
 
 class Command(BaseCommand):

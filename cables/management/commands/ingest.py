@@ -11,8 +11,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cables.bulk import LoadRunning, bulk_load, interrupted_load, undo_interrupted_load
-from cables.ingest import DEFAULT_BATCH_SIZE, ingest_paths
+from cables.ingest.bulk import LoadRunning, bulk_load, interrupted_load, undo_interrupted_load
+from cables.ingest.incremental import DEFAULT_BATCH_SIZE, ingest_paths
 
 
 class Command(BaseCommand):

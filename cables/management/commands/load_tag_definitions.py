@@ -7,9 +7,9 @@ import csv
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cables.archive_version import archive_changed
-from cables.ingest import TAG_DEFINITIONS_FILE as DEFAULT_PATH
+from cables.lib.archive_version import archive_changed
 from cables.models import Tag
+from cables.parsing.fields import TAG_DEFINITIONS_FILE as DEFAULT_PATH
 
 
 class Command(BaseCommand):

@@ -12,6 +12,7 @@ otherwise, and ends with the counts and the speed in paragraphs per second.
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from cables.entities import tag_archive, tag_cables
 from cables.models import Cable
@@ -51,8 +52,6 @@ class Command(BaseCommand):
         else:
             bar = None
             if not no_progress and sys.stderr.isatty():
-                from tqdm import tqdm
-
                 bar = tqdm(total=Cable.objects.count(), unit=" cables", file=sys.stderr)
             try:
                 stats = tag_archive(batch_size=batch_size, progress=bar.update if bar else None)

@@ -15,29 +15,33 @@ Rules:
 
 from __future__ import annotations
 
-import csv
-import functools
-import hashlib
-import json
 import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import OuterRef, Subquery
+from tqdm import tqdm
 
-from cables.archive_version import archive_changed
-from cables.browse import warm_summaries
+from cables.entities import tag_cables
+from cables.ingest.finish import refresh_planner_statistics, warm_summaries
+from cables.ingest.rows import (
+    content_hash,
+    fill_cable,
+    fullness,
+    new_tag,
+    paragraph_fields,
+    paragraph_rows,
+    raw_hash,
+)
+from cables.lib.archive_version import archive_changed
 from cables.models import Cable, Paragraph, Reference, Source, Tag
 from cables.parsing import ParsedCable, ParseFailure, adopt_year, iter_path, settle_year
-from cables.parsing.fields import year_of_reference_id
-from cables.parsing.tag_table import TAG_DEFINITIONS_FILE
 from cables.search import get_backend
 from cables.search.rank_index import reindex_on_commit
-from cables.versions import keep_shown_text, raw_digest, text_record
+from cables.versions import keep_shown_text, text_record
 
 logger = logging.getLogger(__name__)
 
@@ -71,61 +75,6 @@ class IngestSummary:
 
 class _Rollback(Exception):
     """Raised inside a batch transaction to undo it (dry run)."""
-
-
-def content_hash(parsed: ParsedCable) -> str:
-    """Digest of everything the archive stores from a parse (not where it came from)."""
-    record = parsed.to_json()
-    record.pop("source", None)
-    record["header"] = parsed.header
-    record["body"] = parsed.body
-    encoded = json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha256(encoded).hexdigest()
-
-
-def raw_hash(parsed: ParsedCable) -> str:
-    return raw_digest(parsed.header, parsed.body)
-
-
-def fullness(partial: bool, body: str) -> tuple[bool, int]:
-    return (not partial, len(body.strip()))
-
-
-def tag_kind(code: str) -> str:
-    """Classify a TAGS code by its written form (definitions come from the Tag table)."""
-    if "," in code:
-        return Tag.Kind.PERSON  # `STEINBERG, JAMES B.`, as the release writes a person
-    if " " in code:
-        return Tag.Kind.SUBJECT  # `HUMAN RIGHTS`: a subject tag written in words
-    if len(code) == 2 and code.isalpha():
-        return Tag.Kind.GEOGRAPHIC
-    if len(code) == 4 and code.isalpha() and code[0] in "PEKSTAOC":
-        return Tag.Kind.SUBJECT
-    return Tag.Kind.OTHER
-
-
-@functools.cache
-def bundled_tag_definitions() -> dict[str, tuple[str, str]]:
-    """code -> (definition, kind) from the bundled table (`load_tag_definitions` reads it too)."""
-    with TAG_DEFINITIONS_FILE.open(encoding="utf-8", newline="") as handle:
-        return {
-            row["code"].strip(): (row["definition"].strip(), row["kind"].strip())
-            for row in csv.DictReader(handle)
-            if row.get("code") and row.get("definition")
-        }
-
-
-def new_tag(code: str) -> Tag:
-    """A Tag row for a code the archive has not seen: a known code comes with its definition,
-    so the facets, the origins page and the entities' country scope never see a bare code."""
-    definition, kind = bundled_tag_definitions().get(code, ("", ""))
-    return Tag(code=code, definition=definition, kind=kind or tag_kind(code))
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 def iter_inputs(paths: Iterable[str | Path]) -> Iterator[ParsedCable | ParseFailure]:
@@ -162,8 +111,6 @@ def ingest_records(
     summary = IngestSummary()
     writer = _BatchWriter(summary, dry_run=dry_run, on_failure=on_failure)
     if progress:
-        from tqdm import tqdm
-
         records = tqdm(records, unit=" cables", file=sys.stderr, mininterval=0.5)
     batch: list[ParsedCable] = []
     for record in records:
@@ -236,23 +183,6 @@ def delete_cables(cable_ids: Iterable[int]) -> int:
         reindex_on_commit(ids)
         archive_changed()
     return per_model.get(Cable._meta.label, 0)
-
-
-def refresh_planner_statistics(vacuum: bool = False) -> None:
-    """After a large write, let the query planner see the new row counts and values.
-
-    Stale statistics made PostgreSQL's planner expect 20 rows where there were 1,638 and pick a
-    plan 30 times slower; autovacuum catches up only later. `vacuum` (after a bulk load, on
-    PostgreSQL, outside a transaction): VACUUM too, which marks the freshly written pages
-    all-visible, so counts over the link tables are index-only scans (the count of the
-    178,000 cables tagged PREL: 760 ms with a heap fetch per row, 4 s of VACUUM to avoid it).
-    """
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            in_transaction = connection.in_atomic_block
-            cursor.execute("VACUUM (ANALYZE)" if vacuum and not in_transaction else "ANALYZE")
-        elif connection.vendor == "sqlite":
-            cursor.execute("PRAGMA optimize")
 
 
 class _BatchWriter:
@@ -331,7 +261,7 @@ class _BatchWriter:
         source_hash = raw_hash(parsed)
         if cable is None:
             cable = Cable(reference_id=parsed.reference_id)
-            self._fill(cable, parsed, digest)
+            fill_cable(cable, parsed, digest)
             cable.save()
             self._replace_contents(cable, parsed, tags, fresh=True)
             self._record_source(cable, parsed, source_hash, digest, primary=True, fresh=True)
@@ -359,7 +289,7 @@ class _BatchWriter:
             return cable
         # The sources that showed the old text keep it, before it is overwritten.
         keep_shown_text(cable, replaced_by=source_key)
-        self._fill(cable, parsed, digest)
+        fill_cable(cable, parsed, digest)
         cable.save()
         self._replace_contents(cable, parsed, tags, fresh=False)
         cable.sources.update(is_primary=False)
@@ -369,32 +299,6 @@ class _BatchWriter:
         self.summary.updated += 1
         cable._rewritten = True
         return cable
-
-    @staticmethod
-    def _fill(cable: Cable, parsed: ParsedCable, digest: str) -> None:
-        created = _aware(parsed.created)
-        cable.created = created
-        cable.created_published = _aware(parsed.created_published)
-        # An undated cable still belongs to the year its reference ID was given (or inferred).
-        cable.year = created.year if created else year_of_reference_id(parsed.reference_id)
-        cable.released = _aware(parsed.released)
-        cable.classification = parsed.classification
-        cable.origin = parsed.origin[:150]
-        cable.subject = parsed.subject
-        cable.signers = list(parsed.signers)
-        cable.classified_by = parsed.classified_by
-        cable.classification_reasons = list(parsed.classification_reasons)
-        cable.declassify_on = parsed.declassify_on
-        cable.transmission_id = parsed.transmission_id[:40]
-        cable.precedence = parsed.precedence[:20]
-        cable.routing_to = list(parsed.to)
-        cable.routing_info = list(parsed.info)
-        cable.partial = parsed.partial
-        cable.summary = parsed.summary
-        cable.header = parsed.header
-        cable.body = parsed.body
-        cable.warnings = [warning.to_json() for warning in parsed.warnings]
-        cable.content_hash = digest
 
     def _replace_contents(
         self, cable: Cable, parsed: ParsedCable, tags: dict[str, Tag], *, fresh: bool
@@ -471,34 +375,4 @@ class _BatchWriter:
 
     @staticmethod
     def _tag_entities(cable_ids: list[int]) -> None:
-        try:
-            from cables.entities import tag_cables
-        except ImportError:  # entity tagging not installed in this build
-            return
         tag_cables(cable_ids)
-
-
-def paragraph_fields(parsed: ParsedCable) -> list[tuple[int, str, str, str]]:
-    """(number, classification, heading, text) per paragraph, numbers made unique.
-
-    Shared by ingest and the bulk loader so that both store exactly the same paragraphs.
-    """
-    fields = []
-    seen: set[int] = set()
-    for position, paragraph in enumerate(parsed.paragraphs, start=1):
-        number = paragraph.number if paragraph.number not in seen else position
-        while number in seen:
-            number += 1
-        seen.add(number)
-        fields.append(
-            (number, paragraph.classification[:12], paragraph.heading[:500], paragraph.text)
-        )
-    return fields
-
-
-def paragraph_rows(cable: Cable, parsed: ParsedCable) -> list[Paragraph]:
-    """Paragraph rows for a cable; numbers are made unique if a source repeated one."""
-    return [
-        Paragraph(cable=cable, number=number, classification=marking, heading=heading, text=text)
-        for number, marking, heading, text in paragraph_fields(parsed)
-    ]

@@ -10,8 +10,6 @@ from django import forms
 
 from cables.models import Cable, Mention
 
-VISIBLE_MENTIONS = (Mention.Status.CONFIRMED, Mention.Status.SUGGESTED)
-
 
 class AnyValueField(forms.MultipleChoiceField):
     """Several free values: choices come from the data, not from a fixed list."""
@@ -42,9 +40,9 @@ def _mentioned(entity: str):
     def filter_method(queryset, name, values):
         if not values:
             return queryset
-        cables = Mention.objects.filter(
-            status__in=VISIBLE_MENTIONS, **{f"{entity}__slug__in": values}
-        ).values("cable_id")
+        cables = (
+            Mention.objects.visible().filter(**{f"{entity}__slug__in": values}).values("cable_id")
+        )
         return queryset.filter(id__in=cables)
 
     return filter_method

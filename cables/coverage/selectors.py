@@ -7,7 +7,7 @@ fixed data shipped with the code, like `cables/data/stations.csv`, so it lives w
 deployment rather than in the database (a table would be a 251,287-row data migration in every
 new database, test databases and scratch archives included). The archive's side is one pass
 over (reference ID, partial, origin) of every cable, matched against the index in Python, stored per
-archive version as the `coverage` summary (`cables/summaries.py`): 4-5 s for 250,000 cables on
+archive version as the `coverage` summary (`cables/lib/summaries.py`): 4-5 s for 250,000 cables on
 SQLite (measured on a busy 2-core machine), paid once after each change by the ingest that made
 it or a background thread, never by a reader; the page itself then takes about 60 ms.
 """
@@ -15,17 +15,15 @@ it or a background thread, never by a reader; the page itself then takes about 6
 from __future__ import annotations
 
 import logging
-import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from django.conf import settings
 from django.db.models import F
 
+from cables.lib.release import release_entry, release_index
+from cables.lib.summaries import summary
 from cables.models import Cable, Reference
-from cables.parsing.release_index import OTHER, ReleaseIndex, load_stations, read_release_index
-from cables.summaries import summary
+from cables.parsing.release_index import OTHER, ReleaseIndex
 
 logger = logging.getLogger(__name__)
 
@@ -41,31 +39,6 @@ SORTS = {
 # The IDs of a post-year are looked up in chunks (SQLite binds at most 32,766 parameters, and
 # 09STATE alone has 4,095 cables).
 _CHUNK = 900
-
-_index: ReleaseIndex | None = None
-_index_lock = threading.Lock()
-
-
-def release_index() -> ReleaseIndex:
-    """The release index, read on first use in this process."""
-    global _index
-    if _index is None:
-        with _index_lock:
-            if _index is None:
-                path = Path(settings.SAMPLE_CORPUS_DIR) / "cable2month.csv.gz"
-                try:
-                    _index = read_release_index(path)
-                except OSError as error:
-                    # The archive still works; the coverage page says the index is missing.
-                    logger.error("The release index %s cannot be read: %s", path, error)
-                    _index = ReleaseIndex(load_stations(), available=False)
-    return _index
-
-
-def release_entry(reference_id: str):
-    """The release's entry (post, year, month) for a reference ID, or None."""
-    return release_index().entry(reference_id)
-
 
 # --- the archive's side, stored per archive version ---------------------------------------------
 

@@ -1,11 +1,11 @@
-"""`/api/suggest/?q=naz`: what the search box suggests as one types (cables/autocomplete.py)."""
+"""`/api/suggest/?q=naz`: what the search box suggests as one types (cables/suggest/index.py)."""
 
 from django import forms
 
-from cables.api import _json
-from cables.autocomplete import DEFAULT_LIMIT, MAX_LENGTH, MAX_LIMIT, suggest
-from cables.http_cache import archive_cached
-from cables.limits import rate_limited
+from cables.lib.http_cache import archive_cached
+from cables.lib.inert_json import json_response as _json
+from cables.lib.rate_limits import rate_limited
+from cables.suggest.index import DEFAULT_LIMIT, MAX_LENGTH, MAX_LIMIT, suggest
 
 
 class SuggestForm(forms.Form):

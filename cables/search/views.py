@@ -1,35 +1,21 @@
-"""Reading-room pages: thin views that validate input, call one function and render."""
+"""The search page and its help: a thin view that validates input, calls one function and renders."""
 
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import linebreaksbr
-from django.urls import reverse
 
-from cables import browse
-from cables.coverage_views import missing_cable_page
-from cables.entities.markup import marked_paragraph_html
-from cables.entities.pictures import most_mentioned
-from cables.filters import FACET_PARAMETERS, CableFilter
-from cables.forms import SearchForm
-from cables.http_cache import archive_cached
-from cables.models import Cable, Mention
+from cables.lib.http_cache import archive_cached
 from cables.search.budget import SearchTooBroad, time_budget, too_broad_headers
 from cables.search.facet_values import active_filters, all_values
-from cables.search.lookup import canonical_reference, entity_offers, field_notes, reference_of
-from cables.search.query import QuerySyntaxError, parse_query
-from cables.search.service import FACET_LIMIT, search
-from cables.versions import versions_of
-from cables.versions.listing import several_sources
-
-
-@archive_cached
-def home(request):
-    return render(request, "cables/home.html", {**browse.overview(), "mentioned": most_mentioned()})
+from cables.search.filters import FACET_PARAMETERS, CableFilter
+from cables.search.forms import SearchForm
+from cables.search.lookup import entity_offers, field_notes, reference_of
+from cables.search.query import QuerySyntaxError
+from cables.search.service import search
+from cables.search.thresholds import FACET_LIMIT
 
 
 @archive_cached
@@ -125,61 +111,5 @@ def facet_values(request, name):
 
 
 @archive_cached
-def cables_with_versions(request):
-    """Cables read from several sources, each linking to its versions page."""
-    return render(request, "cables/several_sources.html", several_sources(request.GET))
-
-
-@archive_cached
 def search_help(request):
     return render(request, "cables/search_help.html")
-
-
-@archive_cached
-def cable_detail(request, reference_id):
-    visible_mentions = Mention.objects.exclude(status=Mention.Status.REJECTED).select_related(
-        "person", "party", "election", "decided_by"
-    )
-    try:
-        cable = Cable.objects.prefetch_related(
-            "tags", "paragraphs", Prefetch("paragraphs__mentions", queryset=visible_mentions)
-        ).get(reference_id=reference_id)
-    except Cable.DoesNotExist:
-        canonical = canonical_reference(reference_id)  # /cable/07astana2223/
-        if canonical:
-            return redirect("cables:cable-detail", canonical, permanent=True)
-        return missing_cable_page(request, reference_id)  # 404: in the release or not at all
-    terms = []
-    if request.GET.get("q"):
-        try:
-            terms = parse_query(request.GET["q"][:500]).highlight_terms()
-        except QuerySyntaxError:
-            terms = []  # a broken query only loses the highlighting
-    context = browse.cable_context(cable)
-    for paragraph in context["paragraphs"]:
-        # Escaped text with each mention linked to its entity page.
-        paragraph.marked_text = linebreaksbr(
-            marked_paragraph_html(paragraph, paragraph.mentions.all()), autoescape=False
-        )
-    context.update(
-        terms=terms,
-        query=request.GET.get("q", ""),
-        permalink=request.build_absolute_uri(cable.get_absolute_url()),
-        versions=versions_of(cable),  # the sources it was read from (cables/versions)
-    )
-    return render(request, "cables/cable_detail.html", context)
-
-
-def old_cable_address(request, reference_id, year=None, month=None):
-    """The original site's /cable/2007/08/07ASTANA2223.html and a bare /07ASTANA2223."""
-    return redirect(reverse("cables:cable-detail", args=[reference_id]), permanent=True)
-
-
-@archive_cached
-def origins(request):
-    return render(request, "cables/origins.html", {"groups": browse.origins_by_country()})
-
-
-@archive_cached
-def tags(request):
-    return render(request, "cables/tags.html", {"tags": browse.tag_counts()})

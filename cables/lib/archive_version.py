@@ -2,7 +2,7 @@
 
 Writers call `archive_changed()` explicitly, like index upkeep, inside their own transaction:
 readers then see the new version and the new rows together, never one without the other.
-Who calls it: ingest and bulk load (`cables/ingest.py`, `cables/bulk.py`), deletes, entity
+Who calls it: ingest and bulk load (`cables/ingest/`), deletes, entity
 tagging and curation (`cables/entities/`), the starter list and TAGS definitions, and the
 admin's own saves and deletes (`ArchiveChangeAdminMixin` in `cables/admin.py`).
 """

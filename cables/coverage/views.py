@@ -4,8 +4,8 @@ from django import forms
 from django.http import Http404
 from django.shortcuts import render
 
-from cables import coverage
-from cables.http_cache import archive_cached
+from cables.coverage import selectors as coverage
+from cables.lib.http_cache import archive_cached
 
 
 class CoverageForm(forms.Form):

@@ -6,24 +6,22 @@ from itertools import chain, islice
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 
-from cables.filters import VISIBLE_MENTIONS
-from cables.forms import ExportForm, SearchForm
-from cables.http_cache import archive_cached
-from cables.limits import rate_limited
+from cables.lib.http_cache import archive_cached
+from cables.lib.inert_json import INERT_JSON
+from cables.lib.inert_json import json_response as _json
+from cables.lib.rate_limits import rate_limited
 from cables.models import Cable, Mention
 from cables.search import paragraph_export
 from cables.search.budget import SearchTooBroad, time_budget, too_broad_headers
+from cables.search.date_order import date_ordered_chunks
+from cables.search.filtering import filtered_cables
+from cables.search.forms import ExportForm, SearchForm
 from cables.search.query import QuerySyntaxError
-from cables.search.service import (
-    LISTED_FIELDS,
-    date_ordered_chunks,
-    filtered_cables,
-    search,
-)
+from cables.search.results import LISTED_FIELDS
+from cables.search.service import search
 from cables.search.snippet_text import snippet_fields
 
 EXPORT_FIELDS = [
@@ -37,22 +35,6 @@ EXPORT_FIELDS = [
     "partial",
     "url",
 ]
-
-
-# <, > and & as JSON escapes: the same strings once parsed, but markup from a cable or a query
-# stays inert even where a response is read as HTML (a sniffing client, a proxy's error page).
-INERT_JSON = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
-
-
-class InertJSONEncoder(DjangoJSONEncoder):
-    def encode(self, o):
-        return super().encode(o).translate(INERT_JSON)
-
-
-def _json(data, status: int = 200) -> JsonResponse:
-    return JsonResponse(
-        data, status=status, encoder=InertJSONEncoder, json_dumps_params={"ensure_ascii": False}
-    )
 
 
 def _iso(value):
@@ -147,7 +129,8 @@ def cable_record(cable: Cable, request) -> dict:
     permalink = request.build_absolute_uri(cable.get_absolute_url())
     mentions: dict[int, list] = {}
     for mention in (
-        Mention.objects.filter(cable=cable, status__in=VISIBLE_MENTIONS)
+        Mention.objects.visible()
+        .filter(cable=cable)
         .select_related("person", "party", "election")
         .order_by("paragraph_id", "start")
     ):

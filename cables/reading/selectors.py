@@ -5,8 +5,8 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, F
 
+from cables.lib.summaries import summary
 from cables.models import Cable, Reference, Tag
-from cables.summaries import summary
 
 
 def _overview_counts() -> dict:
@@ -76,23 +76,6 @@ def tag_counts() -> list[dict]:
 def _tag_counts() -> list[dict]:
     tags = Tag.objects.annotate(n=Count("cables")).filter(n__gt=0).order_by("-n", "code")
     return [{"code": t.code, "definition": t.definition, "n": t.n} for t in tags]
-
-
-def warm_summaries() -> None:
-    """Compute the stored summaries of the current archive version (at the end of an ingest),
-    so that no reader waits for them."""
-    from cables.autocomplete import entity_cable_counts
-    from cables.coverage import archive_counts
-    from cables.search.months import whole_archive_months
-    from cables.search.service import whole_archive_facets
-
-    overview()
-    origins_by_country()
-    tag_counts()
-    whole_archive_facets()
-    whole_archive_months()
-    entity_cable_counts()
-    archive_counts()
 
 
 def _origins_by_country() -> list[tuple[str, list[tuple[str, int]]]]:

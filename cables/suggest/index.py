@@ -6,7 +6,7 @@ built once per archive version: every name, alias, TAG code and definition is fo
 (case and accents) and cut into its word tails ("nursultan nazarbayev", "nazarbayev"), all of
 them in one sorted list. A typed prefix is then a bisect and a scan over the tails that start
 with it, with no query to the database. The cable counts come from the stored archive summaries
-(`cables/summaries.py`), so building the index never counts the cables itself.
+(`cables/lib/summaries.py`), so building the index never counts the cables itself.
 """
 
 from __future__ import annotations
@@ -25,12 +25,11 @@ from django.db import connections
 from django.db.models import Count
 from django.urls import reverse
 
-from cables import browse
-from cables.archive_version import Version, current_version
-from cables.filters import VISIBLE_MENTIONS
+from cables.lib.archive_version import Version, current_version
+from cables.lib.summaries import recount, summary
 from cables.models import Alias, ArchiveSummary, Election, Mention, Party, Person, Tag
 from cables.parsing.fields import STATION_ALIASES, canonical_station
-from cables.summaries import summary
+from cables.reading import selectors as browse
 
 MIN_LENGTH = 2  # folded characters; one letter would suggest half the archive
 MAX_LENGTH = 100
@@ -187,7 +186,8 @@ def count_entity_cables() -> dict[str, dict[str, int]]:
     counts = {}
     for kind in ENTITY_KINDS:
         rows = (
-            Mention.objects.filter(status__in=VISIBLE_MENTIONS, **{f"{kind}__isnull": False})
+            Mention.objects.visible()
+            .filter(**{f"{kind}__isnull": False})
             .values_list(f"{kind}_id")
             .annotate(n=Count("cable_id", distinct=True))
             .order_by()
@@ -384,3 +384,10 @@ def suggest(text: str, limit: int = DEFAULT_LIMIT) -> tuple[list[Suggestion], bo
     whether they are the current archive version's (not while its index is being rebuilt)."""
     index, current = current_index()
     return index.search(text, limit), current
+
+
+def refresh_after_curation() -> None:
+    """The entities' cable counts stored again for the current archive version and this
+    process's index built anew (registered with cables/entities/upkeep.py)."""
+    recount("entity_cables", count_entity_cables)
+    rebuild()

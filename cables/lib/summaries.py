@@ -3,7 +3,7 @@
 Grouping every cable by year, origin or TAG takes seconds at full size (the origins page 1.8 s,
 the TAGS page 0.9 s on SQLite), and the answer changes only when the archive does. A summary is
 stored with the archive version it was computed at (`ArchiveSummary`), shared by every process.
-Ingest and bulk load compute them when they finish (`browse.warm_summaries`); after another
+Ingest and bulk load compute them when they finish (`cables.ingest.finish.warm_summaries`); after another
 change (curation) readers get the stored counts while one thread per process counts again.
 """
 
@@ -16,13 +16,13 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.db import connections
 
-from cables.archive_version import current_version
+from cables.lib.archive_version import current_version
 from cables.models import ArchiveSummary
 
 _refreshing: set[str] = set()
 _refreshing_lock = threading.Lock()
 # Set when a request was given counts of an older archive version: its page must not be kept
-# as the page of this version (cables/http_cache.py).
+# as the page of this version (cables/lib/http_cache.py).
 stale_served: ContextVar[bool] = ContextVar("stale_summary_served", default=False)
 
 

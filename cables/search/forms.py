@@ -7,9 +7,9 @@ the facet values within the bounds below, or a 400 with the form's message. The 
 
 from django import forms
 
-from cables.filters import FILTER_PARAMETERS
+from cables.search.filters import FILTER_PARAMETERS
 from cables.search.query import MAX_QUERY_LENGTH, QuerySyntaxError, parse_query
-from cables.search.service import SORTS
+from cables.search.results import SORTS
 
 # Words, phrases and field values in one query, each alternative of an OR counted.
 MAX_TERMS = 40

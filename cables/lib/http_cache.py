@@ -13,6 +13,7 @@ same archive version is not rendered again, and any change of the archive makes 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import lru_cache, wraps
 
 from django.conf import settings
@@ -20,9 +21,8 @@ from django.core.cache import caches
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
 
-from cables.archive_version import Version, current_version
-from cables.collections.marks import reader_state
-from cables.summaries import stale_served
+from cables.lib.archive_version import Version, current_version
+from cables.lib.summaries import stale_served
 
 CACHED_STATUSES = {200, 304}
 
@@ -47,12 +47,21 @@ def _version(request) -> Version:
     return request._archive_version
 
 
+# What a signed-in reader's pages show of their own (collections' marks, the sign-out form's
+# token): stamps registered by the slices that draw it (`cables.apps`), so lib imports no slice.
+READER_STATES: list[Callable[[object], str]] = []
+
+
+def register_reader_state(stamp: Callable[[object], str]) -> None:
+    if stamp not in READER_STATES:
+        READER_STATES.append(stamp)
+
+
 def _reader(request) -> str:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return "anonymous"
-    # Their pages mark the paragraphs they saved and carry a sign-out form (CSRF token).
-    return f"user{user.pk}:{reader_state(request)}"
+    return ":".join([f"user{user.pk}", *(stamp(request) for stamp in READER_STATES)])
 
 
 def _etag(request, *args, **kwargs) -> str:

@@ -1,0 +1,273 @@
+"""Facet counts: per column, TAGS and entity, disjunctive, over samples or the whole archive."""
+
+from __future__ import annotations
+
+from django.db import connections
+from django.db.models import Count
+
+from cables.lib.summaries import summary
+from cables.models import Cable, Mention, Tag
+from cables.search.filters import FACET_PARAMETERS
+
+from . import thresholds
+from .results import COLUMN_FACETS, ENTITY_FACETS, FACET_LABELS, Facet, FacetItem
+from .value_counts import counts_of_values
+
+
+def _facet_items(name: str, rows, selected: list[str], labels=None, titles=None):
+    selected_set = set(selected)
+    counts = {str(value): count for value, count in rows if value not in (None, "")}
+    for value in selected:  # a selected value stays visible even with no matches left
+        counts.setdefault(value, 0)
+    largest = max(counts.values(), default=0) or 1
+    items = []
+    for value, count in counts.items():
+        is_selected = value in selected_set
+        toggle = [v for v in selected if v != value] if is_selected else [*selected, value]
+        items.append(
+            FacetItem(
+                value=value,
+                label=(labels or {}).get(value, value),
+                count=count,
+                selected=is_selected,
+                toggle=toggle,
+                title=(titles or {}).get(value, ""),
+                percent=round(100 * count / largest),
+                name=name,
+            )
+        )
+    return items
+
+
+def _column_counts(ids, names: list[str]) -> dict[str, list]:
+    """Counts of several cable columns: the matching cables read once, then one small GROUP BY
+    per column. (One GROUP BY over all the columns returns about a row per cable, each turned
+    into Python values and added up here: slower on both backends.)"""
+    cables = Cable.objects.filter(id__in=ids).values_list(*names).order_by()
+    inner, params = cables.query.get_compiler(using=cables.db).as_sql()
+    connection = connections[cables.db]
+    quote = connection.ops.quote_name
+    # The other columns as typed NULLs: UNION ALL wants one type per column on PostgreSQL.
+    blank = {
+        name: f"CAST(NULL AS {Cable._meta.get_field(name).cast_db_type(connection)})"
+        for name in names
+    }
+    arms = [
+        f"SELECT {index}, "
+        + ", ".join(quote(name) if other == name else blank[other] for other in names)
+        + f", COUNT(*) FROM c GROUP BY {quote(name)}"
+        for index, name in enumerate(names)
+    ]
+    sql = f"WITH c({', '.join(quote(name) for name in names)}) AS ({inner}) " + " UNION ALL ".join(
+        arms
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    totals: dict[str, dict] = {name: {} for name in names}
+    for index, *values, n in rows:
+        name = names[index]
+        value = values[index]
+        if name == "partial":
+            value = "partial" if value else "full"
+        totals[name][value] = totals[name].get(value, 0) + n
+    counted = {}
+    for name, counts in totals.items():
+        if name == "year":
+            counted[name] = sorted(counts.items(), key=lambda item: (item[0] is None, item[0]))
+        else:
+            ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+            counted[name] = ranked[: thresholds.FACET_LIMIT]
+    return counted
+
+
+def _tag_counts(ids) -> list[tuple[str, str, int]]:
+    """(code, definition, cables) of the most frequent TAGS: counted per tag id on the link
+    table's (cable, tag) index alone, the tag rows read for the shown ones only."""
+    counts = dict(
+        Cable.tags.through.objects.filter(cable_id__in=ids)
+        .values_list("tag_id")
+        .annotate(n=Count("cable_id"))
+        .order_by()
+    )
+    if not counts:
+        return []
+    # Rank by count, ties by code: only tags that can still make the cut need their code.
+    threshold = sorted(counts.values(), reverse=True)[: thresholds.FACET_LIMIT][-1]
+    contenders = [tag_id for tag_id, n in counts.items() if n >= threshold]
+    tags = Tag.objects.filter(id__in=contenders).values_list("id", "code", "definition")
+    rows = [(code, definition, counts[tag_id]) for tag_id, code, definition in tags]
+    rows.sort(key=lambda row: (-row[2], row[0]))
+    return rows[: thresholds.FACET_LIMIT]
+
+
+def _entity_counts(ids, names: list[str]) -> dict[str, tuple[list, dict]]:
+    """Cables with a confirmed or suggested mention, per entity: the distinct (cable, entity)
+    pairs of the matching cables (off `mention_cable_entity_idx`), counted per entity in one
+    GROUP BY; names and slugs read afterwards for the entities found only. (A COUNT(DISTINCT)
+    grouped by the entities' names joined in sorted every mention: 12 ms for the 15,000
+    mentions of the cables of "Tuyakbay" at full size, against 6.)"""
+    columns = [f"{name}_id" for name in names]
+    pairs = (
+        Mention.objects.visible()
+        .filter(cable_id__in=ids)
+        .values_list("cable_id", *columns)
+        .distinct()
+        .order_by()
+    )
+    inner, params = pairs.query.get_compiler(using=pairs.db).as_sql()
+    connection = connections[pairs.db]
+    quote = connection.ops.quote_name
+    listed = ", ".join(quote(column) for column in columns)
+    sql = (
+        f"WITH pairs({quote('cable_id')}, {listed}) AS ({inner}) "
+        f"SELECT {listed}, COUNT(*) FROM pairs GROUP BY {listed}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found: dict[str, dict] = {name: {} for name in names}
+    for *entity_ids, n in rows:
+        for name, entity_id in zip(names, entity_ids, strict=True):
+            if entity_id is not None:
+                found[name][entity_id] = found[name].get(entity_id, 0) + n
+    counted = {}
+    for name in names:
+        if not found[name]:
+            counted[name] = ([], {})
+            continue
+        model = Mention._meta.get_field(name).related_model
+        entities = model.objects.using(pairs.db).filter(id__in=list(found[name]))
+        slugs, labels = {}, {}
+        for entity_id, slug, label in entities.values_list("id", "slug", "name"):
+            slugs[entity_id], labels[slug] = slug, label
+        counts = [(slugs[i], n) for i, n in found[name].items() if i in slugs]
+        counts.sort(key=lambda item: (-item[1], labels[item[0]]))
+        counted[name] = (counts[: thresholds.FACET_LIMIT], labels)
+    return counted
+
+
+def _scaled(rows, scale: float):
+    if scale == 1:
+        return rows
+    return [(value, max(1, round(count * scale))) for value, count in rows]
+
+
+def whole_archive_facets() -> dict:
+    """Every facet's counts over the whole archive, stored per archive version (grouping
+    every cable's TAGS took 2.6 s at full size): what a search without text shows for a
+    facet whose own selection is all there is (`?tag=KZ` counts the other TAGS over every
+    cable)."""
+
+    def compute():
+        everything = Cable.objects.order_by().values("id")
+        return {
+            "columns": _column_counts(everything, list(COLUMN_FACETS)),
+            "tag": _tag_counts(everything),
+            "entities": _entity_counts(everything, list(ENTITY_FACETS)),
+        }
+
+    return summary("facets", compute)
+
+
+def count_facets(ids_source, data: dict, scale=1.0, whole=None) -> list[Facet]:
+    """Facet counts; `ids_source(filters)` gives the matching cable ids with these facet
+    filters applied, as a subquery. Counts are multiplied by `scale` (a number, or a function
+    of the filters) and marked approximate when it is not 1 (counted over a window of the
+    matches). `whole`: the counts of the whole archive (`whole_archive_facets`), exact, for
+    the facets with no other filter.
+
+    Facets that end up with the same filters (all those with nothing selected, typically)
+    share one GROUP BY: one for the cable columns, one for TAGS, one for the entities.
+    """
+
+    def others_key(name):
+        return tuple(sorted((k, tuple(v)) for k, v in data.items() if k != name))
+
+    def scale_of(name):
+        if not callable(scale):
+            return scale
+        return scale({k: list(v) for k, v in others_key(name)})
+
+    subqueries: dict[tuple, object] = {}
+
+    def ids_for(key):
+        # Once per distinct set of filters: the column, TAGS and entity counts share it.
+        if key not in subqueries:
+            subqueries[key] = ids_source({k: list(v) for k, v in key})
+        return subqueries[key]
+
+    columns: dict[str, list] = {}
+    exact: set[str] = set()  # read from `whole`, not scaled
+    for group in (COLUMN_FACETS, ENTITY_FACETS):
+        by_key: dict[tuple, list[str]] = {}
+        for name in group:
+            by_key.setdefault(others_key(name), []).append(name)
+        for key, names in by_key.items():
+            if whole is not None and key == ():
+                exact.update(names)
+                for name in names:
+                    if group is COLUMN_FACETS:
+                        columns[name] = (whole["columns"][name], None)
+                    else:
+                        columns[name] = whole["entities"][name]
+            elif group is COLUMN_FACETS:
+                for name, rows in _column_counts(ids_for(key), names).items():
+                    columns[name] = (rows, None)
+            else:
+                columns.update(_entity_counts(ids_for(key), names))
+
+    facets = []
+    for name in FACET_PARAMETERS:
+        selected = [str(v) for v in data.get(name, [])]
+        labels, titles = None, None
+        facet_scale = 1.0 if name in exact else scale_of(name)
+        if name == "tag":
+            if whole is not None and others_key(name) == ():
+                tag_rows, facet_scale = whole["tag"], 1.0
+            else:
+                tag_rows = _tag_counts(ids_for(others_key(name)))
+            rows = _scaled([(code, n) for code, _, n in tag_rows], facet_scale)
+            titles = {code: definition for code, definition, _ in tag_rows}
+            missing = [v for v in selected if v not in titles]
+            if missing:
+                titles.update(
+                    Tag.objects.filter(code__in=missing).values_list("code", "definition")
+                )
+        else:
+            rows, labels = columns[name]
+            rows = _scaled(rows, facet_scale)
+            if name == "partial":
+                labels = {"full": "Full text", "partial": "Partial extract"}
+        listed = {str(value) for value, _ in rows}
+        if any(value not in listed for value in selected):
+            # A selected value outside the top list: its own count, never a 0 shown beside it.
+            absent = [value for value in selected if value not in listed]
+            rows = [*rows, *counts_of_values(name, absent, ids_for(others_key(name)), facet_scale)]
+        items = _facet_items(name, rows, selected, labels, titles)
+        if items or selected:
+            facets.append(Facet(name, FACET_LABELS[name], items, selected, facet_scale != 1))
+    return facets
+
+
+def spread_sample(ids: list[int]) -> tuple[list[int], float]:
+    """(every n-th of these sorted cable ids, how many each stands for): about FACET_SAMPLE,
+    spread over the archive as the ids are (they follow the load order)."""
+    step = -(-len(ids) // thresholds.FACET_SAMPLE)
+    if step <= 1:
+        return ids, 1.0
+    sample = ids[::step]
+    return sample, len(ids) / len(sample)
+
+
+def archive_sample_ids(using: str) -> tuple[list[int], int]:
+    """(the cable ids divisible by `step`, step): about FACET_SAMPLE ids over the id range."""
+    # Two scalar subqueries, two index seeks: MIN and MAX side by side make SQLite scan the
+    # table (about 2 ms at full size).
+    table = Cable._meta.db_table
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT MIN(id) FROM {table}), (SELECT MAX(id) FROM {table})")
+        low, high = cursor.fetchone()
+    low, high = low or 0, high or 0
+    step = max(1, -(-(high - low + 1) // thresholds.FACET_SAMPLE))
+    return list(range(-(-low // step) * step, high + 1, step)), step

@@ -1,0 +1,328 @@
+"""Facet filters and the query box's field filters, as querysets and as lists of cable ids."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from functools import reduce
+from operator import or_
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import QueryDict
+
+from cables.lib.summaries import stored as stored_summary
+from cables.models import Cable, Mention, Tag
+from cables.search.filters import CableFilter
+
+from . import get_backend, thresholds
+from .lookup import named_entity_ids
+from .query import ParsedQuery, QuerySyntaxError, parse_query
+from .rank_index import rank_index
+from .results import COLUMN_FACETS, ENTITY_FACETS
+
+
+def query_box_filters(cables: QuerySet, parsed: ParsedQuery) -> QuerySet:
+    """Apply `origin:`, `tag:`, `from:` … typed in the query box (several values: any of them)."""
+    lookups = {
+        "origin": lambda v: Q(origin__icontains=v),
+        "class": lambda v: Q(classification__icontains=v),
+        "year": lambda v: Q(year=int(v)),
+        "ref": lambda v: Q(reference_id__iexact=v),
+    }
+    for key, values in parsed.filters.items():
+        if key == "tag":
+            # The tags' ids first: then the link table's tag index finds their cables (a join
+            # on UPPER(code) read every link: 0.6 s for tag:PREL at full size).
+            codes = reduce(or_, (Q(code__iexact=v) for v in values))
+            tag_ids = list(Tag.objects.filter(codes).values_list("id", flat=True))
+            linked = Cable.tags.through.objects.filter(tag_id__in=tag_ids)
+            cables = cables.filter(id__in=linked.values("cable_id"))
+        elif key in lookups:
+            cables = cables.filter(reduce(or_, (lookups[key](v) for v in values)))
+        elif key in ("person", "party", "election"):
+            # What a person types (surname, name, alias, any case): see lookup.py.
+            # No entity named: an id none has (the facet SQL cannot be written with IN ()).
+            named = named_entity_ids(key, values) or [0]
+            mentioned = (
+                Mention.objects.visible().filter(**{f"{key}_id__in": named}).values("cable_id")
+            )
+            cables = cables.filter(id__in=mentioned)
+    if parsed.date_from:
+        cables = cables.filter(created__gte=datetime.combine(parsed.date_from, time(), UTC))
+    if parsed.date_before:
+        cables = cables.filter(created__lt=datetime.combine(parsed.date_before, time(), UTC))
+    return cables
+
+
+def matching_cables(
+    parsed: ParsedQuery, using: str = "default", listed_by_rank_index: bool = False
+) -> QuerySet:
+    """Cables matching the query box (text, exclusions, typed filters), before facets.
+    `listed_by_rank_index`: the text's cables listed by the rank index (the same matches, one
+    hit per cable for a word) when there are at most MATERIALISE_LIMIT of them: an export's
+    first rows of "corruption" waited 1.2 s on PostgreSQL for the database to list them."""
+    backend = get_backend(using)
+    cables = Cable.objects.using(using).all()
+    if parsed.text is not None:
+        listed = None
+        if listed_by_rank_index:
+            listed = rank_index(using).cables_with(parsed.text, thresholds.MATERIALISE_LIMIT)
+        if listed is not None:
+            matches = backend.ids_subquery(sorted(listed))
+        else:
+            matches = backend.matching_cable_ids(parsed.text)
+            # (Known to be too many to list when the rank index said so.)
+            if backend.materialise_matches and not listed_by_rank_index:
+                matches = _match_once(matches, backend)
+        cables = cables.filter(id__in=matches)
+    for excluded in parsed.excluded:
+        matches = backend.matching_cable_ids(excluded)
+        if backend.vendor == "postgresql":
+            # An anti-join: PostgreSQL's NOT IN over the 180,000 cables of "minister" outgrew
+            # work_mem's hash and ran the subquery again for every cable (over 8 minutes).
+            cables = cables.filter(~Exists(matches.filter(cable_id=OuterRef("id"))))
+        else:
+            cables = cables.exclude(id__in=matches)
+    return query_box_filters(cables, parsed)
+
+
+def _match_once(cable_ids: QuerySet, backend):
+    """The full-text match run once: its cable ids as a one-parameter subquery.
+
+    The count, the ranking and every facet filter on the text match; running the full-text
+    query once instead of ten times is most of a search's cost. Past MATERIALISE_LIMIT cables
+    the ids are left to the database's own subquery.
+    """
+    ids = list(
+        cable_ids.order_by()
+        .values_list("cable_id", flat=True)
+        .distinct()[: thresholds.MATERIALISE_LIMIT + 1]
+    )
+    return cable_ids if len(ids) > thresholds.MATERIALISE_LIMIT else backend.ids_subquery(ids)
+
+
+def filter_form_data(data) -> dict:
+    """Only the facet parameters of a QueryDict/dict, as lists."""
+    getlist = data.getlist if hasattr(data, "getlist") else lambda k: _as_list(data.get(k))
+    return {key: getlist(key) for key in CableFilter.base_filters if getlist(key)}
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _query_dict(data: dict):
+    query_dict = QueryDict(mutable=True)
+    for key, values in data.items():
+        query_dict.setlist(key, [str(v) for v in values])
+    return query_dict
+
+
+def bound_filterset(data: dict, cables: QuerySet) -> CableFilter:
+    return CableFilter(_query_dict(data), queryset=cables)
+
+
+def filtered_cables(
+    query: str, filter_data, using: str = "default", listed_by_rank_index: bool = False
+):
+    """(parsed query, facet data, filtered cable queryset). Raises QuerySyntaxError."""
+    parsed = parse_query(query)
+    data = filter_form_data(filter_data)
+    base = matching_cables(parsed, using, listed_by_rank_index)
+    filterset = bound_filterset(data, base)
+    if not filterset.is_valid():
+        errors = "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items()
+        )
+        raise QuerySyntaxError(f"Some filters are not valid ({errors}).")
+    return parsed, data, base, filterset.qs
+
+
+def valid_filter_data(filter_data) -> dict:
+    data = filter_form_data(filter_data)
+    form = CableFilter.bound_form(_query_dict(data))
+    if not form.is_valid():
+        errors = "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in form.errors.items()
+        )
+        raise QuerySyntaxError(f"Some filters are not valid ({errors}).")
+    return data
+
+
+# Filters that keep those of a few candidate cables carrying a tag or an entity: driven by
+# the candidates (index lookups per candidate), never by every cable with that tag.
+LINKED_FILTERS = ("tag", "person", "party", "election")
+
+
+def _id_list(queryset) -> list:
+    """The first column of a values_list() query, read with one fetchall: Django's iterator
+    fetched the 38,000 cable ids of a person 100 at a time (166 ms, against about 20)."""
+    try:
+        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:  # a condition that can match nothing (`tag_id IN ()`)
+        return []
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _linked(ids: list[int], name: str, entity_ids, using: str) -> list[int]:
+    """The cables of `ids` with one of these tags / a visible mention of these entities."""
+    backend = get_backend(using)
+    if name == "tag":
+        rows = Cable.tags.through.objects.using(using).filter(
+            cable_id__in=backend.ids_subquery(ids), tag_id__in=entity_ids
+        )
+        return sorted(set(_id_list(rows.values_list("cable_id"))))
+    rows = (
+        Mention.objects.using(using)
+        .visible()
+        .filter(cable_id__in=backend.ids_subquery(ids), **{f"{name}_id__in": entity_ids})
+    )
+    return sorted(set(_id_list(rows.values_list("cable_id"))))
+
+
+def _links(name: str, values, using: str) -> QuerySet:
+    """The link rows of these tags (by code) / the visible mentions of these entities (by
+    slug): what `CableFilter` filters the cables by."""
+    if name == "tag":
+        return Cable.tags.through.objects.using(using).filter(tag__code__in=values).order_by()
+    return (
+        Mention.objects.using(using)
+        .visible()
+        .filter(**{f"{name}__slug__in": values})
+        .order_by()  # the mentions' own order joins the cables and paragraphs
+    )
+
+
+def linked_count(name: str, values, using: str) -> int:
+    """The cables with one of these tags / a visible mention of these entities, counted in
+    the link table alone: joined to the cables, PostgreSQL looked up each of the 178,000
+    cables tagged PREL (760 ms, against 26)."""
+    links = _links(name, values, using)
+    if name == "tag" and len(set(values)) == 1:  # one row per (cable, tag)
+        return links.count()
+    return links.values("cable_id").distinct().count()
+
+
+def _linked_ids(name: str, values, exact: bool, using: str) -> list[int]:
+    if name == "tag":
+        tags = Tag.objects.using(using)
+        if exact:
+            return list(tags.filter(code__in=values).values_list("id", flat=True))
+        condition = reduce(or_, (Q(code__iexact=v) for v in values))
+        return list(tags.filter(condition).values_list("id", flat=True))
+    if not exact:  # typed in the box: what a person types (lookup.py)
+        return named_entity_ids(name, values, using)
+    model = Mention._meta.get_field(name).related_model
+    return list(model.objects.using(using).filter(slug__in=values).values_list("id", flat=True))
+
+
+def narrow_ids(ids: list[int], filters: dict, using: str) -> list[int]:
+    """The cables of `ids` (sorted) passing these facet filters (as CableFilter does)."""
+    if not ids or not filters:
+        return ids
+    plain = {k: v for k, v in filters.items() if k not in LINKED_FILTERS}
+    if plain:
+        narrowed = Cable.objects.using(using).filter(id__in=get_backend(using).ids_subquery(ids))
+        ids = sorted(_id_list(bound_filterset(plain, narrowed).qs.order_by().values_list("id")))
+    for name in LINKED_FILTERS:
+        if filters.get(name) and ids:
+            ids = _linked(ids, name, _linked_ids(name, filters[name], True, using), using)
+    return ids
+
+
+def narrow_box(ids: list[int], parsed: ParsedQuery, using: str) -> list[int]:
+    """The cables of `ids` (sorted) passing the query box's field filters."""
+    if not ids or not parsed.has_field_filters:
+        return ids
+    linked = {k: v for k, v in parsed.filters.items() if k in LINKED_FILTERS}
+    rest = {k: v for k, v in parsed.filters.items() if k not in LINKED_FILTERS}
+    if rest or parsed.date_from or parsed.date_before:
+        plain = ParsedQuery(
+            filters=rest, date_from=parsed.date_from, date_before=parsed.date_before
+        )
+        narrowed = Cable.objects.using(using).filter(id__in=get_backend(using).ids_subquery(ids))
+        ids = sorted(_id_list(query_box_filters(narrowed, plain).values_list("id")))
+    for name, values in linked.items():
+        if ids:
+            ids = _linked(ids, name, _linked_ids(name, values, False, using), using)
+    return ids
+
+
+def filtered_ids(parsed: ParsedQuery, data: dict, using: str) -> list[int] | None:
+    """The ids of the cables passing the facet and field filters (whatever their text), or
+    None when there are more than RANK_WITHIN_LIMIT of them."""
+    box = ParsedQuery(
+        filters=parsed.filters, date_from=parsed.date_from, date_before=parsed.date_before
+    )
+    if not box.has_field_filters and _estimated_cables(data, using) > thresholds.RANK_WITHIN_LIMIT:
+        return None  # listing them to find out would cost more than it saves
+    boxed = query_box_filters(Cable.objects.using(using).all(), box)
+    linked = {k: v for k, v in data.items() if k in LINKED_FILTERS and v}
+    plain = {k: v for k, v in data.items() if k not in linked}
+    if len(linked) == 1 and not plain and not box.has_field_filters:
+        # One TAG or entity alone: its link table, without a lookup of each cable.
+        ((name, values),) = linked.items()
+        ids = _id_list(
+            _links(name, values, using)
+            .values_list("cable_id")
+            .distinct()[: thresholds.RANK_WITHIN_LIMIT + 1]
+        )
+        return ids if len(ids) <= thresholds.RANK_WITHIN_LIMIT else None
+    if linked and (plain or box.has_field_filters):
+        # The cables of the other filters first, then the TAG or entity looked up for each
+        # (the link tables' (cable, ...) indexes): as one query, PostgreSQL hashed the
+        # 178,000 cables tagged PREL to keep those of one post and classification (620 ms).
+        candidates = bound_filterset(plain, boxed).qs.order_by().values_list("id")
+        ids = _id_list(candidates[: thresholds.LINKED_CANDIDATES + 1])
+        if len(ids) <= thresholds.LINKED_CANDIDATES:
+            ids = narrow_ids(sorted(ids), linked, using)
+            return ids if len(ids) <= thresholds.RANK_WITHIN_LIMIT else None
+    ids = _id_list(
+        bound_filterset(data, boxed)
+        .qs.order_by()
+        .values_list("id")[: thresholds.RANK_WITHIN_LIMIT + 1]
+    )
+    # Too many: the filters are checked on the ranking's candidates instead.
+    return ids if len(ids) <= thresholds.RANK_WITHIN_LIMIT else None
+
+
+def _estimated_cables(data: dict, using: str) -> float:
+    """About how many cables pass these facet filters, from the stored counts of the whole
+    archive with the facets taken as independent: PREL (178,000 cables) and CONFIDENTIAL
+    (97,000) make about 69,000. A value the stored counts do not list (beyond the most
+    frequent) counts 0, a filter without stored counts (a date range) 0 too: the estimate
+    errs low, where the cables are listed and counted."""
+    share, total = estimated_share(data, using)
+    return share * total
+
+
+def estimated_share(data: dict, using: str, whole=None) -> tuple[float, int]:
+    """(the share of the archive expected to pass these filters, the archive's cables), as
+    `_estimated_cables` explains; (0, 0) without stored counts. `whole`: the stored counts
+    (`whole_archive_facets`), when the caller has read them."""
+    if not data or using != "default":
+        return 0.0, 0
+    if whole is None:
+        whole = stored_summary("facets")
+    if whole is None:
+        return 0.0, 0
+    total = sum(n for _, n in whole["columns"]["year"])  # every year is listed
+    share = 1.0
+    for name, values in data.items():
+        if name in COLUMN_FACETS:
+            rows = whole["columns"][name]
+        elif name == "tag":
+            rows = [(code, n) for code, _, n in whole["tag"]]
+        elif name in ENTITY_FACETS:
+            rows = whole["entities"][name][0]
+        else:
+            return 0.0, total
+        counts = {str(value): n for value, n in rows}
+        wanted = sum(counts.get(str(value), 0) for value in set(values))
+        share *= min(1.0, wanted / max(total, 1))
+    return share, total
