@@ -10,6 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 
+from cables.csv_cells import safe_row
 from cables.filters import VISIBLE_MENTIONS
 from cables.forms import SearchForm
 from cables.http_cache import archive_cached
@@ -294,7 +295,7 @@ def export_csv(request):
         yield writer.writerow(EXPORT_FIELDS)
         for row in rows:
             row["tags"] = " ".join(row["tags"])
-            yield writer.writerow([row[name] for name in EXPORT_FIELDS])
+            yield writer.writerow(safe_row(row[name] for name in EXPORT_FIELDS))
 
     return _export_response(request, lines, "text/csv; charset=utf-8", "cables.csv")
 
