@@ -10,6 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 
+from cables import exports_files
 from cables.csv_cells import safe_row
 from cables.filters import VISIBLE_MENTIONS
 from cables.forms import SearchForm
@@ -274,14 +275,27 @@ def _export_response(request, render_rows, content_type, filename):
     form = SearchForm(request.GET)
     if not form.is_valid():
         return _error(form.error_message())
+    # Written once per archive version and served with Content-Length and byte ranges, or
+    # streamed in one of a few slots per process (cables/exports_files.py).
+    stored, path, version = exports_files.stored_file(request, filename)
+    if stored:
+        return exports_files.file_response(request, stored, content_type, filename)
+    if not exports_files.slots.take():
+        return exports_files.busy()
     rows = _budgeted_rows(request, form)
     try:
         first = list(islice(rows, 1))
     except QuerySyntaxError as error:
+        exports_files.slots.give_back()
         return _error(str(error))
     except SearchTooBroad as error:
+        exports_files.slots.give_back()
         return too_broad_headers(_error(str(error), status=503))
-    response = StreamingHttpResponse(render_rows(chain(first, rows)), content_type=content_type)
+    except BaseException:
+        exports_files.slots.give_back()
+        raise
+    body = exports_files.KeptStream(render_rows(chain(first, rows)), path, version)
+    response = StreamingHttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -11,6 +11,7 @@ from .entities import (
     ReviewQueueMention,
     SuggestionPlace,
 )
+from .limits import RateCount
 
 __all__ = [
     "Alias",
@@ -25,6 +26,7 @@ __all__ = [
     "Paragraph",
     "Party",
     "Person",
+    "RateCount",
     "Reference",
     "ReviewQueueMention",
     "SavedParagraph",
