@@ -10,14 +10,13 @@ release index of /coverage/, the suggestions, the templates and the query plans 
 pages) by sending a few requests through this process's own WSGI application. gunicorn calls
 it in every worker before the worker accepts a connection (`post_worker_init` in
 `gunicorn.conf.py`), so no reader meets a cold worker. Under another server the first
-`/readyz` starts it in a thread and answers 503 until it is done.
+`/readyz` does it (and answers 503 if it fails).
 """
 
 from __future__ import annotations
 
 import io
 import logging
-import threading
 import time
 
 from django.conf import settings
@@ -46,8 +45,6 @@ WARM_PATHS = [
 
 class _State:
     def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.started = False
         self.warmed_at: float | None = None
         self.seconds: float | None = None
         self.error = ""
@@ -102,8 +99,6 @@ def warm_up(application=None) -> float:
     seconds it took. Marks this process ready; raises if the index or database cannot open
     (the process then stays not ready)."""
     start = time.monotonic()
-    with _state.lock:
-        _state.started = True
     try:
         with connections["default"].cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -115,7 +110,6 @@ def warm_up(application=None) -> float:
                 log.warning("warm-up: %s answered %s", path, status)
     except Exception as error:
         _state.error = f"{type(error).__name__}: {error}"
-        _state.started = False
         raise
     _state.seconds = time.monotonic() - start
     _state.warmed_at = time.time()
@@ -123,28 +117,13 @@ def warm_up(application=None) -> float:
     return _state.seconds
 
 
-def _warm_in_background() -> None:
-    with _state.lock:
-        if _state.started:
-            return
-        _state.started = True
-
-    def run():
-        try:
-            warm_up()
-        except Exception:  # noqa: BLE001 - reported by /readyz
-            log.exception("warm-up failed")
-        finally:
-            connections.close_all()
-
-    threading.Thread(target=run, name="warm-up", daemon=True).start()
-
-
 def readiness() -> tuple[bool, dict]:
     """(ready, what /readyz says): warmed, the database reachable, the rank index open."""
     if _state.warmed_at is None:
-        _warm_in_background()
-        return False, {"ready": False, "reason": _state.error or "warming up"}
+        try:
+            warm_up()
+        except Exception as error:  # noqa: BLE001 - any failure to warm up is "not ready"
+            return False, {"ready": False, "reason": f"warm-up failed: {_state.error or error}"}
     try:
         version = current_version()
     except DatabaseError as error:

@@ -1,0 +1,86 @@
+"""Ready before traffic: `/healthz` says the process is alive without touching the database,
+`/readyz` says 503 until the rank index opens and the database answers, then 200 with the
+archive version; a gunicorn worker warms up before it accepts a connection, so the first
+request of a started server is served warm."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from cables import health
+from cables.archive_version import current_version
+from cables.ingest import ingest_paths
+
+from . import served
+from .conftest import CABLEGATE_HTML
+
+
+@pytest.fixture
+def cold(monkeypatch):
+    """This process as a server just started: not warmed up yet."""
+    monkeypatch.setattr(health, "_state", health._State())
+
+
+@pytest.mark.django_db
+def test_healthz_answers_without_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 200 and response.json() == {"alive": True}
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_readyz_is_503_until_the_index_opens_then_200_with_the_archive_version(
+    client, cold, settings, tmp_path
+):
+    ingest_paths(CABLEGATE_HTML[:3])
+    # An index directory that cannot be opened (a file stands where it should be).
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    settings.RANK_INDEX_DIR = blocked
+    before = client.get(reverse("readyz"))
+    assert before.status_code == 503
+    assert before.json()["ready"] is False and "warm-up failed" in before.json()["reason"]
+    assert "no-store" in before["Cache-Control"]
+
+    settings.RANK_INDEX_DIR = tmp_path / "rank-index"
+    call_command("rank_index", "--rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    after = client.get(reverse("readyz"))
+    assert after.status_code == 200, after.content
+    body = after.json()
+    assert body["ready"] is True and body["index"] == "open"
+    assert body["archive_version"] == current_version().number > 0
+    assert body["warm_up_seconds"] > 0
+
+
+@pytest.fixture(scope="module")
+def archive():
+    return served.sample_archive()
+
+
+def test_a_started_gunicorn_is_ready_at_its_first_answer_and_serves_the_first_search_warm(
+    archive, tmp_path
+):
+    log = tmp_path / "gunicorn.log"
+    with served.gunicorn(archive, "--workers", "2", log=log) as (port, _):
+        status, _, body = served.get(port, "/readyz")
+        assert status == 200, body
+        ready = json.loads(body)
+        assert ready["ready"] is True and ready["archive_version"] > 0
+        # The shape that answered 503 cold at full size.
+        status, _, body = served.get(port, "/api/cables/?year=2009&tag=PREL")
+        assert status == 200 and json.loads(body)["count"] > 0
+    # Every worker warmed up before it accepted a connection.
+    assert log.read_text().count("warmed up in") == 2, log.read_text()[-2000:]
+
+
+def test_a_server_whose_index_cannot_open_is_alive_but_not_ready(archive, tmp_path):
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    env = {**archive, "RANK_INDEX_DIR": str(blocked)}
+    with served.gunicorn(env, "--workers", "1") as (port, _):
+        assert served.get(port, "/healthz")[0] == 200
+        status, _, body = served.get(port, "/readyz")
+        assert status == 503 and json.loads(body)["ready"] is False
