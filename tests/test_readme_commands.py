@@ -15,19 +15,22 @@ DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "reliability.md"]
 MANAGE = re.compile(r"manage\.py\s+([a-z_]+)([^`\n]*)")
 SCRIPT = re.compile(r"scripts/([a-z0-9_]+\.(?:py|sh))([^`\n]*)")
 OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*)")
-SUBCOMMAND = re.compile(r"^\s+([a-z]+)\b(?!\.)")
+SUBCOMMAND = re.compile(r"^\s+([a-z]+)\b(?![./])")
 FENCE = re.compile(r"^```[a-z]*\n(.*?)^```", re.M | re.S)
 SPAN = re.compile(r"`([^`\n]+)`")
 
 
 def command_texts(text: str) -> list[str]:
-    """The README's code: each line of a fenced block (continuations joined, comments cut)
-    and each inline code span."""
+    """The README's code: each line of a fenced or indented block (continuations joined,
+    comments cut) and each inline code span."""
     texts = []
     for block in FENCE.findall(text):
         for line in block.replace("\\\n", " ").splitlines():
             texts.append(line.split(" #", 1)[0])
-    texts += SPAN.findall(FENCE.sub("", text))
+    prose = FENCE.sub("", text)
+    # Indented code blocks (four spaces).
+    texts += [line.split(" #", 1)[0] for line in prose.splitlines() if line.startswith("    ")]
+    texts += SPAN.findall(prose)
     return texts
 
 
