@@ -182,6 +182,14 @@ class KeptStream:
             os.replace(self.handle.name, self.path)
             _forget_older(self.path.parent, self.path.name)
 
+    def __del__(self) -> None:
+        # A response dropped without being closed (never sent) must not keep its slot.
+        if not self.closed:
+            self.closed = True
+            slots.give_back()
+            if self.handle is not None and os.path.exists(self.handle.name):
+                os.unlink(self.handle.name)
+
     def close(self) -> None:
         if self.closed:
             return

@@ -330,6 +330,7 @@ def main() -> int:
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument("--seed", type=int, default=1, help="seed of the URL choices")
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: free)")
     parser.add_argument(
         "--python", type=Path, help="the interpreter with the requirements (default: .venv's)"
     )
@@ -359,7 +360,7 @@ def main() -> int:
     mix = url_mix(python, env, random.Random(args.seed))
     writes_log = Path(scratch.name) / "writes.jsonl"
 
-    port = free_port()
+    port = args.port or free_port()
     gunicorn = [str(python), "-m", "gunicorn", "-c", "gunicorn.conf.py"]
     gunicorn += ["--workers", str(args.workers), "--bind", f"{HOST}:{port}"]
     gunicorn += ["--log-level", "warning"]

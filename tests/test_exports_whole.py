@@ -8,6 +8,7 @@ worker killed) ends without HTTP's closing chunk, which the client sees; a large
 served from its file with Content-Length and byte ranges, so a cut download is resumed."""
 
 import csv
+import gc
 import http.client
 import io
 import json
@@ -19,7 +20,10 @@ import time
 
 import pytest
 
+from cables.ingest import ingest_paths
+
 from . import served
+from .conftest import CABLEGATE_HTML
 
 TIMEOUT = "2"
 
@@ -228,3 +232,18 @@ def test_exports_past_the_slots_of_a_worker_are_refused_and_the_reading_room_ans
         connection.close()
         # The slot is free again once the stream ended.
         assert download(port, "/api/cables/export.csv")["status"] == 200
+
+
+@pytest.mark.django_db
+def test_an_export_dropped_unread_gives_its_slot_back(client, settings):
+    settings.EXPORT_STREAMS = 1
+    ingest_paths(CABLEGATE_HTML[:3])
+    unread = client.get("/api/cables/export.csv")
+    assert unread.status_code == 200
+    # While it could still be sent, it holds the process's only export slot.
+    assert client.get("/api/cables/export.json").status_code == 503
+    del unread
+    gc.collect()
+    response = client.get("/api/cables/export.json")
+    assert response.status_code == 200
+    assert len(json.loads(b"".join(response.streaming_content))) == 3

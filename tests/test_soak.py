@@ -31,7 +31,7 @@ def test_a_short_soak_with_writes_has_no_error_no_lost_write_and_consistent_page
     result = subprocess.run(
         [sys.executable, "scripts/soak.py", "--python", sys.executable]
         + ["--seconds", "30", "--clients", "10", "--write-every", "1"]
-        + ["--json", str(figures_file), *database],
+        + ["--port", str(served.free_port()), "--json", str(figures_file), *database],
         cwd=ROOT,
         capture_output=True,
         text=True,
