@@ -26,8 +26,9 @@ from django.db import connections
 PRIMARY = "default"
 REPLICA_PREFIX = "replica"
 PIN_COOKIE = "ca_primary_until"
-# Apps whose reads must never lag: logins, sessions, permissions, curation history.
-PRIMARY_ONLY_APPS = {"admin", "auth", "sessions", "contenttypes", "simple_history"}
+# Apps whose reads must never lag: logins, sessions, permissions, curation history, and the
+# failed sign-ins a lockout counts (django-axes).
+PRIMARY_ONLY_APPS = {"admin", "auth", "sessions", "contenttypes", "simple_history", "axes"}
 
 _pinned: contextvars.ContextVar[bool] = contextvars.ContextVar("pinned_to_primary", default=False)
 _wrote: contextvars.ContextVar[bool] = contextvars.ContextVar("wrote_to_primary", default=False)

@@ -220,6 +220,8 @@ HTTPS = env_bool("HTTPS", False)
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
+    # A load balancer's or docker-compose's health check asks over plain HTTP, from inside.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
@@ -234,6 +236,9 @@ CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "REMOTE_ADDR")
 # --- Login throttling (django-axes) -------------------------------------------------------
 # AXES_FAILURE_LIMIT failed logins for one username from one address lock that pair out for
 # AXES_COOLOFF_MINUTES; `manage.py axes_reset_username NAME` (or axes_reset) unlocks at once.
+# Failures are counted in the database (django-axes's database handler), which every worker
+# process and application server shares, on the primary (cablearchive/routers.py).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -252,11 +257,10 @@ LOGIN_URL = "collections:login"
 LOGIN_REDIRECT_URL = "collections:list"
 LOGOUT_REDIRECT_URL = "cables:home"
 
-# --- Rate limits of the API and the exports (django-ratelimit) ----------------------------
-# Per client address, counted in the default cache. Unless CACHES names a shared cache
-# (memcached, redis) that is each process's local memory: every gunicorn worker counts on its
-# own, so a client gets at most workers x the rate. RATELIMIT_ENABLE=0 turns them off (load
-# tests).
+# --- Rate limits of the API and the exports (cables/lib/rate_limits.py) -----------------------------
+# Per client address, counted in the database (table cables_ratecount, one atomic upsert per
+# request on the primary): every gunicorn worker and every application server counts in the
+# same place. RATELIMIT_ENABLE=0 turns them off (load tests).
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 API_RATE = env_rate("API_RATE", "120/m")
 EXPORT_RATE = env_rate("EXPORT_RATE", "10/m")
@@ -294,6 +298,13 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 2000)},
     },
 }
+# Exports (cables/search/exports_files.py): one of EXPORT_STREAMS slots per process while an export
+# streams from the database (503 + Retry-After past them); an export of at least
+# EXPORT_FILE_MIN_BYTES is kept in EXPORT_DIR for its archive version and served from there
+# with Content-Length and byte ranges.
+EXPORT_DIR = Path(env_str("EXPORT_DIR", str(BASE_DIR / "var" / "exports")))
+EXPORT_STREAMS = env_int("EXPORT_STREAMS", 1)
+EXPORT_FILE_MIN_BYTES = env_int("EXPORT_FILE_MIN_BYTES", 256 * 1024)
 # Seconds a search may take before it is stopped with "too broad" (cables/search/budget.py).
 SEARCH_TIME_BUDGET = env_int("SEARCH_TIME_BUDGET", 5)
 

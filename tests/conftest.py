@@ -96,6 +96,7 @@ def rank_index_checked_on_every_search(tmp_path_factory):
     settings.RANK_INDEX_CHECK_SECONDS = 0
     settings.SUMMARIES_IN_BACKGROUND = False  # a thread would not see the test's transaction
     settings.RANK_INDEX_DIR = tmp_path_factory.mktemp("rank-index")
+    settings.EXPORT_DIR = tmp_path_factory.mktemp("exports")
     # Tests roll back the archive version with their data: a stored page of one test would be
     # served to the next. tests/test_page_store.py turns it on where it is tested.
     settings.PAGE_CACHE_SECONDS = 0

@@ -13,6 +13,7 @@ import re
 from django.urls import reverse
 
 from cables.collections.service import Resolved
+from cables.lib.csv_cells import safe_row
 from cables.lib.inert_json import INERT_JSON
 
 FIELDS = [
@@ -28,9 +29,6 @@ FIELDS = [
     "note",
     "saved_at",
 ]
-# A spreadsheet runs a cell that starts with one of these as a formula: a note written by
-# someone else must not (OWASP "CSV injection"). Cable text is the archive's, left as is.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def record(item: Resolved, base: str) -> dict:
@@ -49,19 +47,14 @@ def record(item: Resolved, base: str) -> dict:
     }
 
 
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def as_csv(items: list[Resolved], base: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(FIELDS)
     for item in items:
         row = record(item, base)
-        row["note"] = _cell(row["note"])
         row["in_cable"] = "yes" if row["in_cable"] else "no"
-        writer.writerow([row[name] for name in FIELDS])
+        writer.writerow(safe_row(row[name] for name in FIELDS))
     return out.getvalue()
 
 

@@ -13,6 +13,7 @@ from .entities import (
     ReviewQueueMention,
     SuggestionPlace,
 )
+from .limits import RateCount
 
 __all__ = [
     "Alias",
@@ -29,6 +30,7 @@ __all__ = [
     "Paragraph",
     "Party",
     "Person",
+    "RateCount",
     "Reference",
     "ReviewQueueMention",
     "SavedParagraph",

@@ -17,7 +17,7 @@ from .records import (
     SourceInfo,
     Warning_,
 )
-from .sources import detect_format, iter_csv, iter_path, parse_document
+from .sources import detect_format, iter_csv, iter_path, parse_document, skipped_files
 
 __all__ = [
     "CLASSIFICATIONS",
@@ -37,4 +37,5 @@ __all__ = [
     "parse_references",
     "parse_text",
     "settle_year",
+    "skipped_files",
 ]

@@ -219,13 +219,55 @@ def _is_csv_file(path: Path) -> bool:
         return False
 
 
+# Files a directory of sources may hold beside its cables (sample_corpus/ does): documentation,
+# and the release's own index of reference IDs (`07ASTANA2223,8` a line, for /coverage/).
+_DOCUMENTATION = (".md", ".markdown", ".rst")
+_RELEASE_INDEX_LINE = re.compile(rb"^\d{2}[A-Z0-9_-]+,\d{1,2}\r?$")
+
+
+def not_a_cable_source(file: Path) -> str | None:
+    """Why a file met in a directory is not a cable source, or None if it may hold cables."""
+    if file.name.lower().endswith(_DOCUMENTATION):
+        return "documentation, not a cable source"
+    try:
+        with open(file, "rb") as handle:
+            head = handle.read(4096)
+        if head.startswith(GZIP_MAGIC):
+            with gzip.open(file, "rb") as handle:
+                head = handle.read(4096)
+    except (OSError, EOFError, zlib.error):
+        return None  # read again by the parser, which names the failure
+    lines = head.split(b"\n")[:-1] if b"\n" in head else []
+    if lines and all(_RELEASE_INDEX_LINE.match(line) for line in lines[:20]):
+        return "the release's index of reference IDs (cable2month), not a cable source"
+    return None
+
+
+def skipped_files(paths) -> Iterator[tuple[Path, str]]:
+    """(file, reason) for each file of these directories that is skipped as not a source."""
+    for path in map(Path, paths):
+        if path.is_dir():
+            for file in _walk(path):
+                reason = not_a_cable_source(file)
+                if reason:
+                    yield file, reason
+
+
+def _walk(path: Path) -> Iterator[Path]:
+    for root, dirs, names in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if not name.startswith("."):
+                yield Path(root) / name
+
+
 def _files(path: Path) -> Iterator[Path]:
+    """The files of a directory (recursively, sorted) that may hold cables, or the file named:
+    a file named on its own is always parsed, and its failure reported."""
     if path.is_dir():
-        for root, dirs, names in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(names):
-                if not name.startswith("."):
-                    yield Path(root) / name
+        for file in _walk(path):
+            if not_a_cable_source(file) is None:
+                yield file
     else:
         yield path
 

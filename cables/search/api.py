@@ -9,12 +9,13 @@ from django.core.paginator import InvalidPage
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 
+from cables.lib.csv_cells import safe_row
 from cables.lib.http_cache import archive_cached
 from cables.lib.inert_json import INERT_JSON
 from cables.lib.inert_json import json_response as _json
 from cables.lib.rate_limits import rate_limited
 from cables.models import Cable, Mention
-from cables.search import paragraph_export
+from cables.search import exports_files, paragraph_export
 from cables.search.budget import SearchTooBroad, time_budget, too_broad_headers
 from cables.search.date_order import date_ordered_chunks
 from cables.search.filtering import filtered_cables
@@ -267,14 +268,27 @@ def _export_response(request, render_rows, content_type, filename):
     form = ExportForm(request.GET)
     if not form.is_valid():
         return _error(form.error_message())
+    # Written once per archive version and served with Content-Length and byte ranges, or
+    # streamed in one of a few slots per process (cables/search/exports_files.py).
+    stored, path, version = exports_files.stored_file(request, filename)
+    if stored:
+        return exports_files.file_response(request, stored, content_type, filename)
+    if not exports_files.slots.take():
+        return exports_files.busy()
     rows = _budgeted_rows(request, form)
     try:
         first = list(islice(rows, 1))
     except QuerySyntaxError as error:
+        exports_files.slots.give_back()
         return _error(str(error))
     except SearchTooBroad as error:
+        exports_files.slots.give_back()
         return too_broad_headers(_error(str(error), status=503))
-    response = StreamingHttpResponse(render_rows(chain(first, rows)), content_type=content_type)
+    except BaseException:
+        exports_files.slots.give_back()
+        raise
+    body = exports_files.KeptStream(render_rows(chain(first, rows)), path, version)
+    response = StreamingHttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -288,7 +302,7 @@ def export_csv(request):
         yield writer.writerow(EXPORT_FIELDS)
         for row in rows:
             row["tags"] = " ".join(row["tags"])
-            yield writer.writerow([row[name] for name in EXPORT_FIELDS])
+            yield writer.writerow(safe_row(row[name] for name in EXPORT_FIELDS))
 
     if request.GET.get("rows") == "paragraphs":
         lines = paragraph_export.csv_lines

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cables.ingest.bulk import LoadRunning, bulk_load, interrupted_load, undo_interrupted_load
 from cables.ingest.incremental import DEFAULT_BATCH_SIZE, ingest_paths
+from cables.parsing import skipped_files
 
 
 class Command(BaseCommand):
@@ -67,6 +68,8 @@ class Command(BaseCommand):
             "auto": sys.stderr.isatty() and not os.environ.get("CI"),
         }[options["progress"]]
         present = [path for path in options["paths"] if path not in missing]
+        for file, reason in skipped_files(present):
+            self.stderr.write(f"{file}: skipped, {reason}")
         if options["bulk"] and options["dry_run"]:
             raise CommandError("--bulk and --dry-run do not go together.")
         try:
