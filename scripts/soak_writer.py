@@ -33,7 +33,7 @@ from django.contrib.auth.models import User  # noqa: E402
 from django.db import transaction  # noqa: E402
 
 from cables.entities import curation  # noqa: E402
-from cables.ingest import ingest_paths  # noqa: E402
+from cables.ingest.incremental import ingest_paths  # noqa: E402
 from cables.models import Alias, Cable, Mention, MentionDecision, Person  # noqa: E402
 
 PAGES = sorted((ROOT / "sample_corpus" / "cablegate-html").glob("*.html"))

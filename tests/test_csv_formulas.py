@@ -12,7 +12,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from cables.ingest import ingest_paths
+from cables.ingest.incremental import ingest_paths
 from cables.lib.csv_cells import safe_cell, safe_row
 from cables.models import Cable, Collection, Tag
 
