@@ -68,7 +68,7 @@ from cables.models import Cable, Paragraph, Reference, Source, Tag
 from cables.parsing import ParsedCable, ParseFailure, SourceInfo, iter_path, parse_csv_record
 from cables.parsing.records import FORMAT_CSV
 from cables.search import get_backend
-from cables.search.rank_index import rank_index
+from cables.search.index_store import build, publish_on_commit
 
 CHUNK_RECORDS = 100  # CSV records per parse task
 GROUP_CABLES = 2000  # cables per write transaction
@@ -818,6 +818,7 @@ def _remove_partial_load() -> int:
         recount_suggestions(EntitySuggestion.objects.values_list("pk", flat=True))
         _mark_load(False)
         archive_changed()
+        publish_on_commit(everything=True)
     return removed
 
 
@@ -886,7 +887,7 @@ def bulk_load(
         summary.index_seconds += time.perf_counter() - analyze_began
         # The relevance order's index, from the committed paragraphs.
         rank_began = time.perf_counter()
-        rank_index(check=False).rebuild(out)
+        build(stdout=out)
         summary.rank_seconds = time.perf_counter() - rank_began
         warm_summaries()  # the browse pages' counts, once, before the first reader
     except BaseException:

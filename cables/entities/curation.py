@@ -21,6 +21,7 @@ from cables.models import (
     Party,
     Person,
 )
+from cables.search.index_store import publish_on_commit
 
 from .keys import context_key, paragraph_key
 from .tagging import TaggingStats, tag_cables
@@ -80,6 +81,7 @@ def decide(mention: Mention, status: str, *, user=None, entity=None, reason: str
         setattr(mention, name, target if entity_field(target) == name else None)
     mention.save(update_fields=["status", "decided_by", *ENTITY_FIELDS, "updated_at"])
     archive_changed()
+    publish_on_commit()  # the index stamped with the new version
     return mention
 
 
@@ -176,6 +178,7 @@ def merge_entities(keep, others, *, user=None) -> int:
         _as_user(keep, user)._change_reason = f"kept in a merge; absorbed {', '.join(absorbed)}"
         keep.save()
         archive_changed()
+        publish_on_commit()  # the index stamped with the new version
     return merged
 
 
@@ -217,6 +220,7 @@ def accept_suggestion(suggestion: EntitySuggestion, *, user=None):
     )
     retag_for_texts(texts)
     archive_changed()  # the new entity's page, even where no cable names it yet
+    publish_on_commit()  # the index stamped with the new version
     return entity
 
 
