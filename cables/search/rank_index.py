@@ -46,7 +46,8 @@ class IndexNotReady(SearchTooBroad):
     """No generation of the rank index is published yet: answered 503 at once."""
 
     def __init__(self) -> None:
-        super().__init__(NOT_READY)
+        Exception.__init__(self, NOT_READY)
+        self.seconds = 0.0
 
 
 @dataclass
