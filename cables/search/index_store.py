@@ -20,6 +20,7 @@ index with the paragraph table, cable by cable, and publishes the cables that di
 from __future__ import annotations
 
 import fcntl
+import json
 import multiprocessing
 import os
 import re
@@ -34,7 +35,7 @@ from django.conf import settings
 from django.db import connections, transaction
 
 from cables.archive_version import current_version
-from cables.index_generation import Stamp, index_dir, read_stamp, write_stamp
+from cables.index_generation import CURRENT, Stamp, index_dir, read_stamp, write_stamp
 
 from .index_schema import add_worded, index_words, open_index, worded
 from .words import IndexWords
@@ -275,6 +276,37 @@ def _start_worker(using: str) -> None:
 
 def _worded_rows(rows):
     return worded(_worker_words, rows)
+
+
+def copy_from(source: Path, using: str = "default") -> Stamp:
+    """Install the generation another server published in `source` (its database's index
+    directory, on a shared or copied file system): the generation named by its stamp is
+    copied whole, then the stamp (a new server, or one catching up with the writer)."""
+    stamp = _read_stamp_in(source)
+    if stamp is None or not (source / stamp.name).is_dir():
+        raise FileNotFoundError(f"{source}: no published generation (no {CURRENT} stamp)")
+    root = index_dir(using)
+    root.mkdir(parents=True, exist_ok=True)
+    with _publishing(root):
+        target = root / stamp.name
+        if not target.is_dir():
+            partial = root / f"{stamp.name}.copying"
+            shutil.rmtree(partial, ignore_errors=True)
+            shutil.copytree(
+                source / stamp.name, partial, ignore=shutil.ignore_patterns(".tantivy-*")
+            )
+            partial.rename(target)
+        write_stamp(using, stamp)
+        _collect_garbage(root, stamp)
+    return stamp
+
+
+def _read_stamp_in(directory: Path) -> Stamp | None:
+    try:
+        data = json.loads((directory / CURRENT).read_text())
+        return Stamp(int(data["generation"]), int(data["version"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 # --- the explicit check ------------------------------------------------------------------

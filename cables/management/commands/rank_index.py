@@ -3,6 +3,7 @@
     python manage.py rank_index            # compare it with the paragraph table, publish what differs
     python manage.py rank_index --check    # compare only; exit 1 when they differ
     python manage.py rank_index --rebuild  # publish a generation of every paragraph, from scratch
+    python manage.py rank_index --copy-from DIR  # install the generation another server published
 
 Writers publish the rank index by themselves (ingest, deletes, curation and the bulk load, after
 their commit); a server never builds it. This command is for a new application server (or copy
@@ -12,11 +13,12 @@ paragraph table.
 """
 
 import sys
+from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from cables.index_generation import index_dir, read_stamp
-from cables.search.index_store import build, differing_cables, publish
+from cables.search.index_store import build, copy_from, differing_cables, publish
 
 
 class Command(BaseCommand):
@@ -30,11 +32,24 @@ class Command(BaseCommand):
             "--check", action="store_true", help="Compare only; exit 1 when the index differs."
         )
         parser.add_argument(
+            "--copy-from",
+            type=Path,
+            metavar="DIR",
+            help="Install the published generation of this index directory (another server's).",
+        )
+        parser.add_argument(
             "--database", default="default", help="The database alias (default: default)."
         )
 
     def handle(self, *args, **options):
         using = options["database"]
+        if options["copy_from"]:
+            try:
+                stamp = copy_from(options["copy_from"], using)
+            except FileNotFoundError as error:
+                raise CommandError(str(error)) from error
+            self.stdout.write(self._published(using, stamp))
+            return
         if options["rebuild"]:
             stamp = build(using, self.stdout)
             self.stdout.write(self._published(using, stamp))
