@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import threading
 import time
 from collections import deque
 from contextlib import contextmanager
@@ -59,7 +60,7 @@ class Publication:
         self.using = using
 
     def __call__(self) -> None:
-        pending = _pending.pop(self.using, None)
+        pending = _pending().pop(self.using, None)
         if pending is None:
             # Another publication of this commit published it all; only a newer archive
             # version (a later commit's) is still to be stamped.
@@ -67,11 +68,24 @@ class Publication:
             if stamp is not None and stamp.version >= current_version(self.using).number:
                 return
             pending = set()
-        publish(self.using, None if EVERYTHING in pending else sorted(pending))
+        try:
+            publish(self.using, None if EVERYTHING in pending else sorted(pending))
+        except BaseException:
+            # Left for the next publication (the index stays behind the archive meanwhile:
+            # its pages are not stored, and `rank_index` would publish them too).
+            _pending().setdefault(self.using, set()).update(pending)
+            raise
 
 
 EVERYTHING = -1  # among the pending cable ids: every paragraph is to be indexed anew
-_pending: dict[str, set[int]] = {}
+# Per thread, as Django's connections are: another thread's transaction commits on its own.
+_local = threading.local()
+
+
+def _pending() -> dict[str, set[int]]:
+    if not hasattr(_local, "pending"):
+        _local.pending = {}
+    return _local.pending
 
 
 def publish_on_commit(cable_ids=(), using: str = "default", everything: bool = False) -> None:
@@ -80,7 +94,7 @@ def publish_on_commit(cable_ids=(), using: str = "default", everything: bool = F
     commits: a rolled-back write never reaches the index. Every writer that raises the
     archive version calls it, with the cables whose paragraphs it wrote (none: a change the
     index does not hold, stamped only)."""
-    pending = _pending.setdefault(using, set())
+    pending = _pending().setdefault(using, set())
     pending.update(cable_ids)
     if everything:
         pending.add(EVERYTHING)

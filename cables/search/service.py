@@ -20,6 +20,7 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
+from cablearchive.routers import reading_from
 from cables.filters import FACET_PARAMETERS, VISIBLE_MENTIONS, CableFilter
 from cables.models import Cable, Mention, Tag
 from cables.summaries import stored as stored_summary
@@ -30,6 +31,7 @@ from .base import ParagraphHit
 from .months import MonthCounts, months_of_selected_year
 from .query import And, Or, ParsedQuery, Phrase, QuerySyntaxError, parse_query
 from .rank_index import Ranking, rank_index
+from .read_alias import of_the_archive, read_alias
 
 PER_PAGE = 20
 ORPHANS = 3
@@ -760,7 +762,7 @@ def _estimated_share(data: dict, using: str, whole=None) -> tuple[float, int]:
     """(the share of the archive expected to pass these filters, the archive's cables), as
     `_estimated_cables` explains; (0, 0) without stored counts. `whole`: the stored counts
     (`whole_archive_facets`), when the caller has read them."""
-    if not data or using != "default":
+    if not data or not of_the_archive(using):
         return 0.0, 0
     if whole is None:
         whole = stored_summary("facets")
@@ -1183,7 +1185,14 @@ def search(
 ) -> SearchResults:
     """Search the archive. Raises QuerySyntaxError (message for the user) and
     django.core.paginator.InvalidPage (a page that does not exist). `with_months`: count the
-    cables per month when one year is selected (the search page draws them)."""
+    cables per month when one year is selected (the search page draws them). Every query of
+    the page runs on one database, chosen once (`read_alias.py`)."""
+    alias = read_alias() if using == "default" else using
+    with reading_from(alias):
+        return _search(query, filter_data, sort, page, per_page, alias, with_months)
+
+
+def _search(query, filter_data, sort, page, per_page, using, with_months) -> SearchResults:
     months = None
     per_page = per_page or PER_PAGE
     parsed = parse_query(query)
@@ -1195,7 +1204,7 @@ def search(
         parsed, data, base, cables = filtered_cables(query, filter_data, using)
         box_filtered = bool(parsed.excluded) or parsed.has_field_filters
         # A facet with no other filter counts the whole archive: the stored counts (exact).
-        whole = whole_archive_facets() if not box_filtered and using == "default" else None
+        whole = whole_archive_facets() if not box_filtered and of_the_archive(using) else None
         paginator = Paginator(
             _ResultList(cables, parsed, sort, using, data, whole), per_page, orphans=ORPHANS
         )
@@ -1234,7 +1243,7 @@ def search(
             months = months_of_selected_year(data, cables, whole=whole is not None)
     else:
         data = _valid_filter_data(filter_data)
-        rank_index(using)  # brought up to date once per search; the rest reads it as is
+        rank_index(using)  # the newest published generation, once per search
         # The count needs the first page's worth of cables; the order reads as deep as asked.
         exclusion = _exclusion(parsed, using)
         # The cables passing the filters, once: the count and the ranking both use them.

@@ -43,6 +43,7 @@ from cables.bench_mix import BROWSE, SEARCH, Shape, build_mix, mix_report, run_m
 from cables.bulk import bulk_load, peak_memory_mb
 from cables.models import Cable
 from cables.search import get_backend
+from cables.search.index_store import build
 from cables.search.query import parse_query, to_fts5, to_tsquery
 
 CABLE_PAGES = 20
@@ -185,6 +186,7 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("TRUNCATE cables_cable, cables_tag CASCADE")
+                build()  # an empty rank index: the next load publishes on it
                 return
             for table in (
                 "cables_mention",
@@ -196,6 +198,7 @@ class Command(BaseCommand):
             ):
                 cursor.execute(f"DELETE FROM {table}")
         get_backend().rebuild()  # from no paragraphs: empty search indexes
+        build()
 
     # --- the real views ------------------------------------------------------------------------
 
