@@ -69,9 +69,28 @@ def _index_dir(root: str, vendor: str, host: str, port: str, name: str) -> Path:
 
 
 def read_stamp(using: str = "default") -> Stamp | None:
-    """The published generation of this database's index, or None when there is none."""
+    """The published generation of this database's index, or None when there is none: one
+    stat, and a read when the file was replaced since."""
+    path = index_dir(using) / CURRENT
     try:
-        data = json.loads((index_dir(using) / CURRENT).read_text())
+        status = os.stat(path)
+    except OSError:
+        return None
+    seen = (status.st_ino, status.st_mtime_ns, status.st_size)
+    known = _read.get(path)
+    if known is not None and known[0] == seen:
+        return known[1]
+    stamp = parse_stamp(path)
+    _read[path] = (seen, stamp)
+    return stamp
+
+
+_read: dict[Path, tuple[tuple[int, int, int], Stamp | None]] = {}
+
+
+def parse_stamp(path: Path) -> Stamp | None:
+    try:
+        data = json.loads(path.read_text())
         return Stamp(int(data["generation"]), int(data["version"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -20,7 +20,6 @@ index with the paragraph table, cable by cable, and publishes the cables that di
 from __future__ import annotations
 
 import fcntl
-import json
 import multiprocessing
 import os
 import re
@@ -36,7 +35,14 @@ from django.conf import settings
 from django.db import connections, transaction
 
 from cables.archive_version import current_version
-from cables.index_generation import CURRENT, Stamp, index_dir, read_stamp, write_stamp
+from cables.index_generation import (
+    CURRENT,
+    Stamp,
+    index_dir,
+    parse_stamp,
+    read_stamp,
+    write_stamp,
+)
 
 from .index_schema import add_worded, index_words, open_index, worded
 from .words import IndexWords
@@ -316,11 +322,7 @@ def copy_from(source: Path, using: str = "default") -> Stamp:
 
 
 def _read_stamp_in(directory: Path) -> Stamp | None:
-    try:
-        data = json.loads((directory / CURRENT).read_text())
-        return Stamp(int(data["generation"]), int(data["version"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    return parse_stamp(directory / CURRENT)
 
 
 # --- the explicit check ------------------------------------------------------------------

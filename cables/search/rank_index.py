@@ -77,12 +77,13 @@ def _cable_set(cable_ids: tuple[int, ...]):
 class RankIndex:
     """The queries of one published generation (immutable: opened once, never reloaded)."""
 
-    def __init__(self, using: str, path: Path, stamp: Stamp) -> None:
+    def __init__(self, using: str, path: Path, stamp: Stamp, words=None) -> None:
         self.using = using
         self.path = path
         self.stamp = stamp
         self.index = open_index(str(path))
-        self.words = index_words(using)
+        # The tokeniser oracle and what it learnt carry over from generation to generation.
+        self.words = words or index_words(using)
 
     # --- queries -----------------------------------------------------------------------
     def searcher(self):
@@ -393,7 +394,8 @@ def _open(using: str, stamp: Stamp) -> RankIndex:
         if index is None:
             if not path.is_dir():
                 raise IndexNotReady
-            index = RankIndex(using, path, stamp)
+            previous = _current.get(using)
+            index = RankIndex(using, path, stamp, previous.words if previous else None)
             # Keep the last two generations open: a thread may still read the previous one.
             for key in [key for key in _opened if key[0] == using][:-1]:
                 del _opened[key]
