@@ -69,23 +69,10 @@ def _index_dir(root: str, vendor: str, host: str, port: str, name: str) -> Path:
 
 
 def read_stamp(using: str = "default") -> Stamp | None:
-    """The published generation of this database's index, or None when there is none: one
-    stat, and a read when the file was replaced since."""
-    path = index_dir(using) / CURRENT
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    seen = (status.st_ino, status.st_mtime_ns, status.st_size)
-    known = _read.get(path)
-    if known is not None and known[0] == seen:
-        return known[1]
-    stamp = parse_stamp(path)
-    _read[path] = (seen, stamp)
-    return stamp
-
-
-_read: dict[Path, tuple[tuple[int, int, int], Stamp | None]] = {}
+    """The published generation of this database's index, or None when there is none. Read
+    anew each time (a file of 40 bytes): a stat-based cache would miss a stamp replaced within
+    the file system's timestamp granularity by a file of the same size and inode number."""
+    return parse_stamp(index_dir(using) / CURRENT)
 
 
 def parse_stamp(path: Path) -> Stamp | None:
