@@ -63,7 +63,7 @@ def _reader(request) -> str:
 
 def _etag(request, *args, **kwargs) -> str:
     stamp = _stamp(request)
-    index = f"{stamp.generation}.{stamp.version}" if stamp else "no index"
+    index = f"{stamp.name}.{stamp.version}" if stamp else "no index"
     key = "\n".join(
         [
             deployment(),

@@ -29,12 +29,12 @@ CURRENT = "CURRENT"
 
 @dataclass(frozen=True)
 class Stamp:
-    generation: int  # the directory g000042 holds generation 42
+    generation: int  # its number: the next publication makes the next one
     version: int  # the archive version the generation holds
-
-    @property
-    def name(self) -> str:
-        return f"g{self.generation:06d}"
+    # Its directory, `g000042-` and a random suffix: unique even when the numbers start again
+    # (an index directory deleted and rebuilt), so a server never takes a new generation for
+    # one it opened before.
+    name: str
 
 
 # The stamp of the generation the current request read its ranking from (set by
@@ -78,7 +78,8 @@ def read_stamp(using: str = "default") -> Stamp | None:
 def parse_stamp(path: Path) -> Stamp | None:
     try:
         data = json.loads(path.read_text())
-        return Stamp(int(data["generation"]), int(data["version"]))
+        generation = int(data["generation"])
+        return Stamp(generation, int(data["version"]), str(data["name"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

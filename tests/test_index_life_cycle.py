@@ -4,6 +4,7 @@ keeps no page under a generation it was not read from."""
 
 import hashlib
 import json
+import shutil
 from io import StringIO
 
 import pytest
@@ -206,4 +207,15 @@ class TestPagesAreKeyedToTheGeneration:
 def test_a_stamp_is_json_a_person_can_read(archive):
     stamp = read_stamp()
     data = json.loads((index_dir() / "CURRENT").read_text())
-    assert data == {"generation": stamp.generation, "version": stamp.version}
+    assert data == {"generation": stamp.generation, "version": stamp.version, "name": stamp.name}
+    assert (index_dir() / stamp.name).is_dir()
+
+
+def test_an_index_directory_rebuilt_from_nothing_is_not_taken_for_the_old_one(archive):
+    first = read_stamp()
+    assert found("Nazarbayev")
+    shutil.rmtree(index_dir())  # an operator starts again: the numbers start again too
+    cable = Paragraph.objects.filter(text__icontains="Nazarbayev").first().cable
+    delete_cables([cable.id])  # the next writer builds a new first generation
+    assert read_stamp().generation == 1 <= first.generation
+    assert cable.id not in found("Nazarbayev")

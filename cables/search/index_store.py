@@ -23,6 +23,7 @@ import fcntl
 import multiprocessing
 import os
 import re
+import secrets
 import shutil
 import threading
 import time
@@ -49,7 +50,7 @@ from .words import IndexWords
 
 BUILD_CHUNK = 20_000
 WRITER_HEAP = 200_000_000
-GENERATION_RE = re.compile(r"^g(\d{6,})$")
+GENERATION_RE = re.compile(r"^g(\d{6,})-[0-9a-f]+$")
 LOCK = "publish.lock"
 STAMP_FILE = "STAMP"  # in each generation: the stamp it was published with
 
@@ -118,9 +119,10 @@ def publish(using: str = "default", cable_ids: list[int] | None = None, stdout=N
         version = current_version(using).number
         previous = read_stamp(using)
         if previous is not None and cable_ids == [] and (root / previous.name).is_dir():
-            stamp = Stamp(previous.generation, max(version, previous.version))
+            stamp = Stamp(previous.generation, max(version, previous.version), previous.name)
         else:
-            stamp = Stamp(_next_generation(root, previous), version)
+            number = _next_generation(root, previous)
+            stamp = Stamp(number, version, f"g{number:06d}-{secrets.token_hex(4)}")
             target = root / stamp.name
             if previous is None or cable_ids is None or not (root / previous.name).is_dir():
                 _build(using, target, stdout)
@@ -149,12 +151,16 @@ def _publishing(root: Path):
 
 
 def generations(root: Path) -> list[int]:
-    numbers = []
+    return sorted(_generation_dirs(root))
+
+
+def _generation_dirs(root: Path) -> dict[int, Path]:
+    found = {}
     for path in root.iterdir() if root.is_dir() else []:
         match = GENERATION_RE.match(path.name)
         if match and path.is_dir():
-            numbers.append(int(match.group(1)))
-    return sorted(numbers)
+            found[int(match.group(1))] = path
+    return found
 
 
 def _next_generation(root: Path, previous: Stamp | None) -> int:
@@ -177,13 +183,14 @@ def _link_generation(source: Path, target: Path) -> None:
 def _collect_garbage(root: Path, current: Stamp) -> None:
     """Remove the generations older than the newest few before the current one, and any left
     by a publication that died (numbered after the current one)."""
-    older = [n for n in generations(root) if n < current.generation]
+    found = _generation_dirs(root)
+    older = sorted(n for n in found if n < current.generation)
     keep = set(older[-max(0, settings.RANK_INDEX_KEEP_GENERATIONS - 1) :]) | {current.generation}
     if settings.RANK_INDEX_KEEP_GENERATIONS <= 1:
         keep = {current.generation}
-    for number in generations(root):
-        if number not in keep:
-            shutil.rmtree(root / f"g{number:06d}", ignore_errors=True)
+    for number, path in found.items():
+        if number not in keep and path.name != current.name:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _writer(index):
