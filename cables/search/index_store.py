@@ -2,9 +2,10 @@
 
 Layout, one directory per database (`cables.index_generation.index_dir`):
 
-    CURRENT       {"generation": 42, "version": 1234}: what readers use (replaced atomically)
-    publish.lock  held (flock) by the one process publishing; the kernel drops it if it dies
-    g000042/      a tantivy index, never changed once published
+    CURRENT            {"generation": 42, "version": 1234, "name": "g000042-3fa9c1d2"}: what
+                       readers use (replaced atomically)
+    publish.lock       held (flock) by the one process publishing; the kernel drops it if it dies
+    g000042-3fa9c1d2/  a tantivy index, never changed once published
 
 A writer publishes after its transaction commits (`publish_on_commit`): under the lock it reads
 the archive version, makes the next generation directory (hard links to the previous one's
