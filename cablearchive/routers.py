@@ -7,7 +7,9 @@ streaming replica lags a little behind the primary. So:
 - `PrimaryPinMiddleware` sends every unsafe request (POST, PUT, PATCH, DELETE) and every admin
   request to the primary, and after an unsafe request sets a short-lived cookie that keeps that
   browser on the primary for `DATABASE_REPLICA_PIN_SECONDS` (default 10 s, longer than the lag);
-- `use_primary()` pins code outside requests (commands, curation services) explicitly.
+- `use_primary()` pins code outside requests (commands, curation services) explicitly;
+- `reading_from(alias)` sends a block's reads to one database (a search page's, chosen once:
+  `cables/search/read_alias.py`), so the page is read from one snapshot.
 
 With no replica configured (`DATABASE_REPLICA_URLS` empty) everything is the default database
 and the router is not installed at all.
@@ -32,6 +34,7 @@ PRIMARY_ONLY_APPS = {"admin", "auth", "sessions", "contenttypes", "simple_histor
 
 _pinned: contextvars.ContextVar[bool] = contextvars.ContextVar("pinned_to_primary", default=False)
 _wrote: contextvars.ContextVar[bool] = contextvars.ContextVar("wrote_to_primary", default=False)
+_reading: contextvars.ContextVar[str | None] = contextvars.ContextVar("read_alias", default=None)
 
 
 def replica_aliases() -> list[str]:
@@ -53,11 +56,23 @@ def use_primary():
         _pinned.reset(token)
 
 
+@contextmanager
+def reading_from(alias: str):
+    """Send every read of the block that is not pinned to the primary to `alias`."""
+    token = _reading.set(alias)
+    try:
+        yield alias
+    finally:
+        _reading.reset(token)
+
+
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
         replicas = replica_aliases()
         if not replicas or _pinned.get() or model._meta.app_label in PRIMARY_ONLY_APPS:
             return PRIMARY
+        if _reading.get() is not None:
+            return _reading.get()
         instance = hints.get("instance")
         if instance is not None and instance._state.db == PRIMARY:
             # Related objects of a row read from the primary come from the primary too.

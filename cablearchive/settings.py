@@ -276,10 +276,11 @@ LOGGING = {
 }
 
 # The rank index (cables/search/rank_index.py): a tantivy index of the paragraphs that gives
-# relevance order, one directory per database under RANK_INDEX_DIR. Each process compares it
-# with the paragraph table at most every RANK_INDEX_CHECK_SECONDS and repairs what differs.
+# relevance order, one directory per database under RANK_INDEX_DIR, in immutable generations
+# published by the writers (cables/search/index_store.py); a generation is removed once
+# RANK_INDEX_KEEP_GENERATIONS newer ones are published.
 RANK_INDEX_DIR = Path(env_str("RANK_INDEX_DIR", str(BASE_DIR / "var" / "rank-index")))
-RANK_INDEX_CHECK_SECONDS = env_float("RANK_INDEX_CHECK_SECONDS", 30.0)
+RANK_INDEX_KEEP_GENERATIONS = env_int("RANK_INDEX_KEEP_GENERATIONS", 3)
 # Archive-wide counts (cables/lib/summaries.py) made stale by a change are counted again in a
 # background thread while the stored ones are served; the tests count them in line.
 SUMMARIES_IN_BACKGROUND = env_bool("SUMMARIES_IN_BACKGROUND", True)

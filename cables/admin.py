@@ -40,6 +40,7 @@ from cables.models import (
     Source,
     Tag,
 )
+from cables.search.index_store import publish_on_commit
 
 admin.site.site_header = "Cable archive curation"
 
@@ -56,21 +57,25 @@ class ArchiveChangeAdminMixin:
         super().save_model(request, obj, form, change)
         archive_changed()
         curation_changed()
+        publish_on_commit()  # the index stamped with the new version
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         archive_changed()
         curation_changed()
+        publish_on_commit()  # the index stamped with the new version
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         archive_changed()
         curation_changed()
+        publish_on_commit()  # the index stamped with the new version
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         archive_changed()
         curation_changed()
+        publish_on_commit()  # the index stamped with the new version
 
 
 # --- The archive, read-mostly --------------------------------------------------------------

@@ -88,18 +88,86 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def rank_index_checked_on_every_search(tmp_path_factory):
-    """Tests roll their transactions back behind the rank index's back: have it compare
-    itself with the paragraph table on every search (and keep it out of var/)."""
+def test_settings(tmp_path_factory):
+    """Settings for tests: the rank index out of var/, counts counted in line."""
     from django.conf import settings
 
-    settings.RANK_INDEX_CHECK_SECONDS = 0
     settings.SUMMARIES_IN_BACKGROUND = False  # a thread would not see the test's transaction
     settings.RANK_INDEX_DIR = tmp_path_factory.mktemp("rank-index")
     settings.EXPORT_DIR = tmp_path_factory.mktemp("exports")
+    # Every generation is kept: a rolled-back test goes back to the one it started with.
+    settings.RANK_INDEX_KEEP_GENERATIONS = 1_000_000
     # Tests roll back the archive version with their data: a stored page of one test would be
     # served to the next. tests/test_page_store.py turns it on where it is tested.
     settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(scope="session", autouse=True)
+def index_follows_test_transactions(test_settings):
+    """The rank index published as in production, inside tests that never commit.
+
+    Writers publish the index once their transaction commits (`publish_on_commit`). A test's
+    transaction never commits, so here the end of a writer's own atomic block stands for its
+    commit: its pending publications run then (the real publication, reading the rows as the
+    test's connection sees them), and a block rolled back puts back the generation published
+    when it began, as the database puts back its rows."""
+    from django.db import connections, transaction
+
+    from cables.lib.index_generation import read_stamp, write_stamp
+    from cables.search.index_store import Publication
+
+    enter, exit_ = transaction.Atomic.__enter__, transaction.Atomic.__exit__
+
+    def entering(self):
+        self._index_stamp = read_stamp(self.using or "default")
+        return enter(self)
+
+    def leaving(self, exc_type, exc_value, traceback):
+        using = self.using or "default"
+        connection = connections[using]
+        committed = exc_type is None and not connection.needs_rollback
+        result = exit_(self, exc_type, exc_value, traceback)
+        if not committed:
+            write_stamp(using, self._index_stamp)
+        elif connection.in_atomic_block:
+            pending = [
+                entry for entry in connection.run_on_commit if isinstance(entry[1], Publication)
+            ]
+            connection.run_on_commit = [e for e in connection.run_on_commit if e not in pending]
+            for _, publication, _ in pending:
+                publication()
+        return result
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(transaction.Atomic, "__enter__", entering)
+    patch.setattr(transaction.Atomic, "__exit__", leaving)
+    yield
+    patch.undo()
+
+
+def _published_index_kept():
+    """The rank index's published generation as it was, once the data made meanwhile is gone
+    (a module's committed archive deleted, a transactional test's tables flushed)."""
+    from django.db import connections
+
+    from cables.lib.index_generation import index_dir, read_stamp, write_stamp
+
+    aliases = [alias for alias in connections if not alias.startswith("replica")]
+    before = {alias: (index_dir(alias), read_stamp(alias)) for alias in aliases}
+    yield
+    for alias, (directory, stamp) in before.items():
+        # The test database was created meanwhile: it had no index then.
+        write_stamp(alias, stamp if index_dir(alias) == directory else None)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def index_kept_per_module(index_follows_test_transactions):
+    yield from _published_index_kept()
+
+
+@pytest.fixture(autouse=True)
+def index_kept_per_test(index_follows_test_transactions):
+    yield from _published_index_kept()
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from cables.models import Cable, Paragraph, Reference, Tag
 from cables.search import get_backend
+from cables.search.index_store import publish_on_commit
 from tests.conftest import CABLEGATE_HTML
 
 TABLE_RE = re.compile(
@@ -112,6 +113,7 @@ def load_cables(names: list[str] | None = None, references: dict | None = None) 
                 target=by_ref.get(target),
             )
     get_backend().index_cables([c.id for c in cables])
+    publish_on_commit([c.id for c in cables])  # as ingest does
     return cables
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cables.lib.archive_version import archive_changed
 from cables.models import BulkDecision, Cable, MentionDecision
+from cables.search.index_store import publish_on_commit
 
 from .tagging import tag_cables
 from .upkeep import curation_changed
@@ -94,4 +95,5 @@ def undo(batch: BulkDecision, *, user=None) -> int:
     tag_cables(list(cables))
     archive_changed()
     curation_changed()
+    publish_on_commit()  # the index stamped with the new version
     return len(batch.items)

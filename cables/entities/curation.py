@@ -22,6 +22,7 @@ from cables.models import (
     Party,
     Person,
 )
+from cables.search.index_store import publish_on_commit
 
 from . import bulk_decisions
 from .keys import context_key, paragraph_key
@@ -89,6 +90,7 @@ def _decide(mention, status, *, user=None, entity=None, reason="") -> MentionDec
         setattr(mention, name, target if entity_field(target) == name else None)
     mention.save(update_fields=["status", "decided_by", *ENTITY_FIELDS, "updated_at"])
     archive_changed()
+    publish_on_commit()  # the index stamped with the new version
     return decision
 
 
@@ -230,6 +232,7 @@ def merge_entities(keep, others, *, user=None) -> int:
         tag_cables(sorted(cables))
         archive_changed()
         curation_changed()
+        publish_on_commit()  # the index stamped with the new version
     return merged
 
 
@@ -284,6 +287,7 @@ def accept_suggestion(suggestion: EntitySuggestion, *, user=None):
     )
     retag_for_texts(texts)
     archive_changed()  # the new entity's page, even where no cable names it yet
+    publish_on_commit()  # the index stamped with the new version
     return entity
 
 

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from cables.lib.archive_version import archive_changed
 from cables.models import Alias, Election, Party, Person
+from cables.search.index_store import publish_on_commit
 
 from .index import STARTER_LIST
 
@@ -73,6 +74,7 @@ def load_starter_list(path: Path = STARTER_LIST, *, on_problem=None) -> LoadCoun
                     continue
                 _load_one(model, row, counts)
         archive_changed()
+        publish_on_commit()  # the index stamped with the new version
     return counts
 
 

@@ -22,6 +22,7 @@ from cables.models import (
     Mention,
     Paragraph,
 )
+from cables.search.index_store import publish_on_commit
 
 from .decisions import apply_decisions
 from .index import EntityIndex
@@ -107,6 +108,7 @@ def tag_cables(cable_ids: list[int], *, index: EntityIndex | None = None) -> Tag
             suggestions, cables, full_names=index.suggestion_full_names
         )
         archive_changed()
+        publish_on_commit()  # the index stamped with the new version
     stats.cables = len(cables)
     stats.paragraphs = len(paragraphs)
     stats.mentions = len(found)

@@ -51,7 +51,7 @@ from cables.models import (
     SuggestionPlace,
 )
 from cables.search import get_backend
-from cables.search.rank_index import rank_index
+from cables.search.index_store import build, publish_on_commit
 
 from .bulk_parse import parsed_records
 from .bulk_tables import (
@@ -144,6 +144,7 @@ def _remove_partial_load() -> int:
         review_queue.recount_suggestions(EntitySuggestion.objects.values_list("pk", flat=True))
         _mark_load(False)
         archive_changed()
+        publish_on_commit(everything=True)
     return removed
 
 
@@ -212,7 +213,7 @@ def bulk_load(
         summary.index_seconds += time.perf_counter() - analyze_began
         # The relevance order's index, from the committed paragraphs.
         rank_began = time.perf_counter()
-        rank_index(check=False).rebuild(out)
+        build(stdout=out)
         summary.rank_seconds = time.perf_counter() - rank_began
         warm_summaries()  # the browse pages' counts, once, before the first reader
     except BaseException:

@@ -40,7 +40,7 @@ from cables.lib.archive_version import archive_changed
 from cables.models import Cable, Paragraph, Reference, Source, Tag
 from cables.parsing import ParsedCable, ParseFailure, adopt_year, iter_path, settle_year
 from cables.search import get_backend
-from cables.search.rank_index import reindex_on_commit
+from cables.search.index_store import publish_on_commit
 from cables.versions import keep_shown_text, text_record
 
 logger = logging.getLogger(__name__)
@@ -180,7 +180,7 @@ def delete_cables(cable_ids: Iterable[int]) -> int:
     with transaction.atomic():
         get_backend().unindex_cables(ids)
         _, per_model = Cable.objects.filter(id__in=ids).delete()
-        reindex_on_commit(ids)
+        publish_on_commit(ids)
         archive_changed()
     return per_model.get(Cable._meta.label, 0)
 
@@ -205,7 +205,7 @@ class _BatchWriter:
                 written = self._write_batch(batch)
                 if self.dry_run:
                     raise _Rollback
-                reindex_on_commit(written)
+                publish_on_commit(written)
         except _Rollback:
             pass
         except DatabaseError as error:

@@ -8,6 +8,9 @@ front serves the repeats); signed-in users `private, no-cache`, since their page
 Without a proxy in front, the server keeps the anonymous pages it rendered itself, under the same
 key as the ETag (settings.PAGE_CACHE_SECONDS, the "pages" cache): a page asked for again in the
 same archive version is not rendered again, and any change of the archive makes a new key.
+Both are keyed to the rank index's published generation too (`cables/lib/index_generation.py`): a
+page is kept only when it was read from the generation of its key, and that generation holds
+the archive version of its key (a writer's publication still to come: the page is not stored).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
 
 from cables.lib.archive_version import Version, current_version
+from cables.lib.index_generation import Stamp, read_stamp, stamp_read
 from cables.lib.summaries import stale_served
 
 CACHED_STATUSES = {200, 304}
@@ -57,6 +61,12 @@ def register_reader_state(stamp: Callable[[object], str]) -> None:
         READER_STATES.append(stamp)
 
 
+def _stamp(request) -> Stamp | None:
+    if not hasattr(request, "_index_stamp"):
+        request._index_stamp = read_stamp()
+    return request._index_stamp
+
+
 def _reader(request) -> str:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -65,8 +75,16 @@ def _reader(request) -> str:
 
 
 def _etag(request, *args, **kwargs) -> str:
+    stamp = _stamp(request)
+    index = f"{stamp.name}.{stamp.version}" if stamp else "no index"
     key = "\n".join(
-        [deployment(), str(_version(request).number), request.get_full_path(), _reader(request)]
+        [
+            deployment(),
+            str(_version(request).number),
+            index,
+            request.get_full_path(),
+            _reader(request),
+        ]
     )
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
@@ -90,7 +108,17 @@ def _storable(request, response) -> bool:
         and "no-store" not in cache_control
         and "private" not in cache_control
         and not stale_served.get()
+        and _read_from_its_generation(request)
     )
+
+
+def _read_from_its_generation(request) -> bool:
+    """Whether the page read no rank index, or the one of its key, holding its key's
+    archive version."""
+    read = stamp_read.get()
+    if read is None:
+        return True
+    return read == _stamp(request) and read.version >= _version(request).number
 
 
 def stored_pages(view):
@@ -108,12 +136,14 @@ def stored_pages(view):
         if response is not None:
             return response
         token = stale_served.set(False)
+        read = stamp_read.set(None)
         try:
             response = view(request, *args, **kwargs)
             if _storable(request, response):
                 pages.set(key, response, seconds)
         finally:
             stale_served.reset(token)
+            stamp_read.reset(read)
         return response
 
     return stored

@@ -19,6 +19,7 @@ from . import get_backend, thresholds
 from .lookup import named_entity_ids
 from .query import ParsedQuery, QuerySyntaxError, parse_query
 from .rank_index import rank_index
+from .read_alias import of_the_archive
 from .results import COLUMN_FACETS, ENTITY_FACETS
 
 
@@ -305,7 +306,7 @@ def estimated_share(data: dict, using: str, whole=None) -> tuple[float, int]:
     """(the share of the archive expected to pass these filters, the archive's cables), as
     `_estimated_cables` explains; (0, 0) without stored counts. `whole`: the stored counts
     (`whole_archive_facets`), when the caller has read them."""
-    if not data or using != "default":
+    if not data or not of_the_archive(using):
         return 0.0, 0
     if whole is None:
         whole = stored_summary("facets")

@@ -6,82 +6,48 @@ own full-text index means scoring every match (2.5 s for "said" in FTS5 at full 
 PostgreSQL's ts_rank). A tantivy index of the paragraphs (Lucene's layout: block-max WAND, so
 the top k of a query is found without scoring every match) gives the same ranking in a few
 milliseconds. It holds, per paragraph, its id, its cable's id and its words *as the database's
-index makes them* (see `words.py`), so it matches exactly the paragraphs the database matches:
-the count, the facets and the filters stay the database's, the order comes from here.
+index makes them* (`index_schema.py`, `words.py`), so it matches exactly the paragraphs the
+database matches: the count, the facets and the filters stay the database's, the order comes
+from here.
 
-It lives in a directory per database (settings.RANK_INDEX_DIR) and is kept in step with the
-paragraph table explicitly: ingest calls `replace_cables` after its transaction commits, a bulk
-load calls `rebuild`. A fingerprint of the paragraph table (count, sum of ids, sum of cable
-ids) is stored with each commit; `ensure_current` compares it with the table's (at most every
-settings.RANK_INDEX_CHECK_SECONDS) and repairs the cables that differ, so a crash between the
-database's commit and the index's, or a rolled-back transaction, never leaves it wrong.
+This module answers queries on one published generation; `index_store.py` publishes them
+(writers, after their commit) and `rank_index()` switches a process to the newest by reading
+its stamp file. A server with no index answers 503 (`IndexNotReady`) and never builds one.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import math
-import multiprocessing
-import os
-import re
-import shutil
 import threading
-import time
 import unicodedata
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
 import tantivy
-from django.conf import settings
-from django.db import connections, transaction
 
-from cables.lib.forked import detach_connections
-from cables.models.archive import SEARCH_CONFIG
+from cables.lib.index_generation import Stamp, index_dir, read_stamp, stamp_read
 
+from .budget import SearchTooBroad
+from .index_schema import CABLE_WORDS, SCHEMA, WORDS, index_words, open_index
 from .query import Node, Or, Phrase, QuerySyntaxError, Term
-from .sqlite import FTS_TOKENIZE
-from .words import RUN_RE, Fts5Words, IndexWords, PostgresWords
+from .words import RUN_RE
 
-WORDS = "words"
-CABLE_WORDS = "cable_words"
 # A prefix expands to every index term it starts (as FTS5 and PostgreSQL do); past this many
 # the query is refused with a message rather than run.
 MAX_PREFIX_TERMS = 5_000
-BUILD_CHUNK = 20_000
-WRITER_HEAP = 200_000_000
+NOT_READY = (
+    "The search index is being built; try again in a minute. (It is built by "
+    "`python manage.py rank_index --rebuild`, by a bulk load or by the next ingest.)"
+)
 
 
-def _schema():
-    builder = tantivy.SchemaBuilder()
-    builder.add_integer_field("pid", stored=False, indexed=True, fast=True)
-    builder.add_integer_field("cable", stored=False, indexed=True, fast=True)
-    # The paragraph's length in characters: with the ids, what `repair` compares per cable, so
-    # a cable whose paragraphs kept their ids but not their text (SQLite hands a rolled-back
-    # id out again) is seen to differ.
-    builder.add_integer_field("chars", stored=False, indexed=False, fast=True)
-    builder.add_text_field(WORDS, stored=False, tokenizer_name="spaces", index_option="position")
-    # One more document per cable, with every word of its paragraphs: which cables hold a word
-    # anywhere (an exclusion, `-the`) is then one hit per cable, not one per paragraph.
-    builder.add_text_field(CABLE_WORDS, stored=False, tokenizer_name="spaces", index_option="basic")
-    return builder.build()
+class IndexNotReady(SearchTooBroad):
+    """No generation of the rank index is published yet: answered 503 at once."""
 
-
-SCHEMA = _schema()
-
-
-def _analyzer():
-    # The words are the database's terms already: split on spaces, nothing else.
-    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    paragraphs: int
-    id_sum: int
-    cable_sum: int
+    def __init__(self) -> None:
+        Exception.__init__(self, NOT_READY)
+        self.seconds = 0.0
 
 
 @dataclass
@@ -99,20 +65,6 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def index_dir(using: str = "default") -> Path:
-    """The directory of the rank index of the database behind `using`."""
-    if using.startswith("replica"):
-        using = "default"  # a read replica holds the primary's paragraphs: the same index
-    connection = connections[using]
-    params = connection.settings_dict
-    identity = f"{connection.vendor}:{params.get('HOST')}:{params.get('PORT')}:{params['NAME']}"
-    if connection.vendor == "sqlite" and not str(params["NAME"]).startswith(("file:", ":")):
-        identity = f"sqlite:{Path(params['NAME']).resolve()}"
-    digest = hashlib.sha1(identity.encode()).hexdigest()[:12]
-    name = re.sub(r"[^A-Za-z0-9]+", "-", Path(str(params["NAME"])).name).strip("-")[:40]
-    return Path(settings.RANK_INDEX_DIR) / f"{connection.vendor}-{name}-{digest}"
-
-
 @functools.lru_cache(maxsize=8)
 def _cable_set(cable_ids: tuple[int, ...]):
     """A filter on these cables, built once: a search asks for the same set several times
@@ -123,230 +75,15 @@ def _cable_set(cable_ids: tuple[int, ...]):
 
 
 class RankIndex:
-    def __init__(self, using: str = "default") -> None:
+    """The queries of one published generation (immutable: opened once, never reloaded)."""
+
+    def __init__(self, using: str, path: Path, stamp: Stamp, words=None) -> None:
         self.using = using
-        self.path = index_dir(using)
-        self.path.mkdir(parents=True, exist_ok=True)
-        try:
-            self.index = tantivy.Index(SCHEMA, path=str(self.path), reuse=True)
-        except ValueError as error:
-            if "schema does not match" not in str(error):
-                raise
-            # Made by an earlier version of this code: start empty; the first check (no
-            # fingerprint) rebuilds it from the paragraph table.
-            shutil.rmtree(self.path)
-            self.path.mkdir(parents=True)
-            self.index = tantivy.Index(SCHEMA, path=str(self.path), reuse=True)
-        self.index.register_tokenizer("spaces", _analyzer())
-        self.words = _index_words(using)
-        self._checked_at = -math.inf
-        self._lock = threading.Lock()
-
-    # --- upkeep ------------------------------------------------------------------------
-    def _fingerprint_file(self) -> Path:
-        return self.path / "fingerprint.json"
-
-    def stored_fingerprint(self) -> Fingerprint | None:
-        try:
-            return Fingerprint(**json.loads(self._fingerprint_file().read_text()))
-        except (OSError, ValueError, TypeError):
-            return None
-
-    def database_fingerprint(self) -> Fingerprint:
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(
-                "SELECT COUNT(*), COALESCE(SUM(id), 0), COALESCE(SUM(cable_id), 0) "
-                "FROM cables_paragraph"
-            )
-            count, id_sum, cable_sum = cursor.fetchone()
-        return Fingerprint(int(count), int(id_sum), int(cable_sum))
-
-    def _store_fingerprint(self) -> None:
-        temporary = self._fingerprint_file().with_suffix(".tmp")
-        temporary.write_text(json.dumps(self.database_fingerprint().__dict__))
-        temporary.replace(self._fingerprint_file())
-
-    def _writer(self):
-        # One writer at a time across processes (tantivy's lock file): wait for it briefly.
-        for _ in range(100):
-            try:
-                return self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
-            except ValueError:
-                time.sleep(0.1)
-        return self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
-
-    def _add(self, writer, rows) -> int:
-        """Add (paragraph id, cable id, length, text) rows; returns how many."""
-        return self._add_worded(writer, _worded(self.words, rows))
-
-    @staticmethod
-    def _add_worded(writer, rows) -> int:
-        """Add (paragraph id, cable id, length, index text) rows and a cable document for each cable
-        among them; returns how many paragraphs."""
-        by_cable: dict[int, list[str]] = {}
-        for pid, cable_id, chars, words in rows:
-            document = tantivy.Document()
-            document.add_integer("pid", pid)
-            document.add_integer("cable", cable_id)
-            document.add_integer("chars", chars)
-            document.add_text(WORDS, words)
-            writer.add_document(document)
-            by_cable.setdefault(cable_id, []).append(words)
-        for cable_id, texts in by_cable.items():
-            # A cable split over two chunks gets two such documents: "holds the word" is
-            # still right.
-            document = tantivy.Document()
-            document.add_integer("cable", cable_id)
-            document.add_text(CABLE_WORDS, " ".join(texts))
-            writer.add_document(document)
-        return len(rows)
-
-    def _paragraph_rows(self, cable_ids=None):
-        """(id, cable_id, length, text) of every paragraph, or of these cables', in chunks; the text
-        as `self.words` reads it (PostgreSQL: the stored tsvector)."""
-        connection = connections[self.using]
-        column = self.words.source_column
-        if cable_ids is None:
-            last = 0
-            while True:
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        f"SELECT id, cable_id, LENGTH(text), {column} FROM cables_paragraph "
-                        "WHERE id > %s "
-                        "ORDER BY id LIMIT %s",
-                        [last, BUILD_CHUNK],
-                    )
-                    rows = cursor.fetchall()
-                if not rows:
-                    return
-                yield rows
-                last = rows[-1][0]
-        ids = sorted(set(cable_ids))
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join(["%s"] * len(chunk))
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT id, cable_id, LENGTH(text), {column} FROM cables_paragraph "
-                    f"WHERE cable_id IN ({marks})",
-                    chunk,
-                )
-                yield cursor.fetchall()
-
-    def rebuild(self, stdout=None, workers: int | None = None) -> int:
-        """Index every paragraph anew (after a bulk load). The words of the paragraphs are
-        worked out on `workers` processes (all cores by default): that is most of the cost."""
-        began = time.perf_counter()
-        writer = self._writer()
-        writer.delete_all_documents()
-        added = 0
-        workers = workers or os.cpu_count() or 1
-        chunks = self._paragraph_rows()
-        if workers > 1:
-            context = multiprocessing.get_context("fork")
-            with context.Pool(
-                workers, initializer=_start_rebuild_worker, initargs=(self.using,)
-            ) as pool:
-                # The chunks are read here, in this thread and on its connection (imap would
-                # read them in the pool's own thread, on another connection, which does not
-                # see this transaction), a few at a time in flight, added in order.
-                pending: deque = deque()
-                for rows in chunks:
-                    pending.append(pool.apply_async(_worded_rows, (rows,)))
-                    if len(pending) > 2 * workers:
-                        added += self._add_worded(writer, pending.popleft().get())
-                while pending:
-                    added += self._add_worded(writer, pending.popleft().get())
-        else:
-            for rows in chunks:
-                added += self._add(writer, rows)
-        writer.commit()
-        writer.wait_merging_threads()
-        self._store_fingerprint()
-        self.index.reload()
-        if stdout is not None:
-            stdout.write(
-                f"  rank index: {added:,} paragraphs in {time.perf_counter() - began:.0f} s\n"
-            )
-        return added
-
-    def replace_cables(self, cable_ids) -> None:
-        """Index these cables' paragraphs as the table holds them now (none: removed)."""
-        ids = sorted(set(cable_ids))
-        if not ids:
-            return
-        writer = self._writer()
-        for cable_id in ids:
-            writer.delete_documents_by_term("cable", cable_id)
-        for rows in self._paragraph_rows(ids):
-            self._add(writer, rows)
-        writer.commit()
-        writer.wait_merging_threads()
-        self._store_fingerprint()
-        self.index.reload()
-
-    def _indexed_cables(self) -> dict[int, tuple[int, int, int]]:
-        """{cable id: (paragraphs, sum of their ids, sum of their lengths)} as the index
-        holds them."""
-        self.index.reload()
-        searcher = self.index.searcher()
-        if searcher.num_docs == 0:
-            return {}
-        result = searcher.aggregate(
-            tantivy.Query.exists_query("pid"),  # the paragraphs, not the cable documents
-            {
-                "cables": {
-                    "terms": {"field": "cable", "size": 10_000_000},
-                    "aggs": {
-                        "pids": {"sum": {"field": "pid"}},
-                        "chars": {"sum": {"field": "chars"}},
-                    },
-                }
-            },
-        )
-        return {
-            int(bucket["key"]): (
-                int(bucket["doc_count"]),
-                int(bucket["pids"]["value"]),
-                int(bucket["chars"]["value"]),
-            )
-            for bucket in result["cables"]["buckets"]
-        }
-
-    def _table_cables(self) -> dict[int, tuple[int, int, int]]:
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(
-                "SELECT cable_id, COUNT(*), SUM(id), SUM(LENGTH(text)) FROM cables_paragraph "
-                "GROUP BY cable_id"
-            )
-            return {c: (int(n), int(ids), int(chars)) for c, n, ids, chars in cursor.fetchall()}
-
-    def repair(self) -> int:
-        """Re-index the cables whose paragraphs differ between the table and the index;
-        returns how many."""
-        indexed, table = self._indexed_cables(), self._table_cables()
-        differing = [c for c in indexed.keys() | table.keys() if indexed.get(c) != table.get(c)]
-        if len(differing) > max(1000, len(table) // 2):
-            self.rebuild()
-        else:
-            self.replace_cables(differing)
-            if not differing:
-                self._store_fingerprint()
-        return len(differing)
-
-    def ensure_current(self) -> None:
-        """See the other processes' commits; repair the index if the paragraph table changed
-        behind its back (a crash between two commits, a rolled-back transaction), checked at
-        most every RANK_INDEX_CHECK_SECONDS."""
-        # Another process's commits (ingest's) are seen at once; the table is compared now
-        # and then only (a count over every paragraph).
-        self.index.reload()
-        if time.monotonic() - self._checked_at < settings.RANK_INDEX_CHECK_SECONDS:
-            return
-        with self._lock:
-            if self.database_fingerprint() != self.stored_fingerprint():
-                self.repair()
-            self._checked_at = time.monotonic()
+        self.path = path
+        self.stamp = stamp
+        self.index = open_index(str(path))
+        # The tokeniser oracle and what it learnt carry over from generation to generation.
+        self.words = words or index_words(using)
 
     # --- queries -----------------------------------------------------------------------
     def searcher(self):
@@ -628,56 +365,51 @@ class RankIndex:
         return best
 
 
-def _worded(words: IndexWords, rows) -> list[tuple[int, int, int, str]]:
-    """(paragraph id, cable id, length, index text) of (id, cable id, length, text) rows."""
-    texts = words.index_texts([text for *_, text in rows])
-    return [(*row[:3], text) for row, text in zip(rows, texts, strict=True)]
-
-
-def _index_words(using: str) -> IndexWords:
-    if connections[using].vendor == "postgresql":
-        return PostgresWords(using, SEARCH_CONFIG)
-    return Fts5Words(FTS_TOKENIZE)
-
-
-_worker_words: IndexWords | None = None
-
-
-def _start_rebuild_worker(using: str) -> None:
-    """A rebuild's worker process: no connection of the parent's (a forked SQLite or
-    PostgreSQL connection is not safe to use), a tokeniser oracle of its own."""
-    global _worker_words
-    detach_connections()
-    _worker_words = _index_words(using)
-
-
-def _worded_rows(rows):
-    """`_worded` in a rebuild's worker process."""
-    return _worded(_worker_words, rows)
-
-
-_indexes: dict[tuple[str, Path], RankIndex] = {}
-_indexes_lock = threading.Lock()
+_opened: dict[tuple[str, Path], RankIndex] = {}
+_current: dict[str, RankIndex] = {}
+_lock = threading.Lock()
 
 
 def rank_index(using: str = "default", *, check: bool = True) -> RankIndex:
-    """This process's RankIndex of the database behind `using`, brought up to date unless
-    `check` is False."""
-    key = (using, index_dir(using))
-    with _indexes_lock:
-        index = _indexes.get(key)
-        if index is None:
-            index = _indexes[key] = RankIndex(using)
-    if check:
-        index.ensure_current()
+    """This process's RankIndex of the database behind `using`: with `check`, switched to the
+    newest published generation first (one read of its stamp file). Raises IndexNotReady
+    while none is published: a request never builds one."""
+    index = _current.get(using)
+    if index is not None and not check:
+        stamp_read.set(index.stamp)
+        return index
+    stamp = read_stamp(using)
+    if stamp is None:
+        raise IndexNotReady
+    if index is None or index.stamp != stamp:
+        index = _open(using, stamp)
+    stamp_read.set(index.stamp)
     return index
 
 
-def reindex_on_commit(cable_ids, using: str = "default") -> None:
-    """Bring these cables' paragraphs into the rank index once the current transaction
-    commits (a rolled-back write never reaches it)."""
-    ids = sorted(set(cable_ids))
-    if ids:
-        transaction.on_commit(
-            lambda: rank_index(using, check=False).replace_cables(ids), using=using
-        )
+def _open(using: str, stamp: Stamp) -> RankIndex:
+    path = index_dir(using) / stamp.name
+    with _lock:
+        index = _opened.get((using, path))
+        if index is None:
+            if not path.is_dir():
+                raise IndexNotReady
+            previous = _current.get(using)
+            index = RankIndex(using, path, stamp, previous.words if previous else None)
+            # Keep the last two generations open: a thread may still read the previous one.
+            for key in [key for key in _opened if key[0] == using][:-1]:
+                del _opened[key]
+            _opened[(using, path)] = index
+        elif index.stamp != stamp:
+            # The same generation stamped with a newer archive version (a change it does not
+            # hold): the same files, a new stamp.
+            index = _opened[(using, path)] = _restamped(index, stamp)
+        _current[using] = index
+    return index
+
+
+def _restamped(index: RankIndex, stamp: Stamp) -> RankIndex:
+    fresh = object.__new__(RankIndex)
+    fresh.__dict__.update(index.__dict__)
+    fresh.stamp = stamp
+    return fresh

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 
+from cablearchive.routers import reading_from
 from cables.models import Cable
 
 from . import get_backend, thresholds
@@ -20,6 +21,7 @@ from .matching import exclusion_of, text_match
 from .months import months_of_selected_year
 from .query import parse_query
 from .rank_index import rank_index
+from .read_alias import of_the_archive, read_alias
 from .relax import suggestions_for
 from .results import SORTS, SearchResults
 from .value_counts import pin_selected_counts
@@ -36,7 +38,14 @@ def search(
 ) -> SearchResults:
     """Search the archive. Raises QuerySyntaxError (message for the user) and
     django.core.paginator.InvalidPage (a page that does not exist). `with_months`: count the
-    cables per month when one year is selected (the search page draws them)."""
+    cables per month when one year is selected (the search page draws them). Every query of
+    the page runs on one database, chosen once (`read_alias.py`)."""
+    alias = read_alias() if using == "default" else using
+    with reading_from(alias):
+        return _search(query, filter_data, sort, page, per_page, alias, with_months)
+
+
+def _search(query, filter_data, sort, page, per_page, using, with_months) -> SearchResults:
     months = None
     per_page = per_page or thresholds.PER_PAGE
     parsed = parse_query(query)
@@ -48,7 +57,7 @@ def search(
         parsed, data, base, cables = filtered_cables(query, filter_data, using)
         box_filtered = bool(parsed.excluded) or parsed.has_field_filters
         # A facet with no other filter counts the whole archive: the stored counts (exact).
-        whole = whole_archive_facets() if not box_filtered and using == "default" else None
+        whole = whole_archive_facets() if not box_filtered and of_the_archive(using) else None
         paginator = Paginator(
             ResultList(cables, parsed, sort, using, data, whole),
             per_page,
@@ -89,7 +98,7 @@ def search(
             months = months_of_selected_year(data, cables, whole=whole is not None)
     else:
         data = valid_filter_data(filter_data)
-        rank_index(using)  # brought up to date once per search; the rest reads it as is
+        rank_index(using)  # the newest published generation, once per search
         # The count needs the first page's worth of cables; the order reads as deep as asked.
         exclusion = exclusion_of(parsed, using)
         # The cables passing the filters, once: the count and the ranking both use them.

@@ -44,6 +44,7 @@ from cables.ingest.bulk import bulk_load
 from cables.ingest.bulk_tables import peak_memory_mb
 from cables.models import Cable
 from cables.search import get_backend
+from cables.search.index_store import build
 from cables.search.query import parse_query, to_fts5, to_tsquery
 from cables.tooling.bench_mix import mix_report, run_mix, summarise
 from cables.tooling.mix_shapes import BROWSE, SEARCH, Shape, build_mix
@@ -188,6 +189,7 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("TRUNCATE cables_cable, cables_tag CASCADE")
+                build()  # an empty rank index: the next load publishes on it
                 return
             for table in (
                 "cables_mention",
@@ -199,6 +201,7 @@ class Command(BaseCommand):
             ):
                 cursor.execute(f"DELETE FROM {table}")
         get_backend().rebuild()  # from no paragraphs: empty search indexes
+        build()
 
     # --- the real views ------------------------------------------------------------------------
 

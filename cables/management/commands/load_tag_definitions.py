@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from cables.lib.archive_version import archive_changed
 from cables.models import Tag
 from cables.parsing.fields import TAG_DEFINITIONS_FILE as DEFAULT_PATH
+from cables.search.index_store import publish_on_commit
 
 
 class Command(BaseCommand):
@@ -53,6 +54,7 @@ class Command(BaseCommand):
                 updated += 1
         if created or updated:
             archive_changed()
+            publish_on_commit()  # the index stamped with the new version
         self.stdout.write(
             f"TAGS definitions: {created} created, {updated} updated, {skipped} skipped."
         )
