@@ -8,13 +8,14 @@ import json
 import re
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 
 from cables.models import Cable, Paragraph
 from cables.search import api, get_backend
 from cables.search.date_order import ordered
 from cables.search.exhaustive import exhaustive_ranking
+from cables.search.index_store import publish_on_commit
 from cables.search.query import parse_query
 from tests.reading_corpus import has
 
@@ -224,8 +225,10 @@ def test_markup_and_entities_in_the_cable_text_stay_text_in_snippet_text(client,
     # back exactly in `snippet_text`; only the index's matches are offsets.
     cable = Cable.objects.get(reference_id="03BRASILIA3459")
     text = "Itamaraty's <mark>FTAA</mark> &amp; \"FTAA\" talks &lt; Mercosur's & more."
-    Paragraph.objects.create(cable=cable, number=99, text=text)
-    get_backend().index_cables([cable.id])
+    with transaction.atomic():  # a writer's own transaction: published when it ends
+        Paragraph.objects.create(cable=cable, number=99, text=text)
+        get_backend().index_cables([cable.id])
+        publish_on_commit([cable.id])  # as ingest does
     data = client.get(reverse("cables:api-cable-list"), {"q": "FTAA Itamaraty"}).json()
     (paragraph,) = [
         p

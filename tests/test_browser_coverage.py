@@ -122,7 +122,7 @@ def test_from_the_home_page_to_a_missing_cable_through_a_posts_coverage(archive,
         link.click()
     assert response.value.status == 404
     expect(page.locator(".notice")).to_contain_text(
-        f"Not in the archive, released {cited.month_name}."
+        f"Not in the archive. Written in {cited.month_name}."
     )
     expect(page.locator(".cable-missing")).to_contain_text(citing.reference_id)  # cited by
     shoot(page, "missing-cable")

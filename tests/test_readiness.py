@@ -13,6 +13,7 @@ from django.urls import reverse
 from cables import health
 from cables.ingest.incremental import ingest_paths
 from cables.lib.archive_version import current_version
+from cables.search.index_store import build
 
 from . import served
 from .conftest import CABLEGATE_HTML
@@ -50,8 +51,11 @@ def test_readyz_is_503_until_the_index_opens_then_200_with_the_archive_version(
     assert before.json()["reason"].startswith("rank index not open")
     assert "no-store" in before["Cache-Control"]
 
-    # A directory where the index opens (built from the paragraph table as it opens).
+    # A directory with no index yet: still not ready (a request never builds one).
     settings.RANK_INDEX_DIR = tmp_path / "rank-index"
+    assert client.get(reverse("readyz")).status_code == 503
+    # Once a generation is published there (as `rank_index --rebuild` does), ready.
+    build()
     after = client.get(reverse("readyz"))
     assert after.status_code == 200, after.content
     body = after.json()
