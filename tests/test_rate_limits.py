@@ -6,6 +6,9 @@ The rates are per hour here so that a test never straddles the end of a counting
 import pytest
 from django.urls import reverse
 
+from cables.lib.rate_limits import count_request
+from cables.models import RateCount
+
 from .helpers import run_settings
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +101,16 @@ def test_the_rates_come_from_the_environment_and_a_bad_one_fails_loudly():
     result = run_settings({"API_RATE": "lots"}, code)
     assert result.returncode != 0
     assert "API_RATE='lots' is not a rate" in result.stderr
+
+
+def test_a_clients_first_request_of_a_window_clears_the_closed_windows():
+    # A window of the past, two of the present: only the closed one goes, and only when a
+    # client opens a new window (a request inside an open window deletes nothing).
+    start = 1_800_000_000
+    count_request("api:120/m:10.0.0.1", 60, now=start + 5)
+    count_request("api:120/m:10.0.0.2", 60, now=start + 10)
+    assert RateCount.objects.count() == 2
+    assert count_request("api:120/m:10.0.0.2", 60, now=start + 70) == (1, 50)
+    assert set(RateCount.objects.values_list("window_start", "count")) == {(start + 60, 1)}
+    assert count_request("api:120/m:10.0.0.2", 60, now=start + 80) == (2, 40)
+    assert RateCount.objects.count() == 1
