@@ -16,9 +16,9 @@ from cables.search.query import (
     Term,
     parse_query,
     to_fts5,
-    to_tsquery,
 )
 from cables.search.service import search
+from cables.search.words import tsquery_literal, tsquery_of
 from tests.reading_corpus import cables_where, has
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +91,9 @@ def test_user_text_never_becomes_fts5_or_tsquery_syntax():
     assert to_fts5(node) == '("near" AND "and" AND "not" AND "col" "x")'.replace(
         '"col" "x"', '"col x"'
     )
-    assert to_tsquery(Term("o'brien")) == "'o''brien'"
+    # PostgreSQL gets a tsquery literal of the archive's terms: quotes doubled, never syntax.
+    assert tsquery_of(parse_query("o'brien & x:y").text) == "(('o' <-> 'brien') & ('x' <-> 'y'))"
+    assert tsquery_literal(("term", "o'b\\c")) == "'o''b\\\\c'"
 
 
 # --- searching the real corpus ----------------------------------------------------------

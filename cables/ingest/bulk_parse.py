@@ -27,6 +27,7 @@ from cables.models import (
 )
 from cables.parsing import ParsedCable, ParseFailure, SourceInfo, iter_path, parse_csv_record
 from cables.parsing.records import FORMAT_CSV
+from cables.search.words import archive_words, tsvector_literal
 
 CHUNK_RECORDS = 100  # CSV records per parse task
 
@@ -95,6 +96,15 @@ def columns_of(model_name: str) -> _Columns:
     }[model_name]()
 
 
+def _add_terms(rows: list[list], columns: list[str]) -> None:
+    """PostgreSQL's `search_vector` of each paragraph row, made here in the parsing workers
+    (the normal ingest writes it with `index_cables`)."""
+    text, vector = columns.index("text"), columns.index("search_vector")
+    terms = archive_words().index_texts([row[text] for row in rows])
+    for row, index_text in zip(rows, terms, strict=True):
+        row[vector] = tsvector_literal(index_text)
+
+
 # --- pass 1: parsing into rows, in worker processes ----------------------------------------------
 
 
@@ -118,10 +128,13 @@ def _prepare(parsed: ParsedCable) -> Prepared:
     fill_cable(cable, parsed, content_hash(parsed))
     paragraph = columns_of("paragraph")
     reference = columns_of("reference")
+    paragraphs = [paragraph.values(p) for p in paragraph_rows(cable, parsed)]
+    if connection.vendor == "postgresql":
+        _add_terms(paragraphs, paragraph.columns)
     return Prepared(
         parsed.reference_id,
         columns_of("cable").values(cable),
-        [paragraph.values(p) for p in paragraph_rows(cable, parsed)],
+        paragraphs,
         list(dict.fromkeys(code[:100] for code in parsed.tags)),
         [
             reference.values(Reference(position=position, reference_id=reference_id[:64]))

@@ -8,15 +8,10 @@ from django.urls import reverse
 
 from cables.parsing.records import CLASSIFICATIONS
 
-SEARCH_CONFIG = "english"
-
 
 class ParagraphSearchVector(SearchVector):
-    """`to_tsvector` of the paragraph's own text on PostgreSQL.
-
-    SQLite has no tsvector: the generated column is a constant NULL there and search goes
-    through the FTS5 table that ingest keeps up to date (cables/search/sqlite.py).
-    """
+    """The generated column of migration 0001 (`to_tsvector('english', text)`); since 0020 the
+    column holds the archive's own terms, written by ingest (cables/search/words.py)."""
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return "NULL", []
@@ -154,11 +149,10 @@ class Paragraph(models.Model):
     classification = models.CharField(max_length=12, blank=True)
     heading = models.CharField(max_length=500, blank=True)
     text = models.TextField()
-    search_vector = models.GeneratedField(
-        expression=ParagraphSearchVector("text", config=SEARCH_CONFIG),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # PostgreSQL: the paragraph's terms by the archive's one tokenizer (FTS5's, words.py),
+    # written with the text by ingest (`PostgresBackend.index_cables`, the bulk load's COPY).
+    # SQLite: NULL (its FTS5 tables tokenize the text themselves).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["cable", "number"]

@@ -78,7 +78,6 @@ def _cable_list(request, form):
             # False: `count` is an estimate ("about N"), the query matching very many cables.
             "count_exact": results.total_exact,
             # Words of the query the index leaves out (PostgreSQL's English stop words).
-            "ignored_words": results.ignored_words,
             "page": page.number,
             "num_pages": page.paginator.num_pages,
             "sort": results.sort,

@@ -1,7 +1,7 @@
 """What the rank index holds: its schema and the documents made of the paragraph table's rows.
 
-Per paragraph: its id, its cable's id, its length, and its words *as the database's full-text
-index makes them* (`words.py`), so the index matches exactly what the database matches. Per
+Per paragraph: its id, its cable's id, its length, and its words as the archive's one tokenizer
+makes them (`words.py`), so the index matches exactly what the database matches. Per
 cable: one more document with every word of its paragraphs, so "which cables hold a word
 anywhere" (an exclusion, `-the`) is one hit per cable.
 """
@@ -9,12 +9,8 @@ anywhere" (an exclusion, `-the`) is one hit per cable.
 from __future__ import annotations
 
 import tantivy
-from django.db import connections
 
-from cables.models.archive import SEARCH_CONFIG
-
-from .sqlite import FTS_TOKENIZE
-from .words import Fts5Words, IndexWords, PostgresWords
+from .words import IndexWords, archive_words
 
 WORDS = "words"
 CABLE_WORDS = "cable_words"
@@ -49,10 +45,8 @@ def open_index(path: str) -> tantivy.Index:
 
 
 def index_words(using: str) -> IndexWords:
-    """The database's own tokeniser, as `words.py` asks it."""
-    if connections[using].vendor == "postgresql":
-        return PostgresWords(using, SEARCH_CONFIG)
-    return Fts5Words(FTS_TOKENIZE)
+    """The archive's tokenizer (`words.py`): the same on every backend."""
+    return archive_words()
 
 
 def worded(words: IndexWords, rows) -> list[tuple[int, int, int, str]]:

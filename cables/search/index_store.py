@@ -210,7 +210,7 @@ def _replace_cables(using: str, target: Path, cable_ids: list[int]) -> None:
     words = index_words(using)
     for cable_id in sorted(set(cable_ids)):
         writer.delete_documents_by_term("cable", cable_id)
-    for rows in paragraph_rows(using, words, cable_ids):
+    for rows in paragraph_rows(using, cable_ids):
         add_worded(writer, worded(words, rows))
     _finish(writer)
 
@@ -228,7 +228,7 @@ def _build(using: str, target: Path, stdout=None, workers: int | None = None) ->
     workers = workers or os.cpu_count() or 1
     if _paragraph_count(using) < 4 * BUILD_CHUNK:
         workers = 1  # a few chunks: forking would cost more than it saves
-    chunks = paragraph_rows(using, words)
+    chunks = paragraph_rows(using)
     if workers > 1:
         context = multiprocessing.get_context("fork")
         with context.Pool(workers, initializer=_start_worker, initargs=(using,)) as pool:
@@ -255,11 +255,10 @@ def _paragraph_count(using: str) -> int:
         return int(cursor.fetchone()[0])
 
 
-def paragraph_rows(using: str, words: IndexWords, cable_ids=None):
-    """(id, cable_id, length, text) of every paragraph, or of these cables', in chunks; the
-    text as `words` reads it (PostgreSQL: the stored tsvector)."""
+def paragraph_rows(using: str, cable_ids=None):
+    """(id, cable_id, length, text) of every paragraph, or of these cables', in chunks."""
     connection = connections[using]
-    column = words.source_column
+    column = "text"
     if cable_ids is None:
         last = 0
         while True:

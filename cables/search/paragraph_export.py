@@ -20,14 +20,14 @@ from django.urls import reverse
 
 from cables.lib.csv_cells import safe_row
 from cables.models import Paragraph
-from cables.models.archive import SEARCH_CONFIG
 
 from . import get_backend
 from .date_order import date_ordered_chunks
 from .filtering import filtered_cables
-from .query import to_fts5, to_tsquery
+from .query import to_fts5
 from .results import SORTS
 from .sqlite import FTS_TABLE
+from .words import tsquery_of
 
 FIELDS = ["reference_id", "paragraph", "permalink", "text"]
 
@@ -49,8 +49,8 @@ def _matching_paragraph_ids(node, cable_ids: list[int], using: str) -> list[int]
             cursor.execute(
                 "SELECT id FROM (SELECT id, search_vector FROM cables_paragraph "
                 "WHERE cable_id = ANY(%s::bigint[]) OFFSET 0) p "
-                f"WHERE p.search_vector @@ to_tsquery('{SEARCH_CONFIG}', %s)",
-                ["{" + ",".join(map(str, cable_ids)) + "}", to_tsquery(node)],
+                "WHERE p.search_vector @@ CAST(%s AS tsquery)",
+                ["{" + ",".join(map(str, cable_ids)) + "}", tsquery_of(node)],
             )
         else:
             # One walk of the query's doclists, the chunk's paragraphs picked out by `+rowid

@@ -1,10 +1,8 @@
-from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from cables.models import Paragraph
-from cables.models.archive import SEARCH_CONFIG
 
 from .base import (
     MARK_END,
@@ -14,12 +12,14 @@ from .base import (
     by_paragraph,
     marked_snippet,
 )
-from .query import to_tsquery
+from .highlight import highlighted
 from .rank_index import rank_index
+from .words import archive_words, query_terms, tsquery_of, tsvector_literal
 
 # A band whose id ranges hold at most this many paragraphs is read by id alone (see
 # `matched_paragraphs`); a larger one (a word of middling frequency) goes through the GIN index.
 RANGE_SCAN_ROWS = 30_000
+VECTOR_INDEX = "cables_paragraph.search_vector"
 
 
 def _array(ids) -> str:
@@ -29,11 +29,11 @@ def _array(ids) -> str:
 
 
 class PostgresBackend(SearchBackend):
-    """Paragraph search vectors are a stored generated column with a GIN index: no upkeep (and
-    nothing for `index_problems` to find: the column is written with the row).
-
-    The query is one `to_tsquery('english', ...)` built from the parsed query (websearch_to_tsquery
-    has no prefix search); the config matches the generated column's, so the GIN index is used.
+    """Each paragraph's `search_vector` holds its terms by the archive's one tokenizer
+    (`words.py`, FTS5's terms), written by `index_cables` after ingest writes the rows (the bulk
+    load writes them in its COPY); a GIN index on it. A query is a tsquery literal of the same
+    terms (`%s::tsquery`): no text search configuration of PostgreSQL's, so a paragraph matches
+    here exactly when it matches on SQLite.
     """
 
     vendor = "postgresql"
@@ -45,14 +45,67 @@ class PostgresBackend(SearchBackend):
     def ids_subquery(self, ids: list[int]):
         return RawSQL("SELECT unnest(%s::bigint[])", [_array(ids)])
 
+    def index_cables(self, cable_ids) -> None:
+        """Write the terms of these cables' paragraphs (after ingest wrote or changed them)."""
+        ids = sorted(set(cable_ids))
+        words = archive_words()
+        with connections[self.using].cursor() as cursor:
+            for start in range(0, len(ids), 500):
+                cursor.execute(
+                    "SELECT id, text FROM cables_paragraph WHERE cable_id = ANY(%s::bigint[])",
+                    [_array(ids[start : start + 500])],
+                )
+                rows = cursor.fetchall()
+                if not rows:
+                    continue
+                texts = words.index_texts([text for _, text in rows])
+                cursor.execute(
+                    "UPDATE cables_paragraph p SET search_vector = v.terms::tsvector "
+                    "FROM unnest(%s::bigint[], %s::text[]) AS v(id, terms) WHERE p.id = v.id",
+                    [_array([pid for pid, _ in rows]), [tsvector_literal(t) for t in texts]],
+                )
+
+    def index_problems(self) -> dict[str, dict[str, int]]:
+        """The stored terms against the terms of each paragraph's text now: `wrong` counts the
+        missing (a crash between the rows and their terms) and the stale (text changed in
+        place without `index_cables`)."""
+        words = archive_words()
+        total = wrong = last = 0
+        with connections[self.using].cursor() as cursor:
+            while True:
+                cursor.execute(
+                    "SELECT id, text FROM cables_paragraph WHERE id > %s ORDER BY id LIMIT 5000",
+                    [last],
+                )
+                rows = cursor.fetchall()
+                if not rows:
+                    break
+                texts = words.index_texts([text for _, text in rows])
+                cursor.execute(
+                    "SELECT COUNT(*) FROM cables_paragraph p "
+                    "JOIN unnest(%s::bigint[], %s::text[]) AS v(id, terms) ON p.id = v.id "
+                    "WHERE p.search_vector IS DISTINCT FROM v.terms::tsvector",
+                    [_array([pid for pid, _ in rows]), [tsvector_literal(t) for t in texts]],
+                )
+                wrong += cursor.fetchone()[0]
+                total += len(rows)
+                last = rows[-1][0]
+        return {VECTOR_INDEX: {"expected": total, "indexed": total - wrong, "wrong": wrong}}
+
     @staticmethod
-    def tsquery(node) -> SearchQuery:
-        return SearchQuery(to_tsquery(node), search_type="raw", config=SEARCH_CONFIG)
+    def tsquery(node) -> str:
+        """The query as a tsquery literal of the archive's terms ("" matches nothing)."""
+        return tsquery_of(node)
 
     def matching_cable_ids(self, node) -> QuerySet:
         return (
             Paragraph.objects.using(self.using)
-            .filter(search_vector=self.tsquery(node))
+            .filter(
+                id__in=RawSQL(
+                    "SELECT id FROM cables_paragraph WHERE search_vector @@ %s::tsquery",
+                    [self.tsquery(node)],
+                )
+            )
             .values("cable_id")
         )
 
@@ -68,7 +121,7 @@ class PostgresBackend(SearchBackend):
         slices = window  # PostgreSQL's windows are `bands.Slices` (the default `band_windows`)
         # The slices as explicit id ranges: the planner reads them through the primary key
         # (a BitmapOr of ranges), never the whole GIN posting list of a common word.
-        query = to_tsquery(node)
+        query = self.tsquery(node)
         window, bounds = "", []
         if slices is not None:
             ranges = []
@@ -86,13 +139,13 @@ class PostgresBackend(SearchBackend):
             sql = (
                 "SELECT p.cable_id, p.id FROM ("
                 f"SELECT id, cable_id, search_vector FROM cables_paragraph p WHERE TRUE{window}"
-                f" OFFSET 0) p, to_tsquery('{SEARCH_CONFIG}', %s) q WHERE p.search_vector @@ q"
+                " OFFSET 0) p, CAST(%s AS tsquery) q WHERE p.search_vector @@ q"
             )
             params = [*bounds, query]
         else:
             sql = (
                 "SELECT p.cable_id, p.id "
-                f"FROM cables_paragraph p, to_tsquery('{SEARCH_CONFIG}', %s) q "
+                "FROM cables_paragraph p, CAST(%s AS tsquery) q "
                 f"WHERE p.search_vector @@ q{window}"
             )
             params = [query, *bounds]
@@ -107,39 +160,26 @@ class PostgresBackend(SearchBackend):
         rows = (
             Paragraph.objects.using(self.using)
             .filter(id__in=list(wanted))
-            .annotate(headline=self.headline(self.tsquery(node)))
-            .values_list("id", "number", "headline")
+            .values_list("id", "number", "text")
         )
+        terms = query_terms(node, archive_words())
         found: dict[int, list[ParagraphHit]] = {}
-        for pid, number, headline in rows:
+        for pid, number, text in rows:
             cable_id, score = wanted[pid]
+            snippet = highlighted(text, terms, archive_words(), MARK_START, MARK_END)
             found.setdefault(cable_id, []).append(
-                ParagraphHit(cable_id, number, marked_snippet(headline), score)
+                ParagraphHit(cable_id, number, marked_snippet(snippet), score)
             )
         for hits in found.values():
             hits.sort(key=lambda hit: (-hit.score, hit.number))
         return found
 
-    @staticmethod
-    def headline(query):
-        return SearchHeadline(
-            "text",
-            query,
-            config=SEARCH_CONFIG,
-            start_sel=MARK_START,
-            stop_sel=MARK_END,
-            max_words=40,
-            min_words=20,
-            max_fragments=2,
-            fragment_delimiter=" … ",
-        )
-
     def cables_matching(self, node, among) -> set[int]:
         sql = (
             "SELECT DISTINCT cable_id FROM cables_paragraph "
-            f"WHERE search_vector @@ to_tsquery('{SEARCH_CONFIG}', %s) "
+            "WHERE search_vector @@ CAST(%s AS tsquery) "
             "AND cable_id = ANY(%s::bigint[])"
         )
         with connections[self.using].cursor() as cursor:
-            cursor.execute(sql, [to_tsquery(node), _array(sorted(among))])
+            cursor.execute(sql, [self.tsquery(node), _array(sorted(among))])
             return {row[0] for row in cursor.fetchall()}

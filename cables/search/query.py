@@ -277,17 +277,3 @@ def to_fts5(node: Node) -> str:
         return _fts5_string(node.words)
     joiner = " OR " if isinstance(node, Or) else " AND "
     return "(" + joiner.join(to_fts5(item) for item in node.items) + ")"
-
-
-def _tsquery_lexeme(word: str) -> str:
-    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def to_tsquery(node: Node) -> str:
-    """A to_tsquery() source string; each word is quoted, so it goes through the config's stemmer."""
-    if isinstance(node, Term):
-        return _tsquery_lexeme(node.word) + (":*" if node.prefix else "")
-    if isinstance(node, Phrase):
-        return "(" + " <-> ".join(_tsquery_lexeme(w) for w in node.words) + ")"
-    joiner = " | " if isinstance(node, Or) else " & "
-    return "(" + joiner.join(to_tsquery(item) for item in node.items) + ")"

@@ -5,9 +5,9 @@ matching paragraph, higher first, equal scores by cable id. Computing that over 
 own full-text index means scoring every match (2.5 s for "said" in FTS5 at full size, more with
 PostgreSQL's ts_rank). A tantivy index of the paragraphs (Lucene's layout: block-max WAND, so
 the top k of a query is found without scoring every match) gives the same ranking in a few
-milliseconds. It holds, per paragraph, its id, its cable's id and its words *as the database's
-index makes them* (`index_schema.py`, `words.py`), so it matches exactly the paragraphs the
-database matches: the count, the facets and the filters stay the database's, the order comes
+milliseconds. It holds, per paragraph, its id, its cable's id and its words as the archive's
+one tokenizer makes them (`index_schema.py`, `words.py`), so it matches exactly the paragraphs
+the database matches: the count, the facets and the filters stay the database's, the order comes
 from here.
 
 This module answers queries on one published generation; `index_store.py` publishes them
@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import math
 import threading
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,9 +28,9 @@ import tantivy
 from cables.lib.index_generation import Stamp, index_dir, read_stamp, stamp_read
 
 from .budget import SearchTooBroad
-from .index_schema import CABLE_WORDS, SCHEMA, WORDS, index_words, open_index
-from .query import Node, Or, Phrase, QuerySyntaxError, Term
-from .words import RUN_RE
+from .index_schema import CABLE_WORDS, SCHEMA, WORDS, open_index
+from .query import Node, QuerySyntaxError
+from .words import archive_words, query_terms
 
 # A prefix expands to every index term it starts (as FTS5 and PostgreSQL do); past this many
 # the query is refused with a message rather than run.
@@ -59,12 +58,6 @@ class Ranking:
     complete: bool  # every match was looked at (there are no more cables after `ids`)
 
 
-def _fold(text: str) -> str:
-    """Lower case without diacritics: how FTS5's unicode61 folds a prefix (unstemmed)."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 @functools.lru_cache(maxsize=8)
 def _cable_set(cable_ids: tuple[int, ...]):
     """A filter on these cables, built once: a search asks for the same set several times
@@ -83,7 +76,7 @@ class RankIndex:
         self.stamp = stamp
         self.index = open_index(str(path))
         # The tokeniser oracle and what it learnt carry over from generation to generation.
-        self.words = words or index_words(using)
+        self.words = words or archive_words()
 
     # --- queries -----------------------------------------------------------------------
     def searcher(self):
@@ -91,39 +84,13 @@ class RankIndex:
 
     def compile(self, node: Node, searcher=None, field: str = WORDS):
         """The tantivy query matching what the database matches for `node`; None when
-        nothing is left of it (only stop words). On CABLE_WORDS it matches the cable
+        nothing of it is a term. On CABLE_WORDS it matches the cable
         documents holding every word anywhere (phrases too: a superset of the cables with a
         matching paragraph)."""
         if node is None:
             return None
-        tree = self.words.query_tree(node) if self.words.stop_words else self._tree(node)
+        tree = query_terms(node, self.words)
         return self._build(tree, searcher or self.searcher(), field)
-
-    def _tree(self, node: Node):
-        """The query as index terms (see `words.QueryTree`), from FTS5's terms of its words."""
-        if isinstance(node, Term):
-            if node.prefix:
-                return ("prefix", self.prefix_term(node.word))
-            return self._placed([node.word])
-        if isinstance(node, Phrase):
-            return self._placed(list(node.words))
-        items = [tree for tree in (self._tree(item) for item in node.items) if tree]
-        if len(items) <= 1:
-            return items[0] if items else None
-        return ("or" if isinstance(node, Or) else "and", items)
-
-    def _placed(self, words: list[str]):
-        """Words as a term, or a phrase of terms in their places (a word FTS5 splits, `U.S.`,
-        is a phrase of its parts)."""
-        placed, offset = [], 0
-        for word in words:
-            for run in RUN_RE.findall(word):
-                for term in self.words.terms(run):
-                    placed.append((offset, term))
-                    offset += 1
-        if not placed:
-            return None
-        return ("term", placed[0][1]) if len(placed) == 1 else ("phrase", placed)
 
     def _build(self, tree, searcher, field: str):
         if tree is None:
@@ -146,37 +113,6 @@ class RankIndex:
             return items[0] if items else None
         occur = tantivy.Occur.Should if kind == "or" else tantivy.Occur.Must
         return tantivy.Query.boolean_query([(occur, q) for q in items])
-
-    def ignored_words(self, nodes) -> list[str]:
-        """The words of the query that match nothing because the database's index leaves them
-        out (PostgreSQL's English stop words: "the", "of"); FTS5 leaves out none."""
-        if not self.words.stop_words:
-            return []
-        ignored: list[str] = []
-
-        def walk(node):
-            if isinstance(node, Term | Phrase):
-                # In a phrase a stop word keeps its place ("secretary of state"): only a
-                # phrase of stop words alone is ignored.
-                text = node.word if isinstance(node, Term) else " ".join(node.words)
-                runs = RUN_RE.findall(text)
-                if runs and not any(self.words.terms(run) for run in runs):
-                    ignored.append(text)
-            else:
-                for item in node.items:
-                    walk(item)
-
-        for node in nodes:
-            if node is not None:
-                walk(node)
-        return list(dict.fromkeys(ignored))
-
-    @staticmethod
-    def prefix_term(word: str) -> str:
-        """The prefix as FTS5 compares it with index terms: case and diacritics folded, not
-        stemmed (`happines*` finds nothing: the term is `happi`). PostgreSQL stems it
-        (`nucle:*` is `nucl:*`): that comes with its normalised tsquery."""
-        return _fold(word)
 
     def _prefix(self, prefix: str | None, searcher, field: str = WORDS):
         if not prefix:
@@ -298,7 +234,7 @@ class RankIndex:
         """Whether a cable document matches `node` exactly when a paragraph does: one index
         term or a prefix. (A phrase, or a word the index splits such as `U.S.`, only says
         that the cable holds its words somewhere.)"""
-        tree = self.words.query_tree(node) if self.words.stop_words else self._tree(node)
+        tree = query_terms(node, self.words)
         return tree is None or tree[0] in ("term", "prefix")
 
     def _cable_hits(self, query, searcher) -> set[int]:

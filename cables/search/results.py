@@ -103,8 +103,6 @@ class SearchResults:
     facets: list[Facet]
     suggestions: list[Suggestion]
     total_exact: bool = True  # False: `total` is an estimate, shown as "about N"
-    # Words of the query the index leaves out (PostgreSQL's stop words), said on the page.
-    ignored_words: list[str] = field(default_factory=list)
     months: MonthCounts | None = None  # per month, when exactly one year is selected
 
     @property

@@ -137,10 +137,6 @@ def _search(query, filter_data, sort, page, per_page, using, with_months) -> Sea
         pin_selected_counts(facets, paginator.count)
     results = SearchResults(query, parsed, sort, results_page, facets, [], total_exact)
     results.months = months
-    if parsed.text is not None or parsed.excluded:
-        results.ignored_words = rank_index(using, check=False).ignored_words(
-            [parsed.text, *parsed.excluded]
-        )
     if results.total == 0:
         results.suggestions = suggestions_for(parsed, data, query)
     return results

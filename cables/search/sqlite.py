@@ -19,6 +19,7 @@ from .base import (
     marked_snippet,
 )
 from .query import And, Or, Phrase, to_fts5
+from .words import TOKENIZE
 
 FTS_TABLE = "cables_paragraph_fts"
 
@@ -27,7 +28,7 @@ FTS_TABLE = "cables_paragraph_fts"
 # prefixes (`elect*`, `kazakh*`) are longer than the 2 and 3 letters such an index would cover;
 # without them the index is 2.5 times smaller and builds 2.4 times faster (migration 0008).
 # The sample indexes below have the same layout (migration 0009).
-FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
+FTS_TOKENIZE = TOKENIZE  # the archive's one tokenizer (words.py)
 CREATE_FTS_SQL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
     f"text, content='cables_paragraph', content_rowid='id', tokenize='{FTS_TOKENIZE}')"

@@ -1,47 +1,47 @@
-"""The words of a paragraph as the database's own full-text index sees them.
+"""The archive's one tokenizer: the words of a paragraph and of a query, on every backend.
 
-The rank index (`rank_index.py`) must match exactly what the database matches, or a page of
-results would rank cables the count does not hold (or miss some it does). So it does not
-tokenise on its own: the text is split into runs of letters and digits (as FTS5's unicode61
-and PostgreSQL's parser do for plain words) and every distinct run is turned into its index
-terms by the database's own tokeniser, once, then cached:
+Every index of the archive holds the same terms, so the same URL matches the same paragraphs
+on SQLite and on PostgreSQL, and the rank index (`rank_index.py`) matches exactly what the
+database matches. The terms are FTS5's (`porter unicode61 remove_diacritics 2`: Porter stems,
+case and accents folded, every word indexed, no stop words): the text is split into runs of
+letters and digits, and every distinct run is turned into its terms once by an in-memory FTS5
+table and its `fts5vocab` instance table (`Ust` -> `ust`, `elections` -> `elect`), then
+cached. Python's sqlite3 has FTS5 on every machine, so PostgreSQL gets them too:
 
-- SQLite: an in-memory FTS5 table with the archive's tokenizer (`porter unicode61
-  remove_diacritics 2`) and its `fts5vocab` instance table say which terms FTS5 makes of a run
-  (`Ust` -> `ust`, `elections` -> `elect`).
-- PostgreSQL: `to_tsvector(<config>, run)`; a stop word gives no lexeme and becomes FILLER, so
-  that the positions of the other words stay those of the database's tsvector (a phrase across
-  a stop word, "secretary of state", is `secretari <2> state` there too).
+- SQLite: the FTS5 tables tokenize the text themselves with the same tokenizer string.
+- PostgreSQL: ingest writes each paragraph's terms into `search_vector` as a tsvector
+  literal (`tsvector_literal`), and a query is a tsquery literal of the same terms
+  (`tsquery_literal`): no text search configuration, parser or stemmer of PostgreSQL's.
 
 The index text of a paragraph is its terms joined by spaces; the rank index splits on spaces.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Iterable
 
-from django.db import connections
+from .query import Node, Or, Phrase, Term
 
-from .query import to_tsquery
-
+TOKENIZE = "porter unicode61 remove_diacritics 2"
 RUN_RE = re.compile(r"[^\W_]+")
-FILLER = "_"  # a stop word's place: never a term of a query (runs never hold "_")
 ORACLE_BATCH = 5_000
+# PostgreSQL's largest tsvector position: a later word of a (very long) paragraph is stored
+# at it, as to_tsvector does.
+MAX_TSVECTOR_POSITION = 16_383
 
 
 class IndexWords:
-    """Turns text into the terms of the database's full-text index (see the module doc)."""
-
-    stop_words = False  # whether some runs have no term (PostgreSQL's stop words)
-    source_column = "text"  # what `index_texts` reads of each paragraph
+    """Turns text into the archive's index terms (see the module doc)."""
 
     def __init__(self) -> None:
         self._terms: dict[str, tuple[str, ...]] = {}
-        # A run's terms as they go into the index text: joined by spaces; a stop word FILLER
-        # (PostgreSQL counts it in positions), a run FTS5 makes nothing of "" (no position).
+        # A run's terms as they go into the index text: joined by spaces; a run FTS5 makes
+        # nothing of is "" (no position).
         self._joined: dict[str, str] = {}
         self._lock = threading.Lock()  # runserver's threads share one oracle
 
@@ -53,22 +53,21 @@ class IndexWords:
         unknown = [run for run in set(runs) if run not in self._terms]
         if not unknown:
             return
-        empty = FILLER if self.stop_words else ""
         with self._lock:
             for start in range(0, len(unknown), ORACLE_BATCH):
                 chunk = unknown[start : start + ORACLE_BATCH]
                 for run, terms in zip(chunk, self._lookup(chunk), strict=True):
                     self._terms[run] = terms
-                    self._joined[run] = " ".join(terms) or empty
+                    self._joined[run] = " ".join(terms)
 
     def terms(self, run: str) -> tuple[str, ...]:
-        """The index terms of one run (empty: a stop word)."""
+        """The index terms of one run."""
         if run not in self._terms:
             self.learn([run])
         return self._terms[run]
 
     def index_texts(self, texts: list[str]) -> list[str]:
-        """Each text as its index terms joined by spaces (FILLER for a stop word)."""
+        """Each text as its index terms joined by spaces."""
         split = [RUN_RE.findall(text) for text in texts]
         self.learn(set().union(*split).difference(self._joined))
         joined = self._joined.__getitem__
@@ -79,7 +78,7 @@ class IndexWords:
 class Fts5Words(IndexWords):
     """Terms as the archive's FTS5 index makes them (same tokenizer string)."""
 
-    def __init__(self, tokenize: str) -> None:
+    def __init__(self, tokenize: str = TOKENIZE) -> None:
         super().__init__()
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(f"CREATE VIRTUAL TABLE runs USING fts5(text, tokenize={tokenize!r})")
@@ -95,139 +94,90 @@ class Fts5Words(IndexWords):
         return [tuple(terms) for terms in found]
 
 
-TSVECTOR_LEXEME_RE = re.compile(r"'((?:[^']|'')*)'(?::([0-9A-D,]+))?")
-TSQUERY_TOKEN_RE = re.compile(r"\s*(?:'((?:[^']|'')*)'(:[*A-D]+)?|(<->|<\d+>|[&|!()]))")
+_words: dict[int, Fts5Words] = {}
 
 
-class PostgresWords(IndexWords):
-    """Lexemes as `to_tsvector(config, run)` makes them; stop words have none."""
-
-    stop_words = True
-
-    # The paragraphs' words are read from the stored tsvector, not from their text.
-    source_column = "search_vector::text"
-
-    def __init__(self, using: str, config: str) -> None:
-        super().__init__()
-        self.using = using
-        self.config = config
-        self._trees: dict[str, object] = {}
-
-    def index_texts(self, texts: list[str]) -> list[str]:
-        """Each paragraph's stored tsvector (as text) as its lexemes in their positions, a
-        FILLER where the database left a stop word out: exactly what the database matches,
-        compounds (`ust-kamenogorsk`), hosts and numbers as its parser made them."""
-        return [_tsvector_words(vector) for vector in texts]
-
-    def query_tree(self, node):
-        """The query as the database itself normalises it (`to_tsquery`: stems, drops stop
-        words and keeps their places in phrases, stems prefixes), as a tree of terms."""
-        source = to_tsquery(node)
-        tree = self._trees.get(source)
-        if tree is None and source not in self._trees:
-            with connections[self.using].cursor() as cursor:
-                cursor.execute(f"SELECT to_tsquery('{self.config}', %s)::text", [source])
-                tree = parse_tsquery(cursor.fetchone()[0])
-            self._trees[source] = tree
-        return tree
-
-    def _lookup(self, runs: list[str]) -> list[tuple[str, ...]]:
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(
-                f"SELECT to_tsvector('{self.config}', run)::text "
-                "FROM unnest(%s::text[]) WITH ORDINALITY AS r(run, n) ORDER BY n",
-                [runs],
-            )
-            vectors = [row[0] for row in cursor.fetchall()]
-        found = []
-        for vector in vectors:
-            by_position = sorted(
-                (int(position), lexeme.replace("''", "'"))
-                for lexeme, position in TSVECTOR_LEXEME_RE.findall(vector)
-            )
-            found.append(tuple(lexeme for _, lexeme in by_position))
-        return found
+def archive_words() -> Fts5Words:
+    """This process's tokenizer oracle (one per process: a forked worker makes its own)."""
+    pid = os.getpid()
+    words = _words.get(pid)
+    if words is None:
+        words = _words[pid] = Fts5Words()
+    return words
 
 
-def _tsvector_words(vector: str) -> str:
-    """`'elect':2,7 'kazakhstan':1` as `kazakhstan elect _ _ _ _ elect`."""
-    placed: dict[int, str] = {}
-    for lexeme, positions in TSVECTOR_LEXEME_RE.findall(vector):
-        lexeme = lexeme.replace("''", "'")
-        for position in positions.split(",") if positions else ["1"]:
-            placed.setdefault(int(position.rstrip("ABCD")), lexeme.replace(" ", FILLER))
-    if not placed:
-        return ""
-    return " ".join(placed.get(p, FILLER) for p in range(1, max(placed) + 1))
+def fold(text: str) -> str:
+    """Lower case without diacritics: how FTS5's unicode61 folds a prefix (unstemmed)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def parse_tsquery(text: str):
-    """A normalised tsquery (`'oil' | 'ga' & 'pipelin'`, `'secretari' <2> 'state'`,
-    `'nucl':*`) as a tree: ("term", lexeme), ("prefix", lexeme), ("phrase", [(position,
-    lexeme), ...]), ("and"|"or", [trees]); None for an empty query (stop words only)."""
-    tokens = []
-    position = 0
-    text = text.strip()
-    while position < len(text):
-        match = TSQUERY_TOKEN_RE.match(text, position)
-        if match is None:
-            raise ValueError(f"unexpected tsquery text at {position}: {text!r}")
-        lexeme, flags, operator = match.groups()
-        tokens.append(
-            ("lexeme", lexeme.replace("''", "'"), flags or "")
-            if operator is None
-            else ("op", operator, "")
-        )
-        position = match.end()
-        while position < len(text) and text[position].isspace():
-            position += 1
-    if not tokens:
+def query_terms(node: Node | None, words: IndexWords):
+    """A parsed query as index terms: ("term", t), ("prefix", p), ("phrase", [(position, t),
+    ...]), ("and"|"or", [trees]); None when nothing of it is a term."""
+    if node is None:
         return None
-    tree, rest = _or(tokens)
-    if rest:
-        raise ValueError(f"unexpected tsquery text: {text!r}")
-    return tree
+    if isinstance(node, Term):
+        if node.prefix:
+            # A prefix is folded, not stemmed (`happines*` finds nothing: the term is `happi`).
+            prefix = fold(node.word)
+            return ("prefix", prefix) if prefix else None
+        return _placed([node.word], words)
+    if isinstance(node, Phrase):
+        return _placed(list(node.words), words)
+    items = [tree for tree in (query_terms(item, words) for item in node.items) if tree]
+    if len(items) <= 1:
+        return items[0] if items else None
+    return ("or" if isinstance(node, Or) else "and", items)
 
 
-def _or(tokens):
-    left, tokens = _and(tokens)
-    items = [left]
-    while tokens and tokens[0][:2] == ("op", "|"):
-        right, tokens = _and(tokens[1:])
-        items.append(right)
-    return (items[0] if len(items) == 1 else ("or", items)), tokens
+def _placed(query_words: list[str], words: IndexWords):
+    """Words as a term, or a phrase of terms in their places (a word FTS5 splits, `U.S.`, is a
+    phrase of its parts)."""
+    placed, offset = [], 0
+    for word in query_words:
+        for run in RUN_RE.findall(word):
+            for term in words.terms(run):
+                placed.append((offset, term))
+                offset += 1
+    if not placed:
+        return None
+    return ("term", placed[0][1]) if len(placed) == 1 else ("phrase", placed)
 
 
-def _and(tokens):
-    left, tokens = _phrase(tokens)
-    items = [left]
-    while tokens and tokens[0][:2] == ("op", "&"):
-        right, tokens = _phrase(tokens[1:])
-        items.append(right)
-    return (items[0] if len(items) == 1 else ("and", items)), tokens
+def _quoted(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _phrase(tokens):
-    first, tokens = _operand(tokens)
-    placed = [(0, first)]
-    while tokens and tokens[0][0] == "op" and tokens[0][1].startswith("<"):
-        distance = 1 if tokens[0][1] == "<->" else int(tokens[0][1][1:-1])
-        operand, tokens = _operand(tokens[1:])
-        placed.append((placed[-1][0] + distance, operand))
-    if len(placed) == 1:
-        return first, tokens
-    if any(operand[0] != "term" for _, operand in placed):
-        raise ValueError("a phrase of more than plain words")
-    return ("phrase", [(position, operand[1]) for position, operand in placed]), tokens
+def tsvector_literal(index_text: str) -> str:
+    """An index text (`kazakhstan elect of elect`) as a PostgreSQL tsvector literal
+    (`'elect':2,4 'kazakhstan':1 'of':3`): the same terms in the same places."""
+    positions: dict[str, list[str]] = {}
+    for position, term in enumerate(index_text.split(), start=1):
+        positions.setdefault(term, []).append(str(min(position, MAX_TSVECTOR_POSITION)))
+    return " ".join(f"{_quoted(term)}:{','.join(places)}" for term, places in positions.items())
 
 
-def _operand(tokens):
-    kind, value, flags = tokens[0]
-    if kind == "lexeme":
-        return (("prefix" if "*" in flags else "term"), value), tokens[1:]
-    if value == "(":
-        tree, tokens = _or(tokens[1:])
-        if not tokens or tokens[0][:2] != ("op", ")"):
-            raise ValueError("unbalanced parentheses in a tsquery")
-        return tree, tokens[1:]
-    raise ValueError(f"unexpected {value!r} in a tsquery")
+def tsquery_literal(tree) -> str:
+    """Index terms (`query_terms`) as a PostgreSQL tsquery literal; "" matches nothing."""
+    if tree is None:
+        return ""
+    kind, value = tree
+    if kind == "term":
+        return _quoted(value)
+    if kind == "prefix":
+        return _quoted(value) + ":*"
+    if kind == "phrase":
+        parts, previous = [_quoted(value[0][1])], value[0][0]
+        for position, term in value[1:]:
+            distance = position - previous
+            parts.append(("<->" if distance == 1 else f"<{distance}>") + " " + _quoted(term))
+            previous = position
+        return "(" + " ".join(parts) + ")"
+    joiner = " | " if kind == "or" else " & "
+    return "(" + joiner.join(tsquery_literal(item) for item in value) + ")"
+
+
+def tsquery_of(node: Node | None) -> str:
+    """A parsed query as a PostgreSQL tsquery literal of the archive's terms."""
+    return tsquery_literal(query_terms(node, archive_words()))

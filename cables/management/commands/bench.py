@@ -19,7 +19,7 @@ every shape over 1 s is named. Every search shape is compared with the exhaustiv
 (`cables/search/exhaustive.py`, computed in the same run, timed apart): overlap@20 per shape.
 
 The first search pages with text also run through the naive baseline in the same run: plain top
-20 plus count over the paragraphs (PostgreSQL: ts_rank_cd over `search_vector @@ to_tsquery`;
+20 plus count over the paragraphs (PostgreSQL: ts_rank_cd over `search_vector @@ tsquery`;
 SQLite: FTS5 bm25), and the ratio is printed. Results are saved as JSON in
 bench-results/<backend>-<date>.json. The machine is shared: figures are noisy, compare medians
 of several runs.
@@ -45,7 +45,8 @@ from cables.ingest.bulk_tables import peak_memory_mb
 from cables.models import Cable
 from cables.search import get_backend
 from cables.search.index_store import build
-from cables.search.query import parse_query, to_fts5, to_tsquery
+from cables.search.query import parse_query, to_fts5
+from cables.search.words import tsquery_of
 from cables.tooling.bench_mix import mix_report, run_mix, summarise
 from cables.tooling.mix_shapes import BROWSE, SEARCH, Shape, build_mix
 
@@ -238,19 +239,20 @@ class Command(BaseCommand):
     def _naive_query(parsed) -> tuple[list, int]:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                query = to_tsquery(parsed.text)
+                # The archive's terms (words.py), as the search matches them.
+                query = tsquery_of(parsed.text)
                 for node in parsed.excluded:
-                    query = f"({query}) & !({to_tsquery(node)})"
+                    query = f"({query}) & !({tsquery_of(node)})" if tsquery_of(node) else query
                 cursor.execute(
                     "SELECT id, ts_rank_cd(search_vector, q) AS rank FROM cables_paragraph, "
-                    "to_tsquery('english', %s) q WHERE search_vector @@ q "
+                    "CAST(%s AS tsquery) q WHERE search_vector @@ q "
                     "ORDER BY rank DESC LIMIT %s",
                     [query, NAIVE_LIMIT],
                 )
                 top = cursor.fetchall()
                 cursor.execute(
                     "SELECT count(*) FROM cables_paragraph "
-                    "WHERE search_vector @@ to_tsquery('english', %s)",
+                    "WHERE search_vector @@ CAST(%s AS tsquery)",
                     [query],
                 )
             else:
