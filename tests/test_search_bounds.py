@@ -1,4 +1,5 @@
-"""Bounded search work: exact totals and facets up to a bound, "about N" above it, same order.
+"""Bounded search work: exact totals and facets up to a bound; above it a word's total stays
+exact (its cable documents), words together are "about N", facets estimated; the same order.
 
 The bounds are made tiny here (a query above a handful of matching paragraphs counts as very
 common) so that the small real corpus takes the windowed path of a full-size archive.
@@ -21,6 +22,7 @@ INPUTS = [CABLEGATE_HTML[0].parent, *MIRROR_PAGES]
 COMMON = "Nazarbayev"  # a proper name: no stemming question in the expected answers
 OTHER = "Tuyakbay"
 BROAD = "government"  # in enough cables for several pages
+TOGETHER = f"{COMMON} president"  # words in one paragraph: counted in bands above the bound
 
 
 def cables_mentioning(word: str) -> set[int]:
@@ -68,9 +70,15 @@ class TestBoundedSearch:
         assert results.total == len(cables_mentioning(COMMON))
         assert not any(facet.approximate for facet in results.facets)
 
-    def test_above_the_bound_the_total_is_about_n_and_facets_are_marked(self, small_bounds):
-        matching = cables_mentioning(COMMON)
+    def test_above_the_bound_a_words_total_stays_exact_and_facets_are_marked(self, small_bounds):
         results = search(COMMON, {}, "relevance")
+        assert results.total_exact
+        assert results.total == len(cables_mentioning(COMMON))
+        assert results.facets and all(facet.approximate for facet in results.facets)
+
+    def test_above_the_bound_words_together_are_about_n_and_facets_are_marked(self, small_bounds):
+        matching = cables_mentioning(COMMON) & cables_mentioning("president")
+        results = search(TOGETHER, {}, "relevance")
         assert not results.total_exact
         assert len(results.page) == 4
         # Every cable shown really matches; the estimate is at least what was seen.
@@ -79,7 +87,7 @@ class TestBoundedSearch:
         assert results.facets and all(facet.approximate for facet in results.facets)
 
     def test_the_page_says_about_and_estimated_above_the_bound(self, client, small_bounds):
-        page = client.get(reverse("cables:search"), {"q": COMMON}).content.decode()
+        page = client.get(reverse("cables:search"), {"q": TOGETHER}).content.decode()
         assert re.search(r'class="results-count">About \d+ cables', page)
         assert "(estimated)" in page
         assert 'class="count approximate">~' in page
@@ -129,7 +137,7 @@ class TestBoundedSearch:
     def test_a_narrow_filter_counts_its_matches_exactly_above_the_bound(self, small_bounds):
         matching = cables_mentioning(COMMON)
         everything = search(COMMON, {}, "relevance")
-        assert not everything.total_exact
+        assert all(facet.approximate for facet in everything.facets)
         (years,) = [f for f in everything.facets if f.name == "year"]
         year = max(years.items, key=lambda item: item.count).value
         expected = set(
@@ -163,10 +171,11 @@ class TestBoundedSearch:
         assert all(hit.cable.year == int(year) for hit in banded.page)
 
     def test_date_sorts_count_like_relevance_and_list_the_newest_matches(self, small_bounds):
-        # The count is estimated above the bound whatever the sort; the page is exact: the
+        # The count is the same whatever the sort (a word's: exact); the page is exact: the
         # newest of every matching cable (tests/test_exact_ranking.py checks the order).
         results = search(COMMON, {}, "-created")
-        assert not results.total_exact
+        assert results.total_exact and results.total == search(COMMON, {}).total
+        assert search(TOGETHER, {}, "-created").total == search(TOGETHER, {}).total
         dates = Cable.objects.filter(id__in=cables_mentioning(COMMON)).values_list(
             "created", flat=True
         )
@@ -202,8 +211,9 @@ def test_facet_links_are_those_of_the_querystring_tag(client):
 def test_the_api_says_whether_its_count_is_exact(client, small_samples, small_bounds):
     ingest_paths(INPUTS)
     url = reverse("cables:api-cable-list")
-    assert client.get(url, {"q": COMMON}).json()["count_exact"] is False
-    assert client.get(url, {"q": COMMON, "sort": "-created"}).json()["count_exact"] is False
+    assert client.get(url, {"q": TOGETHER}).json()["count_exact"] is False
+    assert client.get(url, {"q": TOGETHER, "sort": "-created"}).json()["count_exact"] is False
+    assert client.get(url, {"q": COMMON}).json()["count_exact"] is True
     assert client.get(url, {"q": "Qwzxy", "sort": "-created"}).json()["count_exact"] is True
 
 

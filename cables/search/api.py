@@ -77,7 +77,6 @@ def _cable_list(request, form):
             "count": results.total,
             # False: `count` is an estimate ("about N"), the query matching very many cables.
             "count_exact": results.total_exact,
-            # Words of the query the index leaves out (PostgreSQL's English stop words).
             "page": page.number,
             "num_pages": page.paginator.num_pages,
             "sort": results.sort,
@@ -114,6 +113,9 @@ def _cable_list(request, form):
                 facet.name: [{"value": i.value, "count": i.count} for i in facet.items]
                 for facet in results.facets
             },
+            # The facets whose counts are estimates (a very common query, its own selection
+            # left out): shown "(estimated)" on the page.
+            "facets_estimated": [facet.name for facet in results.facets if facet.approximate],
         }
     )
 

@@ -22,6 +22,11 @@ class TextMatch:
     scale: float  # estimated matches per match seen (1 when complete)
     estimate: int  # the total: exact when complete, else rounded to two significant digits
     base_scale: float = 1.0  # the same for base_ids (a narrow filter counts `ids` exactly)
+    # `estimate` is exact though not every match was listed (the cable documents counted it).
+    total_exact: bool = False
+
+    def __post_init__(self):
+        self.total_exact = self.total_exact or self.complete
 
 
 def _about(count: int, scale: float) -> int:
@@ -90,7 +95,14 @@ def text_match(
     narrow = _filtered_match(parsed, data, need, using, exclusion, allowed)
     if narrow is not None:
         return narrow
-    return _banded_match(parsed, data, need, using, exclusion)
+    match = _banded_match(parsed, data, need, using, exclusion)
+    if not match.complete and not data and not parsed.has_field_filters:
+        # A common word alone ("the"): its cable documents count its cables exactly; the
+        # facets stay counted over the bands.
+        exact = rank_index(using, check=False).exact_cable_count(parsed.text, parsed.excluded)
+        if exact is not None:
+            match.estimate, match.total_exact = exact, True
+    return match
 
 
 def _filtered_match(

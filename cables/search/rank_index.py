@@ -58,6 +58,13 @@ class Ranking:
     complete: bool  # every match was looked at (there are no more cables after `ids`)
 
 
+def _word_like(tree) -> bool:
+    """A tree of terms, prefixes and ORs of those (no phrase, no AND)."""
+    if tree is None or tree[0] in ("term", "prefix"):
+        return True
+    return tree[0] == "or" and all(_word_like(item) for item in tree[1])
+
+
 @functools.lru_cache(maxsize=8)
 def _cable_set(cable_ids: tuple[int, ...]):
     """A filter on these cables, built once: a search asks for the same set several times
@@ -236,6 +243,25 @@ class RankIndex:
         that the cable holds its words somewhere.)"""
         tree = query_terms(node, self.words)
         return tree is None or tree[0] in ("term", "prefix")
+
+    def exact_cable_count(self, node: Node, excluded: list[Node]) -> int | None:
+        """How many cables have a paragraph matching `node` and none matching an excluded
+        node, counted on the cable documents (one per cable) when that count is exact: each
+        node a word, a prefix or an OR of those (a cable holds one of them in a paragraph
+        exactly when its document holds it). None for phrases and AND."""
+        trees = [query_terms(item, self.words) for item in [node, *excluded]]
+        if trees[0] is None or not all(_word_like(tree) for tree in trees):
+            return None
+        searcher = self.searcher()
+        query = self.compile(node, searcher, CABLE_WORDS)
+        if query is None:
+            return 0
+        left_out = [self.compile(item, searcher, CABLE_WORDS) for item in excluded]
+        clauses = [(tantivy.Occur.Must, query)]
+        clauses += [(tantivy.Occur.MustNot, q) for q in left_out if q is not None]
+        if len(clauses) > 1:
+            query = tantivy.Query.boolean_query(clauses)
+        return self.count_paragraphs(query, searcher)
 
     def _cable_hits(self, query, searcher) -> set[int]:
         total = self.count_paragraphs(query, searcher)

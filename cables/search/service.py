@@ -129,7 +129,7 @@ def _search(query, filter_data, sort, page, per_page, using, with_months) -> Sea
             return match.base_scale * base_scale
 
         facets = count_facets(ids_source, data, scale_of)
-        total_exact = match.complete
+        total_exact = match.total_exact
         if with_months:
             matched = Cable.objects.using(using).filter(id__in=backend.ids_subquery(match.ids))
             months = months_of_selected_year(data, matched, scale=match.scale)
