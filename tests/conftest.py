@@ -7,10 +7,6 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 
-from tests import live_server_lock
-
-live_server_lock.install()
-
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "sample_corpus"
 MIRROR_PAGES = sorted((CORPUS / "mirror-pages").glob("*.txt"))

@@ -61,6 +61,12 @@ def sign_in(page, live_server):
     page.wait_for_url(f"{live_server.url}/admin/")
 
 
+def settled(page):
+    """Wait until the browser has no request in flight: on SQLite the live server answers on
+    the test's own connection, which a query of the test must not use at the same time."""
+    page.wait_for_load_state("networkidle")
+
+
 def shot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"curation-{name}.png"), full_page=True)
@@ -128,11 +134,13 @@ def test_a_merge_shows_what_it_will_tag_and_never_makes_a_bare_surname_an_alias(
     assert "bare surname: it will not become an alias" in preview.text_content()
     jaime_row = preview.locator("tr", has_text="MST's leader in Pernambuco, Jaime")
     assert "suggested" in jaime_row.text_content()  # under review, not "auto: exact alias"
+    settled(page)
     assert Person.objects.filter(pk=amorim.pk).exists()  # nothing merged yet
     shot(page, "merge-preview")
 
     page.get_by_role("button", name="Merge into Celso Amorim").click()
     assert "Merged 1 (Amorim) into Celso Amorim" in page.locator(".messagelist").text_content()
+    settled(page)
     assert not Alias.objects.filter(person=celso, text__iexact="Amorim").exists()
     for mention in jaime_amorim_mentions():
         assert (mention.person, mention.status) == (celso, "suggested")
@@ -220,6 +228,7 @@ def test_the_history_shows_aliases_added_and_mentions_rejected(page, live_server
     page.get_by_role("button", name="Save and continue editing").click()
     assert "Add “R. Aliyev” to Rakhat Aliyev?" in page.locator("h1").text_content()
     page.get_by_role("button", name="Save and tag the archive").click()
+    settled(page)
     assert Alias.objects.filter(person=rakhat, text="R. Aliyev").exists()
     # A mention rejected on its own.
     mention = Mention.objects.filter(
