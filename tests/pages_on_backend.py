@@ -3,8 +3,7 @@ compares between the two backends.
 
 Run as a script against an empty database (DATABASE_URL or SQLITE_PATH, RANK_INDEX_DIR): it
 migrates, loads the starter list and the sample inputs, and prints each page's cables (in
-order), total, whether the total is exact, and facet counts. Imported, `pages(client)` reads the
-same pages from the archive the client serves.
+order), total, whether the total is exact, and facet counts (`cables/tooling/same_pages.py`).
 """
 
 from __future__ import annotations
@@ -54,26 +53,6 @@ MIX = [
 ]
 
 
-def page_of(payload: dict) -> dict:
-    return {
-        "cables": [hit["reference_id"] for hit in payload["results"]],
-        "count": payload["count"],
-        "count_exact": payload["count_exact"],
-        "num_pages": payload["num_pages"],
-        "facets": payload["facets"],
-        "facets_estimated": payload["facets_estimated"],
-    }
-
-
-def pages(client) -> dict[str, dict]:
-    found = {}
-    for query in MIX:
-        response = client.get(f"/api/cables/?{query}")
-        assert response.status_code == 200, (query, response.status_code)
-        found[query] = page_of(response.json())
-    return found
-
-
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cablearchive.settings")
@@ -87,12 +66,13 @@ def main() -> None:
 
     from cables.entities.loading import load_starter_list
     from cables.ingest.incremental import ingest_paths
+    from cables.tooling.same_pages import api_pages
 
     call_command("migrate", verbosity=0)
     load_starter_list()
     summary = ingest_paths(INPUTS)
     assert summary.failed == 0, summary
-    json.dump(pages(Client()), sys.stdout)
+    json.dump(api_pages(Client(), MIX), sys.stdout)
 
 
 if __name__ == "__main__":
