@@ -95,3 +95,11 @@ def test_the_comparison_sees_each_kind_of_difference():
         "count_exact",
         "facets_estimated",
     ]
+    # An estimated facet whose sample found no value on one side is not shown there; a facet
+    # counted exactly must be shown on both.
+    with_party = {**rough, "facets": {**page["facets"], "party": {"nur-otan": 36}}}
+    estimated_party = {**with_party, "facets_estimated": ["year", "party"]}
+    assert differences({"q=x": estimated_party}, {"q=x": rough}) == []
+    assert [d[1] for d in differences({"q=x": with_party}, {"q=x": rough})] == [
+        "facets_estimated"
+    ]

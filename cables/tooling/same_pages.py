@@ -34,13 +34,17 @@ def api_pages(client, queries: list[str]) -> dict[str, dict]:
 def differences(here: dict[str, dict], there: dict[str, dict]) -> list[tuple]:
     """What differs between two readings of the same queries: the cables and their order and
     whether the total is exact, always; the total and the facets not estimated on either side,
-    where both totals are exact (estimates are read from each backend's own bands)."""
+    where both totals are exact (estimates are read from each backend's own bands, so an
+    estimated facet may find no value, and not be shown, on one side)."""
     found = []
     for query in here:
         mine, theirs = here[query], there[query]
-        for key in ("cables", "count_exact", "facets_estimated"):
+        for key in ("cables", "count_exact"):
             if mine[key] != theirs[key]:
                 found.append((query, key, mine[key], theirs[key]))
+        if not _estimated_alike(mine, theirs):
+            lists = [page["facets_estimated"] for page in (mine, theirs)]
+            found.append((query, "facets_estimated", *lists))
         if not (mine["count_exact"] and theirs["count_exact"]):
             continue
         for key in ("count", "num_pages"):
@@ -55,3 +59,14 @@ def differences(here: dict[str, dict], there: dict[str, dict]) -> list[tuple]:
                 )
                 found.append((query, name, {v: (ours.get(v), other.get(v)) for v in values[:5]}))
     return found
+
+
+def _estimated_alike(mine: dict, theirs: dict) -> bool:
+    """Each facet shown on both sides is estimated on both or on neither; one shown on one
+    side only is estimated there (its sample held no value on the other side)."""
+    for name in mine["facets"].keys() | theirs["facets"].keys():
+        shown = [page for page in (mine, theirs) if name in page["facets"]]
+        estimated = {name in page["facets_estimated"] for page in shown}
+        if len(estimated) > 1 or (len(shown) == 1 and estimated == {False}):
+            return False
+    return True
