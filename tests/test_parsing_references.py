@@ -211,6 +211,8 @@ def test_a_list_over_many_lines_and_blank_lines():
         ("A. MADRID DAILY REPORT 11/02/07", []),
         ("Hodgson emails to Duguid/Pulaski/USNATO and USNATO 00184", ["04USNATO184"]),
         ("A) NATO Document -- SG(2007)0516", []),
+        # An export licence number (the form the release's REF lines write) beside a cable.
+        ("A) EXP.LIC. D328589 B) STATE 12345", ["04STATE12345"]),
     ],
 )
 def test_references_that_are_not_cables_are_left_out(ref, expected):
@@ -313,6 +315,17 @@ def test_the_subject_ends_where_ref_starts_on_its_line():
 )
 def test_reference_years_and_posts_written_every_way(ref, year, expected):
     assert parse_references(ref, year) == expected
+
+
+def test_the_commerce_departments_post_is_read_in_a_ref_and_its_office_line_is_no_reference():
+    assert parse_references("A. USDOC 4322 B. SAO PAULO 278", 2006) == [
+        "06USDOC4322",
+        "06SAOPAULO278",
+    ]
+    # 06SAOPAULO530 is addressed to `USDOC 4322/MAC/OLAC/JAFEE`: an office, not a cable.
+    (cable,) = [c for c in iter_path(SAMPLE_CSV) if c.reference_id == "06SAOPAULO530"]
+    assert "USDOC 4322/MAC/OLAC/JAFEE" in cable.header + cable.body
+    assert not any("USDOC" in reference for reference in cable.references)
 
 
 def test_an_item_wrapped_between_its_post_and_its_serial_is_one_item():

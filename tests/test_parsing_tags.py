@@ -200,6 +200,17 @@ def test_a_page_header_the_tags_line_runs_into_is_no_tags():
     assert fields.tags(fragment) == ["PHUM", "OPRC", "IT"]
 
 
+@pytest.mark.parametrize("classification", ["CONFIDENTIAL", "UNCLASSIFIED"])
+def test_a_vatican_page_header_the_tags_line_runs_into_is_no_tags(classification):
+    # 01VATICAN3507's TAGS line and its own page header (`PAGE 02 VATICA 03507 01 OF 04
+    # 031719Z`, the post cut to six letters), on one line as in a copy whose newlines were lost.
+    fragment = (
+        "TAGS PREL, PHUM, IS, EG, CH, ID, VT, VTPREL   "
+        f"{classification}   PAGE 02   VATICA 03507 01 OF 04 031719Z\nSUBJECT:  THE VATICAN"
+    )
+    assert fields.tags(fragment) == ["PREL", "PHUM", "IS", "EG", "CH", "ID", "VT"]
+
+
 @pytest.mark.parametrize(
     ("fragment", "expected"),
     [
@@ -310,6 +321,12 @@ def test_a_person_tag_is_the_code_and_the_person_as_the_release_writes_one(fragm
     assert fields.tags(fragment) == expected
 
 
+def test_several_persons_after_one_person_code_are_each_a_tag():
+    # The persons of 09SANJOSE297 and 06PARTO9 under one OVIP, as a visit of several writes them.
+    fragment = "TAGS: OVIP BIDEN JOSEPH RICE CONDOLEEZZA PGOV\nSUBJECT: VISIT"
+    assert fields.tags(fragment) == ["OVIP", "BIDEN, JOSEPH", "RICE, CONDOLEEZZA", "PGOV"]
+
+
 @pytest.mark.parametrize(
     ("fragment", "expected"),
     [
@@ -349,3 +366,17 @@ def test_a_person_tag_is_the_code_and_the_person_as_the_release_writes_one(fragm
 )
 def test_a_subject_tag_of_several_words_is_one_tag(fragment, expected):
     assert fields.tags(fragment) == expected
+
+
+def test_a_tags_line_opening_with_subject_tags_of_several_words_is_read():
+    # 06TELAVIV687's TAGS with its two subject tags written first: no code among the first
+    # four words, which alone would read as prose.
+    fragment = (
+        "E.O. 12958: DECL: 02/15/2016\nTAGS: ISRAELI PALESTINIAN AFFAIRS GOI EXTERNAL ECON KWBG "
+        "PGOV PREL KPAL IS\nSUBJECT: X"
+    )
+    assert fields.tags(fragment) == [
+        "ISRAELI PALESTINIAN AFFAIRS",
+        "GOI EXTERNAL",
+        *["ECON", "KWBG", "PGOV", "PREL", "KPAL", "IS"],
+    ]

@@ -100,6 +100,4 @@ def test_the_comparison_sees_each_kind_of_difference():
     with_party = {**rough, "facets": {**page["facets"], "party": {"nur-otan": 36}}}
     estimated_party = {**with_party, "facets_estimated": ["year", "party"]}
     assert differences({"q=x": estimated_party}, {"q=x": rough}) == []
-    assert [d[1] for d in differences({"q=x": with_party}, {"q=x": rough})] == [
-        "facets_estimated"
-    ]
+    assert [d[1] for d in differences({"q=x": with_party}, {"q=x": rough})] == ["facets_estimated"]

@@ -12,6 +12,7 @@ from .tag_words import (
     PERSON_TAG_PREFIXES,
     corrected_code,
     is_name_word,
+    opens_with_phrase,
     person,
     persons,
     phrase_across,
@@ -274,7 +275,7 @@ def _opens_tags(following: str) -> bool:
     if not words:
         return False
     known = known_tag_codes()
-    if any(word in known for word in words):
+    if any(word in known for word in words) or opens_with_phrase(following):
         return True
     first = words[0]
     if len(first) >= 6 and first.isalpha() and not is_prose_word(first):

@@ -53,6 +53,12 @@ def take_phrases(written: str, taken: list[str]) -> str:
     return pattern.sub(replace, written)
 
 
+def opens_with_phrase(text: str) -> bool:
+    """Whether `text` starts with a multi-word tag (`HUMAN RIGHTS, IRAQI FREEDOM, PREL`)."""
+    pattern = _phrase_pattern()
+    return pattern is not None and pattern.match(text.upper().lstrip(" :;,")) is not None
+
+
 @functools.cache
 def _phrase_words() -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(w.split()) for w in multi_word_tags() if " " in w)
