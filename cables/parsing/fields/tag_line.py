@@ -266,8 +266,9 @@ def _looks_like_code(word: str) -> bool:
 
 def _opens_tags(following: str) -> bool:
     """Whether the text after a `TAGS` marker starts like a list of codes: a known code among its
-    first four words (`MTCRE, PARM, ...`: a first code may be unknown), or a first word shaped
-    like a code or codes run together (`ETRDECONWTOCS`)."""
+    first four words (`MTCRE, PARM, ...`: a first code may be unknown), a subject tag of several
+    words (`ISRAELI PALESTINIAN AFFAIRS GOI EXTERNAL ECON`), or a first word shaped like a code
+    or codes run together (`ETRDECONWTOCS`)."""
     if following[:1] in ",;)" or following[:4].upper() in ("AND ", "OR T", "THE "):
         return False  # `ADDED E.O., TAGS, AND CLASS BY` (08TBILISI1349): the word, not the field
     words = re.split(r"[\s,;\[\]]+", following.upper(), maxsplit=4)[:4]
