@@ -211,7 +211,7 @@ def test_a_list_over_many_lines_and_blank_lines():
         ("A. MADRID DAILY REPORT 11/02/07", []),
         ("Hodgson emails to Duguid/Pulaski/USNATO and USNATO 00184", ["04USNATO184"]),
         ("A) NATO Document -- SG(2007)0516", []),
-        # An export licence number (the form the release's REF lines write) beside a cable.
+        # An export licence number beside a cable (written as the issue quotes a REF item).
         ("A) EXP.LIC. D328589 B) STATE 12345", ["04STATE12345"]),
     ],
 )
