@@ -21,7 +21,7 @@ none is sent); `mixed`: both, plus the home, origins, TAGS, help, entity pages a
 Each client is a thread with a keep-alive connection (http.client), requesting URLs one after
 the other for `--seconds` or until `--max-requests` in all. `--conditional 0.3` sends
 If-None-Match on 30% of the requests for a URL the client already has an ETag for. Reports per
-kind: requests, req/s, p50/p95/max latency, status counts; saves JSON in bench-results/.
+kind: requests, req/s, p50/p95/max latency, status counts, and each worker's RSS at the end; saves JSON in bench-results/.
 Targets (issue 13, full size, this 2-core machine): >= 100 search pages/s and >= 500 cable
 pages/s at 8 clients, p95 < 1 s at 50 clients, no 5xx. The client shares the machine's cores
 with the server: the figures are a lower bound of the server's own.
@@ -393,6 +393,22 @@ def start_gunicorn(workers: int, port: int, env: dict, log: Path) -> subprocess.
     return subprocess.Popen(command, cwd=ROOT, env=env)
 
 
+def worker_rss_mib(server_pid: int) -> dict[str, int]:
+    """Each gunicorn worker's resident memory (the rank index is memory-mapped: its pages
+    read count here), by pid; Linux only, else empty."""
+    rss = {}
+    for task in Path(f"/proc/{server_pid}/task").glob("*/children"):
+        for pid in task.read_text().split():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmRSS:"):
+                    rss[pid] = round(int(line.split()[1]) / 1024)
+    return rss
+
+
 def wait_until_up(host: str, port: int, server: subprocess.Popen | None, seconds: int = 90):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -449,6 +465,7 @@ def main(argv=None) -> int:
         return 1
     pool = url_pool(values, args.mix, args.pool, args.seed)
     server = log = None
+    workers_rss: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="load-test-") as scratch:
         if args.url:
             parts = urlsplit(args.url)
@@ -468,6 +485,7 @@ def main(argv=None) -> int:
                 host, port, pool, clients=args.clients, seconds=args.seconds,
                 max_requests=args.max_requests, conditional=args.conditional, seed=args.seed,
             )  # fmt: skip
+            workers_rss = worker_rss_mib(server.pid) if server is not None else {}
         finally:
             if server is not None:
                 server.terminate()
@@ -495,12 +513,15 @@ def main(argv=None) -> int:
         "pool": args.pool,
         "seed": args.seed,
         "commit": git_commit(),
+        "worker_rss_mib": workers_rss,
     }
     print(
         f"{meta['backend']} {meta['database']}: {args.clients} clients, {args.mix} mix,"
         f" {wall:.0f} s, {meta['url']}"
     )
     print_report(report)
+    if workers_rss:
+        print("worker RSS after the run, MiB: " + ", ".join(f"{v}" for v in workers_rss.values()))
     for line in target_lines(report, args.clients):
         print(line)
     out = Path(args.out)

@@ -135,3 +135,42 @@ class TestBenchMix:
         assert report["overlap_below_1"] == [shape.url]
         record = report["shapes"][0]
         assert record["shown_ids"] == page_ids and record["expected_ids"][:5] == page_ids[::-1][:5]
+
+    def test_every_count_a_page_gives_as_exact_equals_the_exhaustive_count(self, timed_mix):
+        report, printed = timed_mix
+        mix = report["mix"]
+        assert mix["wrong_counts"] == {}
+        pages = ranked(mix["shapes"])
+        # Each page's total at least, and the facet values beside it.
+        assert mix["counts_checked"] > 10 * len(pages)
+        assert all(r["exact_counts"] >= 1 or "total" in r["estimated"] for r in pages)
+        assert (
+            f"checked against an exhaustive count: {mix['counts_checked']:,}, wrong: 0" in printed
+        )
+
+    def test_a_count_unlike_the_exhaustive_one_is_reported(self, timed_mix, monkeypatch):
+        shape = next(s for s in build_mix() if s.kind == "combined facets")
+        client = bench_mix.Client()
+        measure_overlap(client, shape, bench_mix.Rankings())
+        assert shape.wrong_counts == [] and shape.exact_counts > 1
+        real = bench_mix.all_values
+
+        def one_more(name, query, params):
+            values = real(name, query, params)
+            for value in values.values:
+                value.count += 1
+            return values
+
+        monkeypatch.setattr(bench_mix, "all_values", one_more)
+        measure_overlap(client, shape, bench_mix.Rankings())
+        facet_counts = shape.exact_counts - ("total" not in shape.estimated)
+        assert len(shape.wrong_counts) == facet_counts > 0
+        monkeypatch.setattr(
+            bench_mix,
+            "exhaustive_ranking",
+            lambda query, data, sort, using="default": shape.shown_ids[:1],
+        )
+        measure_overlap(client, shape, bench_mix.Rankings())
+        assert any(wrong.startswith("total ") for wrong in shape.wrong_counts)
+        report = mix_report([shape], connection.vendor)
+        assert report["wrong_counts"] == {shape.url: shape.wrong_counts}

@@ -9,7 +9,10 @@ ids are read from the archive at the start of a run, so the mix works on any cor
 Every search shape (search page or API, relevance or date sort) is compared with
 `exhaustive_ranking()` computed in the same run, outside the page timings: the cable ids of
 the page shown against positions 20(N-1)+1..20N of the ranking (paged as the search pages
-are, orphans included).
+are, orphans included). So are its counts: a total the page gives as exact must be the length
+of that ranking, and every facet count it gives as exact (a facet not marked estimated, or a
+selected value counted on its own) the count of `all_values()`, which counts every value over
+every matching cable in the database. Estimated totals and facets are counted, not checked.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ import statistics
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.template import Template
 from django.test import Client
 from django.test.utils import instrumented_test_render
@@ -27,6 +32,7 @@ from django.test.utils import instrumented_test_render
 from cables.models import Cable
 from cables.search import thresholds
 from cables.search.exhaustive import effective_sort, exhaustive_ranking
+from cables.search.facet_values import all_values
 
 from .mix_shapes import BROWSE, SEARCH, SLOW_SECONDS, TARGETS, Shape
 
@@ -74,17 +80,49 @@ def template_context_recorded():
         Template._render = original
 
 
-def _page_ids(client: Client, shape: Shape) -> tuple[list[int], str]:
-    """(cable ids of the page shown, the sort the search applied) of a ranked shape."""
+@dataclass
+class Counts:
+    """What a page says of its counts: the total, and per facet its counts and which of them
+    it gives as exact."""
+
+    total: int
+    total_exact: bool
+    # facet name -> (estimated, {value: (count, counted exactly on its own)})
+    facets: dict[str, tuple[bool, dict[str, tuple[int, bool]]]]
+
+
+def _page_ids(client: Client, shape: Shape) -> tuple[list[int], str, Counts]:
+    """(cable ids of the page shown, the sort the search applied, its counts) of a ranked
+    shape."""
     if shape.path == "/api/cables/":
         answer = client.get(shape.url).json()
         refs = [row["reference_id"] for row in answer["results"]]
         by_ref = dict(Cable.objects.filter(reference_id__in=refs).values_list("reference_id", "id"))
-        return [by_ref[ref] for ref in refs], answer["sort"]
+        estimated = set(answer["facets_estimated"])
+        counts = Counts(
+            answer["count"],
+            answer["count_exact"],
+            {
+                name: (name in estimated, {i["value"]: (i["count"], False) for i in items})
+                for name, items in answer["facets"].items()
+            },
+        )
+        return [by_ref[ref] for ref in refs], answer["sort"], counts
     with template_context_recorded():
         response = client.get(shape.url)
     results = response.context["results"]
-    return [hit.cable.id for hit in results.page], results.sort
+    counts = Counts(
+        results.total,
+        results.total_exact,
+        {
+            facet.name: (
+                facet.approximate,
+                {item.value: (item.count, item.exact) for item in facet.items},
+            )
+            for facet in results.facets
+        },
+    )
+    return [hit.cable.id for hit in results.page], results.sort, counts
 
 
 def _shape_sort(shape: Shape) -> str:
@@ -147,13 +185,40 @@ def run_mix(
 
 
 def measure_overlap(client: Client, shape: Shape, rankings: Rankings) -> None:
-    shown, sort = _page_ids(client, shape)
+    shown, sort, counts = _page_ids(client, shape)
     ranking, seconds = rankings.get(shape, sort)
     expected = documented_page(ranking, shape.page)
     shape.shown_ids, shape.expected_ids = shown, expected
     shape.exhaustive_seconds = seconds
     shape.overlap = overlap(shown, expected)
     shape.exact_order = shown == expected
+    check_counts(shape, counts, len(ranking))
+
+
+def check_counts(shape: Shape, counts: Counts, matching: int) -> None:
+    """Every count the page gives as exact against the exhaustive count; what is estimated
+    is listed in `shape.estimated`, what is wrong in `shape.wrong_counts`."""
+    shape.estimated, shape.wrong_counts, shape.exact_counts = [], [], 0
+    if not counts.total_exact:
+        shape.estimated.append("total")
+    else:
+        shape.exact_counts += 1
+        if counts.total != matching:
+            shape.wrong_counts.append(f"total {counts.total}, exhaustive {matching}")
+    params = QueryDict(mutable=True)
+    for key, value in shape.params:
+        params.appendlist(key, value)
+    for name, (estimated, items) in counts.facets.items():
+        checked = {value: n for value, (n, alone) in items.items() if alone or not estimated}
+        if estimated:
+            shape.estimated.append(name)
+        if not checked:
+            continue
+        every = {v.value: v.count for v in all_values(name, shape.query, params).values}
+        for value, n in checked.items():
+            shape.exact_counts += 1
+            if n != every.get(value, 0):
+                shape.wrong_counts.append(f"{name}={value} {n}, exhaustive {every.get(value, 0)}")
 
 
 def overlap(shown: list[int], expected: list[int]) -> float:
@@ -231,6 +296,10 @@ def mix_report(shapes: list[Shape], backend: str) -> dict:
         "over_1s": [s.url for s in shapes if s.times and max(s.times) > SLOW_SECONDS],
         "wrong_status": {s.url: s.status for s in shapes if s.status != s.expected_status},
         "exhaustive_ranking": summarise(exhaustive),
+        "counts_checked": sum(s.exact_counts for s in shapes),
+        "wrong_counts": {s.url: s.wrong_counts for s in shapes if s.wrong_counts},
+        # Shapes with an estimate on the page (the total or a facet), what was estimated.
+        "estimated": {s.url: s.estimated for s in shapes if s.estimated},
     }
 
 
@@ -250,6 +319,9 @@ def _shape_record(shape: Shape) -> dict:
             overlap=round(shape.overlap, 3),
             exact_order=shape.exact_order,
             exhaustive_ms=round(shape.exhaustive_seconds * 1000, 1),
+            exact_counts=shape.exact_counts,
+            wrong_counts=shape.wrong_counts,
+            estimated=shape.estimated,
         )
         if not shape.exact_order:
             record.update(shown_ids=shape.shown_ids, expected_ids=shape.expected_ids)

@@ -65,6 +65,9 @@ class Shape:
     shown_ids: list[int] = field(default_factory=list)
     expected_ids: list[int] = field(default_factory=list)
     exhaustive_seconds: float | None = None
+    exact_counts: int = 0  # counts the page gives as exact, checked (bench_mix.check_counts)
+    wrong_counts: list[str] = field(default_factory=list)
+    estimated: list[str] = field(default_factory=list)  # "total" and facet names
 
     @property
     def url(self) -> str:

@@ -354,6 +354,14 @@ class Command(BaseCommand):
             f"{_ms(exhaustive['p50_ms'])}, max {_ms(exhaustive['max_ms'])} (not in the timings)"
         )
         w(f"shapes over 1 s: {', '.join(mix['over_1s']) or 'none'}")
+        wrong_counts = mix["wrong_counts"]
+        w(
+            f"counts given as exact, checked against an exhaustive count: "
+            f"{mix['counts_checked']:,}, wrong: {sum(map(len, wrong_counts.values()))}; "
+            f"pages with an estimate: {len(mix['estimated'])}"
+        )
+        for url, wrong in wrong_counts.items():
+            w(f"wrong counts on {url}: {'; '.join(wrong)}")
         w(f"same cables as the ranking, other order: {', '.join(mix['order_differs']) or 'none'}")
         wrong = mix["wrong_status"]
         w(
