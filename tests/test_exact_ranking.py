@@ -9,6 +9,7 @@ index, filters checked on the candidates only, counts from samples); here the bo
 so that the 140 real cables take the estimated path, and each page must still be its slice.
 """
 
+import re
 from io import StringIO
 
 import pytest
@@ -19,7 +20,7 @@ from cables.ingest.incremental import delete_cables, ingest_paths
 from cables.lib.archive_version import current_version
 from cables.lib.index_generation import read_stamp
 from cables.models import Cable, Paragraph
-from cables.search import bands, get_backend, sqlite, thresholds
+from cables.search import bands, get_backend, index_store, sqlite, thresholds
 from cables.search.exhaustive import exhaustive_ranking
 from cables.search.index_store import differing_cables
 from cables.search.query import parse_query
@@ -218,6 +219,8 @@ class TestTheRankIndexMatchesWhatTheDatabaseMatches:
             "elect*",
             "nucle*",
             "kazakh*",
+            "ele*",  # stemmed as FTS5 stems it: el*, so "elder" too
+            "agre*",
             "oil OR gas OR pipeline",
             "election fraud",
             "the",
@@ -232,6 +235,18 @@ class TestTheRankIndexMatchesWhatTheDatabaseMatches:
         # The comparison above must not be between two empty sets.
         for query in ("government", '"human rights"', "elect*", "Ust-Kamenogorsk"):
             assert database_matches(query)
+
+    def test_a_prefix_is_stemmed_as_fts5_stems_it_on_every_index(self):
+        # FTS5 reads `ele*` as `el*`: the paragraphs with "elder" or "else" but no word
+        # starting "ele" match it, in the database and in the rank index alike.
+        elder = {
+            pid
+            for pid, text in Paragraph.objects.values_list("id", "text")
+            if re.search(r"\bel(?!e)", text, re.IGNORECASE)
+            and not re.search(r"\bele", text, re.IGNORECASE)
+        }
+        assert elder and elder <= database_matches("ele*")
+        assert elder <= rank_index_matches("ele*")
 
 
 @pytest.mark.django_db
@@ -274,6 +289,25 @@ class TestTheRankIndexFollowsTheArchive:
         call_command("rank_index", stdout=StringIO())
         assert differing_cables() == []
         assert rank_index_matches("the") <= set(Paragraph.objects.values_list("id", flat=True))
+
+
+@pytest.mark.django_db
+class TestOneCableDocumentPerCable:
+    @pytest.fixture(autouse=True)
+    def archive(self, monkeypatch):
+        assert ingest_paths(INPUTS).created > 100
+        # Chunks of 7 paragraphs: most cables span two of them.
+        monkeypatch.setattr(index_store, "BUILD_CHUNK", 7)
+        index_store.build()
+
+    def test_a_cable_spanning_two_build_chunks_is_counted_once(self):
+        index = rank_index()
+        searcher = index.searcher()
+        cables = set(Paragraph.objects.values_list("cable_id", flat=True))
+        assert searcher.num_docs == Paragraph.objects.count() + len(cables)
+        node = parse_query("the").text
+        assert index.exact_cable_count(node, []) == len(cables_whose_paragraph_holds(("the",)))
+        assert search("the", {}).total == len(exhaustive_ranking("the", {}))
 
 
 def cables_whose_paragraph_holds(*sequences: tuple[str, ...]) -> set[int]:

@@ -256,31 +256,40 @@ def _paragraph_count(using: str) -> int:
 
 
 def paragraph_rows(using: str, cable_ids=None):
-    """(id, cable_id, length, text) of every paragraph, or of these cables', in chunks."""
+    """(id, cable_id, length, text) of every paragraph, or of these cables', in chunks of
+    whole cables: each chunk gets one cable document per cable (`add_worded`), and a cable
+    split over two chunks would have two, counted twice by `exact_cable_count`."""
     connection = connections[using]
     column = "text"
+    select = f"SELECT id, cable_id, LENGTH(text), {column} FROM cables_paragraph "
     if cable_ids is None:
         last = 0
         while True:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT id, cable_id, LENGTH(text), {column} FROM cables_paragraph "
-                    "WHERE id > %s ORDER BY id LIMIT %s",
+                    select + "WHERE cable_id > %s ORDER BY cable_id, number LIMIT %s",
                     [last, BUILD_CHUNK],
                 )
                 rows = cursor.fetchall()
+                if len(rows) == BUILD_CHUNK:
+                    # The last cable may go on past the limit: it starts the next chunk, or
+                    # is read whole when it is the only one.
+                    cut = rows[-1][1]
+                    rows = [row for row in rows if row[1] != cut]
+                    if not rows:
+                        cursor.execute(select + "WHERE cable_id = %s ORDER BY number", [cut])
+                        rows = cursor.fetchall()
             if not rows:
                 return
             yield rows
-            last = rows[-1][0]
+            last = rows[-1][1]
     ids = sorted(set(cable_ids))
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ",".join(["%s"] * len(chunk))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id, cable_id, LENGTH(text), {column} FROM cables_paragraph "
-                f"WHERE cable_id IN ({marks})",
+                select + f"WHERE cable_id IN ({marks})",
                 chunk,
             )
             yield cursor.fetchall()

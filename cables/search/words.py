@@ -107,9 +107,23 @@ def archive_words() -> Fts5Words:
 
 
 def fold(text: str) -> str:
-    """Lower case without diacritics: how FTS5's unicode61 folds a prefix (unstemmed)."""
+    """Lower case without diacritics, as FTS5's unicode61 folds a word."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def prefix_term(word: str, words: IndexWords) -> str:
+    """What a prefix stands for: the start of every index term beginning with the stem of
+    `word`. FTS5's porter tokenizer stems a prefix as it stems a word (`ele*` is `el*`, so it
+    finds "elder"; `agre*` is `agr*`), and the SQLite index cannot be asked otherwise: so
+    every index reads a prefix so, and a URL means the same cables on both backends. A word
+    FTS5 splits (`U.S*`) or makes nothing of is only folded."""
+    runs = RUN_RE.findall(word)
+    if len(runs) == 1:
+        terms = words.terms(runs[0])
+        if len(terms) == 1:
+            return terms[0]
+    return fold(word)
 
 
 def query_terms(node: Node | None, words: IndexWords):
@@ -119,8 +133,7 @@ def query_terms(node: Node | None, words: IndexWords):
         return None
     if isinstance(node, Term):
         if node.prefix:
-            # A prefix is folded, not stemmed (`happines*` finds nothing: the term is `happi`).
-            prefix = fold(node.word)
+            prefix = prefix_term(node.word, words)
             return ("prefix", prefix) if prefix else None
         return _placed([node.word], words)
     if isinstance(node, Phrase):
