@@ -47,7 +47,7 @@ from cables.lib.index_generation import (
     write_stamp,
 )
 
-from .index_schema import add_worded, index_words, open_index, worded
+from .index_schema import SCHEMA, add_worded, index_words, open_index, worded
 from .words import IndexWords
 
 BUILD_CHUNK = 20_000
@@ -340,46 +340,69 @@ def _read_stamp_in(directory: Path) -> Stamp | None:
 # --- the explicit check ------------------------------------------------------------------
 
 
-def indexed_cables(index: tantivy.Index) -> dict[int, tuple[int, int, int]]:
-    """{cable id: (paragraphs, sum of their ids, sum of their lengths)} as the index holds
-    them."""
+# tantivy refuses an aggregation of more than 65,000 buckets: cables are counted this many ids
+# at a time.
+CHECK_RANGE = 50_000
+
+
+def indexed_cables(index: tantivy.Index) -> dict[int, tuple[int, int, int, int]]:
+    """{cable id: (paragraphs, sum of their ids, sum of their lengths, cable documents)} as
+    the index holds them."""
     searcher = index.searcher()
     if searcher.num_docs == 0:
         return {}
-    result = searcher.aggregate(
-        tantivy.Query.exists_query("pid"),  # the paragraphs, not the cable documents
-        {
-            "cables": {
-                "terms": {"field": "cable", "size": 10_000_000},
-                "aggs": {
-                    "pids": {"sum": {"field": "pid"}},
-                    "chars": {"sum": {"field": "chars"}},
-                },
-            }
-        },
+    paragraphs = tantivy.Query.exists_query("pid")
+    # One cable document per cable: two would count the cable twice (`exact_cable_count`).
+    cable_documents = tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, tantivy.Query.all_query()), (tantivy.Occur.MustNot, paragraphs)]
     )
-    return {
-        int(bucket["key"]): (
-            int(bucket["doc_count"]),
-            int(bucket["pids"]["value"]),
-            int(bucket["chars"]["value"]),
+    sums = {"pids": {"sum": {"field": "pid"}}, "chars": {"sum": {"field": "chars"}}}
+    highest = searcher.aggregate(tantivy.Query.all_query(), {"top": {"max": {"field": "cable"}}})[
+        "top"
+    ]["value"]
+    found: dict[int, tuple[int, int, int, int]] = {}
+    for low in range(0, int(highest or 0) + 1, CHECK_RANGE):
+        ids = tantivy.Query.range_query(
+            SCHEMA, "cable", tantivy.FieldType.Integer, low, low + CHECK_RANGE - 1
         )
-        for bucket in result["cables"]["buckets"]
-    }
+        documents = {
+            c: int(b["doc_count"])
+            for c, b in _cable_buckets(searcher, cable_documents, ids).items()
+        }
+        for cable_id, bucket in _cable_buckets(searcher, paragraphs, ids, sums).items():
+            found[cable_id] = (
+                int(bucket["doc_count"]),
+                int(bucket["pids"]["value"]),
+                int(bucket["chars"]["value"]),
+                documents.get(cable_id, 0),
+            )
+        for cable_id, count in documents.items():
+            found.setdefault(cable_id, (0, 0, 0, count))
+    return found
 
 
-def table_cables(using: str) -> dict[int, tuple[int, int, int]]:
+def _cable_buckets(searcher, query, ids, aggs=None) -> dict[int, dict]:
+    """{cable id: its bucket} of the documents matching `query` among the cables `ids`."""
+    terms = {"terms": {"field": "cable", "size": CHECK_RANGE}}
+    result = searcher.aggregate(
+        tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, ids)]),
+        {"cables": {**terms, "aggs": aggs} if aggs else terms},
+    )
+    return {int(bucket["key"]): bucket for bucket in result["cables"]["buckets"]}
+
+
+def table_cables(using: str) -> dict[int, tuple[int, int, int, int]]:
     with connections[using].cursor() as cursor:
         cursor.execute(
             "SELECT cable_id, COUNT(*), SUM(id), SUM(LENGTH(text)) FROM cables_paragraph "
             "GROUP BY cable_id"
         )
-        return {c: (int(n), int(ids), int(chars)) for c, n, ids, chars in cursor.fetchall()}
+        return {c: (int(n), int(ids), int(chars), 1) for c, n, ids, chars in cursor.fetchall()}
 
 
 def differing_cables(using: str = "default") -> list[int] | None:
     """The cables whose paragraphs (count, ids, lengths) differ between the table and the
-    published generation; None when there is no index. A whole scan of the paragraph table:
+    published generation, or that have other than one cable document there; None when there is no index. A whole scan of the paragraph table:
     an explicit tool (after a crash between a commit and its publication, a restored backup),
     never run by a request."""
     stamp = read_stamp(using)
