@@ -260,8 +260,7 @@ def paragraph_rows(using: str, cable_ids=None):
     whole cables: each chunk gets one cable document per cable (`add_worded`), and a cable
     split over two chunks would have two, counted twice by `exact_cable_count`."""
     connection = connections[using]
-    column = "text"
-    select = f"SELECT id, cable_id, LENGTH(text), {column} FROM cables_paragraph "
+    select = "SELECT id, cable_id, LENGTH(text), text FROM cables_paragraph "
     if cable_ids is None:
         last = 0
         while True:
@@ -402,9 +401,9 @@ def table_cables(using: str) -> dict[int, tuple[int, int, int, int]]:
 
 def differing_cables(using: str = "default") -> list[int] | None:
     """The cables whose paragraphs (count, ids, lengths) differ between the table and the
-    published generation, or that have other than one cable document there; None when there is no index. A whole scan of the paragraph table:
-    an explicit tool (after a crash between a commit and its publication, a restored backup),
-    never run by a request."""
+    published generation, or that have other than one cable document there; None when there
+    is no index. A whole scan of the paragraph table: an explicit tool (after a crash between
+    a commit and its publication, a restored backup), never run by a request."""
     stamp = read_stamp(using)
     if stamp is None or not (index_dir(using) / stamp.name).is_dir():
         return None
