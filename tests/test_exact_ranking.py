@@ -16,6 +16,7 @@ import pytest
 import tantivy
 from django.core.management import call_command
 from django.db import connection
+from django.http import QueryDict
 
 from cables.ingest.incremental import delete_cables, ingest_paths
 from cables.lib.archive_version import current_version
@@ -23,6 +24,7 @@ from cables.lib.index_generation import index_dir, read_stamp
 from cables.models import Cable, Paragraph
 from cables.search import bands, get_backend, index_store, sqlite, thresholds
 from cables.search.exhaustive import exhaustive_ranking
+from cables.search.facet_values import all_values
 from cables.search.index_schema import CABLE_WORDS, open_index
 from cables.search.index_store import differing_cables
 from cables.search.query import parse_query
@@ -144,25 +146,33 @@ class TestPagesAreSlicesOfTheExhaustiveOrder:
         assert shown(results) == everything[bottom:top]
         assert results.total == len(everything)
 
-    def test_above_the_facet_sample_the_total_stays_exact_and_facets_are_estimated(
-        self, monkeypatch
+    @pytest.mark.parametrize(
+        "query, data",
+        [
+            ("minister", {"tag": ["PGOV"]}),
+            ("said", {}),
+            ('"prime minister"', {"classification": ["CONFIDENTIAL"]}),
+            ("government -minister", {"year": ["2007", "2009"]}),
+        ],
+    )
+    def test_every_total_and_facet_count_equals_the_databases_exhaustive_count(
+        self, query, data
     ):
-        monkeypatch.setattr(thresholds, "FACET_SAMPLE", 4)
-        everything = exhaustive_ranking("minister", {"tag": ["PGOV"]}, "")
-        results = search("minister", {"tag": ["PGOV"]})
-        assert results.total_exact and results.total == len(everything)
-        classes = next(f for f in results.facets if f.name == "classification")
-        assert classes.approximate
-        # Scaled from every n-th cable: the estimates add up to about the total.
-        counted = sum(item.count for item in classes.items)
-        assert 0.5 * len(everything) <= counted <= 1.5 * len(everything)
-
-    def test_common_words_take_the_estimated_path_here(self):
-        # Otherwise the test above would only show the exact path. (A word's total is exact
-        # above the bound too: its cable documents count it; its facets are estimated.)
-        for word in ("government", "said"):
-            results = search(word, {})
-            assert results.total_exact and all(f.approximate for f in results.facets)
+        results = search(query, data)
+        assert results.total_exact
+        assert results.total == len(exhaustive_ranking(query, data, ""))
+        params = QueryDict(mutable=True)
+        for key, values in data.items():
+            params.setlist(key, values)
+        checked = 0
+        for facet in results.facets:
+            assert not facet.approximate
+            every = {v.value: v.count for v in all_values(facet.name, query, params).values}
+            assert {item.value: item.count for item in facet.items if item.count} == {
+                value: n for value, n in every.items() if value in {i.value for i in facet.items}
+            }
+            checked += len(facet.items)
+        assert checked > 10
 
     def test_equal_scores_rank_by_cable_id(self):
         index = rank_index()

@@ -1,8 +1,8 @@
-"""Bounded search work: exact totals and facets up to a bound; above it a word's total stays
-exact (its cable documents), words together are "about N", facets estimated; the same order.
+"""Bounded search work with exact answers: every total and facet count is exact whatever the
+number of matches, and the order is the same on every run and page.
 
 The bounds are made tiny here (a query above a handful of matching paragraphs counts as very
-common) so that the small real corpus takes the windowed path of a full-size archive.
+common) so that the small real corpus takes the paths of a full-size archive.
 """
 
 import re
@@ -22,7 +22,7 @@ INPUTS = [CABLEGATE_HTML[0].parent, *MIRROR_PAGES]
 COMMON = "Nazarbayev"  # a proper name: no stemming question in the expected answers
 OTHER = "Tuyakbay"
 BROAD = "government"  # in enough cables for several pages
-TOGETHER = f"{COMMON} president"  # words in one paragraph: counted in bands above the bound
+TOGETHER = f"{COMMON} president"  # words in one paragraph
 
 
 def cables_mentioning(word: str) -> set[int]:
@@ -32,6 +32,26 @@ def cables_mentioning(word: str) -> set[int]:
         for cable_id, text in Paragraph.objects.values_list("cable_id", "text")
         if pattern.search(text)
     }
+
+
+def together(*words: str) -> set[int]:
+    """The cables with a paragraph holding every one of these words."""
+    patterns = [re.compile(rf"\b{word}\b", re.IGNORECASE) for word in words]
+    return {
+        cable_id
+        for cable_id, text in Paragraph.objects.values_list("cable_id", "text")
+        if all(pattern.search(text) for pattern in patterns)
+    }
+
+
+def years_of(cable_ids) -> dict[str, int]:
+    years = Counter(Cable.objects.filter(id__in=cable_ids).values_list("year", flat=True))
+    return {str(year): n for year, n in years.items() if year is not None}
+
+
+def facet_counts(results, name: str) -> dict[str, int]:
+    (facet,) = [f for f in results.facets if f.name == name]
+    return {item.value: item.count for item in facet.items}
 
 
 def ranked_ids(results) -> list[int]:
@@ -70,27 +90,30 @@ class TestBoundedSearch:
         assert results.total == len(cables_mentioning(COMMON))
         assert not any(facet.approximate for facet in results.facets)
 
-    def test_above_the_bound_a_words_total_stays_exact_and_facets_are_marked(self, small_bounds):
+    def test_above_the_bound_a_words_total_and_facets_stay_exact(self, small_bounds):
+        matching = cables_mentioning(COMMON)
         results = search(COMMON, {}, "relevance")
         assert results.total_exact
-        assert results.total == len(cables_mentioning(COMMON))
-        assert results.facets and all(facet.approximate for facet in results.facets)
+        assert results.total == len(matching)
+        assert facet_counts(results, "year") == years_of(matching)
+        assert not any(facet.approximate for facet in results.facets)
 
-    def test_above_the_bound_words_together_are_about_n_and_facets_are_marked(self, small_bounds):
-        matching = cables_mentioning(COMMON) & cables_mentioning("president")
+    def test_above_the_bound_words_together_are_counted_exactly(self, small_bounds):
+        matching = together(COMMON, "president")
         results = search(TOGETHER, {}, "relevance")
-        assert not results.total_exact
+        assert results.total_exact
+        assert results.total == len(matching)
         assert len(results.page) == 4
-        # Every cable shown really matches; the estimate is at least what was seen.
         assert set(ranked_ids(results)) <= matching
-        assert results.total >= len(results.page)
-        assert results.facets and all(facet.approximate for facet in results.facets)
+        assert facet_counts(results, "year") == years_of(matching)
+        assert not any(facet.approximate for facet in results.facets)
 
-    def test_the_page_says_about_and_estimated_above_the_bound(self, client, small_bounds):
+    def test_the_page_says_neither_about_nor_estimated_above_the_bound(self, client, small_bounds):
         page = client.get(reverse("cables:search"), {"q": TOGETHER}).content.decode()
-        assert re.search(r'class="results-count">About \d+ cables', page)
-        assert "(estimated)" in page
-        assert 'class="count approximate">~' in page
+        count = len(together(COMMON, "president"))
+        assert re.search(rf'class="results-count">{count} cables', page)
+        assert "(estimated)" not in page
+        assert "About" not in page.split('class="results-count">')[1][:20]
 
     def test_an_exact_count_is_never_shown_for_an_estimate(self, client):
         page = client.get(reverse("cables:search"), {"q": COMMON}).content.decode()
@@ -134,41 +157,26 @@ class TestBoundedSearch:
         assert narrowed.page.object_list
         assert all(hit.cable.year == int(year) for hit in narrowed.page)
 
-    def test_a_narrow_filter_counts_its_matches_exactly_above_the_bound(self, small_bounds):
+    def test_a_filter_counts_its_matches_and_every_facet_exactly_above_the_bound(
+        self, small_bounds
+    ):
         matching = cables_mentioning(COMMON)
         everything = search(COMMON, {}, "relevance")
-        assert all(facet.approximate for facet in everything.facets)
-        (years,) = [f for f in everything.facets if f.name == "year"]
-        year = max(years.items, key=lambda item: item.count).value
+        year = max(facet_counts(everything, "year").items(), key=lambda item: item[1])[0]
         expected = set(
             Cable.objects.filter(id__in=matching, year=int(year)).values_list("id", flat=True)
         )
         results = search(COMMON, {"year": [year]}, "relevance")
         assert results.total_exact
         assert results.total == len(expected)
-        # The other facets count those cables exactly; the year facet, which leaves its own
-        # selection out, counts the query's matches over all years: estimated, and marked.
-        facets = {facet.name: facet for facet in results.facets}
+        # The other facets count those cables; the year facet, which leaves its own selection
+        # out, counts the query's matches over all years.
         classifications = Counter(
             Cable.objects.filter(id__in=expected).values_list("classification", flat=True)
         )
-        assert not facets["classification"].approximate
-        assert {i.value: i.count for i in facets["classification"].items} == classifications
-        assert facets["year"].approximate
-
-    def test_a_filter_matching_too_many_paragraphs_is_counted_in_bands_to_the_same_answer(
-        self, small_bounds, monkeypatch
-    ):
-        everything = search(COMMON, {}, "relevance")
-        (years,) = [f for f in everything.facets if f.name == "year"]
-        year = max(years.items, key=lambda item: item.count).value
-        counted = search(COMMON, {"year": [year]}, "relevance")
-        monkeypatch.setattr(thresholds, "FILTERED_COUNT_HITS", 0)
-        # The bands widen until the page is full: on this small archive, to every match.
-        banded = search(COMMON, {"year": [year]}, "relevance")
-        assert banded.total == counted.total
-        assert ranked_ids(banded) == ranked_ids(counted)
-        assert all(hit.cable.year == int(year) for hit in banded.page)
+        assert facet_counts(results, "classification") == classifications
+        assert facet_counts(results, "year") == years_of(matching)
+        assert not any(facet.approximate for facet in results.facets)
 
     def test_date_sorts_count_like_relevance_and_list_the_newest_matches(self, small_bounds):
         # The count is the same whatever the sort (a word's: exact); the page is exact: the
@@ -208,11 +216,13 @@ def test_facet_links_are_those_of_the_querystring_tag(client):
 
 
 @pytest.mark.django_db
-def test_the_api_says_whether_its_count_is_exact(client, small_samples, small_bounds):
+def test_the_api_counts_exactly_above_the_bound(client, small_samples, small_bounds):
     ingest_paths(INPUTS)
     url = reverse("cables:api-cable-list")
-    assert client.get(url, {"q": TOGETHER}).json()["count_exact"] is False
-    assert client.get(url, {"q": TOGETHER, "sort": "-created"}).json()["count_exact"] is False
+    count = len(together(COMMON, "president"))
+    for sort in ("relevance", "-created"):
+        body = client.get(url, {"q": TOGETHER, "sort": sort}).json()
+        assert (body["count"], body["count_exact"], body["facets_estimated"]) == (count, True, [])
     assert client.get(url, {"q": COMMON}).json()["count_exact"] is True
     assert client.get(url, {"q": "Qwzxy", "sort": "-created"}).json()["count_exact"] is True
 

@@ -271,3 +271,45 @@ def archive_sample_ids(using: str) -> tuple[list[int], int]:
     low, high = low or 0, high or 0
     step = max(1, -(-(high - low + 1) // thresholds.FACET_SAMPLE))
     return list(range(-(-low // step) * step, high + 1, step)), step
+
+
+PARTIAL_LABELS = {"full": "Full text", "partial": "Partial extract"}
+
+
+def table_facets(table, base, data: dict) -> list[Facet]:
+    """Every facet counted exactly over the cables of `base` (a mask of `table`, see
+    `cable_table.py`), each with its own selection left out (disjunctive). A selected value
+    outside a facet's top list is shown with its own count."""
+    masks = {name: table.value_mask(name, values) for name, values in data.items() if any(values)}
+    facets = []
+    for name in FACET_PARAMETERS:
+        among = base
+        for other, mask in masks.items():
+            if other != name:
+                among = among & mask
+        counts = table.counts(name, among)
+        selected = [str(v) for v in data.get(name, [])]
+        labels, titles = None, None
+        if name == "year":
+            rows = sorted(counts.items())
+        elif name in table.links:
+            known = table.links[name].labels
+            if name == "tag":
+                titles = known
+                rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            else:
+                labels = known
+                rows = sorted(counts.items(), key=lambda item: (-item[1], known[item[0]]))
+            rows = rows[: thresholds.FACET_LIMIT]
+        else:
+            rows = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+            rows = rows[: thresholds.FACET_LIMIT]
+            if name == "partial":
+                labels = PARTIAL_LABELS
+        listed = {str(value) for value, _ in rows}
+        by_text = {str(value): n for value, n in counts.items()}
+        rows += [(value, by_text.get(value, 0)) for value in selected if value not in listed]
+        items = _facet_items(name, rows, selected, labels, titles)
+        if items or selected:
+            facets.append(Facet(name, FACET_LABELS[name], items, selected))
+    return facets

@@ -6,18 +6,13 @@ ORPHANS = 3
 FACET_LIMIT = 25
 MATERIALISE_LIMIT = 20_000
 SNIPPETS = 3  # best paragraphs shown per cable
-# Without text, facets over more than FACET_SAMPLE cables count an evenly spread sample of them.
-FACET_SAMPLE = 5_000
+# A listing of at most FEW_CABLES cables finds them through its filters, then sorts them.
+FEW_CABLES = 5_000
 
 
 # Facet filters keeping at least this share of the archive list their cables by walking the
 # date order of every cable (see `walked_slice`).
 WIDE_SHARE = 0.2
-
-
-# A filter keeping at most RANK_WITHIN_LIMIT cables is counted exactly, among its cables, when
-# at most this many of their paragraphs match the text.
-FILTERED_COUNT_HITS = 100_000
 
 
 # A facet or field filter keeping at most this many cables is applied inside the rank index.
