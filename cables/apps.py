@@ -16,7 +16,6 @@ class CablesConfig(AppConfig):
         from cables.lib.http_cache import register_reader_state
         from cables.reading.selectors import origins_by_country, overview, tag_counts
         from cables.search.facets import whole_archive_facets
-        from cables.search.months import whole_archive_months
         from cables.suggest.index import entity_cable_counts, refresh_after_curation
 
         # The stored counts each slice owns, computed at the end of every ingest.
@@ -25,7 +24,6 @@ class CablesConfig(AppConfig):
             origins_by_country,
             tag_counts,
             whole_archive_facets,
-            whole_archive_months,
             entity_cable_counts,
             archive_counts,
         ):

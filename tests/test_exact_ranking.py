@@ -22,7 +22,7 @@ from cables.ingest.incremental import delete_cables, ingest_paths
 from cables.lib.archive_version import current_version
 from cables.lib.index_generation import index_dir, read_stamp
 from cables.models import Cable, Paragraph
-from cables.search import bands, get_backend, index_store, sqlite, thresholds
+from cables.search import bands, get_backend, index_store, matching, sqlite, thresholds
 from cables.search.exhaustive import exhaustive_ranking
 from cables.search.facet_values import all_values
 from cables.search.index_schema import CABLE_WORDS, open_index
@@ -105,26 +105,25 @@ class TestPagesAreSlicesOfTheExhaustiveOrder:
         bottom, top = results.page.start_index() - 1, results.page.end_index()
         assert bottom == first
         assert shown(results) == everything[bottom:top]
-        if results.total_exact:
-            assert results.total == len(everything)
+        assert results.total == len(everything)
 
     @pytest.mark.parametrize(
         ("query", "filters", "sort", "page"), [s for s in SEARCHES if s[1] or ":" in s[0]]
     )
-    def test_filters_too_wide_to_list_give_the_same_pages(
-        self, query, filters, sort, page, monkeypatch
+    @pytest.mark.parametrize(("limit", "share"), [(3, matching.WITHIN_SHARE), (10_000, 1.0)])
+    def test_filters_ranked_either_way_give_the_same_pages(
+        self, query, filters, sort, page, limit, share, monkeypatch
     ):
-        # The full archive's paths for filters keeping more cables than are listed: ranked
-        # without the list (the filters checked on the ranking's candidates), counted in bands.
-        monkeypatch.setattr(thresholds, "RANK_WITHIN_LIMIT", 3)
-        monkeypatch.setattr(thresholds, "LINKED_CANDIDATES", 3)
+        # Filters keeping more cables than are listed: the filters checked on the ranking's
+        # candidates; keeping few: ranked among a list of them inside the rank index.
+        monkeypatch.setattr(thresholds, "RANK_WITHIN_LIMIT", limit)
+        monkeypatch.setattr(matching, "WITHIN_SHARE", share)
         everything = exhaustive_ranking(query, filters, sort)
         results = search(query, filters, sort, page)
         bottom, top = results.page.start_index() - 1, results.page.end_index()
         assert bottom == (page - 1) * PER_PAGE
         assert shown(results) == everything[bottom:top]
-        if results.total_exact:
-            assert results.total == len(everything)
+        assert results.total == len(everything)
 
     @pytest.mark.parametrize(
         ("filters", "sort", "page"),
@@ -135,10 +134,7 @@ class TestPagesAreSlicesOfTheExhaustiveOrder:
             ({"classification": ["CONFIDENTIAL"]}, "", 3),
         ],
     )
-    def test_wide_filters_walked_in_date_order_give_the_same_pages(
-        self, filters, sort, page, monkeypatch
-    ):
-        monkeypatch.setattr(thresholds, "WIDE_SHARE", 0.0)  # every filter counts as wide
+    def test_wide_filters_in_date_order_give_the_same_pages(self, filters, sort, page):
         everything = exhaustive_ranking("", filters, sort)
         results = search("", filters, sort, page)
         bottom, top = results.page.start_index() - 1, results.page.end_index()
@@ -155,18 +151,14 @@ class TestPagesAreSlicesOfTheExhaustiveOrder:
             ("government -minister", {"year": ["2007", "2009"]}),
         ],
     )
-    def test_every_total_and_facet_count_equals_the_databases_exhaustive_count(
-        self, query, data
-    ):
+    def test_every_total_and_facet_count_equals_the_databases_exhaustive_count(self, query, data):
         results = search(query, data)
-        assert results.total_exact
         assert results.total == len(exhaustive_ranking(query, data, ""))
         params = QueryDict(mutable=True)
         for key, values in data.items():
             params.setlist(key, values)
         checked = 0
         for facet in results.facets:
-            assert not facet.approximate
             every = {v.value: v.count for v in all_values(facet.name, query, params).values}
             assert {item.value: item.count for item in facet.items if item.count} == {
                 value: n for value, n in every.items() if value in {i.value for i in facet.items}
@@ -318,7 +310,8 @@ class TestOneCableDocumentPerCable:
         cables = set(Paragraph.objects.values_list("cable_id", flat=True))
         assert searcher.num_docs == Paragraph.objects.count() + len(cables)
         node = parse_query("the").text
-        assert index.exact_cable_count(node, []) == len(cables_whose_paragraph_holds(("the",)))
+        documents = index.count_paragraphs(index.compile(node, field=CABLE_WORDS))
+        assert documents == len(cables_whose_paragraph_holds(("the",)))
         assert search("the", {}).total == len(exhaustive_ranking("the", {}))
 
     def test_the_check_finds_a_second_cable_document_and_the_repair_removes_it(self, monkeypatch):
@@ -339,9 +332,9 @@ class TestOneCableDocumentPerCable:
         call_command("rank_index", stdout=StringIO())
         assert differing_cables() == []
         node = parse_query("the").text
-        assert rank_index().exact_cable_count(node, []) == len(
-            cables_whose_paragraph_holds(("the",))
-        )
+        index = rank_index()
+        documents = index.count_paragraphs(index.compile(node, field=CABLE_WORDS))
+        assert documents == len(cables_whose_paragraph_holds(("the",)))
 
 
 def cables_whose_paragraph_holds(*sequences: tuple[str, ...]) -> set[int]:

@@ -75,8 +75,8 @@ def _cable_list(request, form):
     return _json(
         {
             "count": results.total,
-            # False: `count` is an estimate ("about N"), the query matching very many cables.
-            "count_exact": results.total_exact,
+            # Always true: every count is exact (kept for clients that read it).
+            "count_exact": True,
             "page": page.number,
             "num_pages": page.paginator.num_pages,
             "sort": results.sort,
@@ -113,9 +113,8 @@ def _cable_list(request, form):
                 facet.name: [{"value": i.value, "count": i.count} for i in facet.items]
                 for facet in results.facets
             },
-            # The facets whose counts are estimates (a very common query, its own selection
-            # left out): shown "(estimated)" on the page.
-            "facets_estimated": [facet.name for facet in results.facets if facet.approximate],
+            # Always empty: no facet count is an estimate (kept for clients that read it).
+            "facets_estimated": [],
         }
     )
 

@@ -4,11 +4,6 @@ from __future__ import annotations
 
 from django.db.models import F, QuerySet
 
-from cables.models import Cable
-
-from . import thresholds
-from .filtering import narrow_ids
-
 
 def ordered(cables: QuerySet, sort: str) -> QuerySet:
     if sort == "created":
@@ -65,44 +60,3 @@ def date_ordered_chunks(cables: QuerySet, sort: str, size: int = 500):
         if len(rows) < size:
             break
         last_reference = rows[-1].reference_id
-
-
-def date_ordered_slice(cables: QuerySet, sort: str, offset: int, stop: int) -> list[int]:
-    """Ids of `ordered(cables, sort)[offset:stop]`, read off the date's index."""
-    dated, undated = date_ordered_parts(cables, sort)
-    ids = list(dated.values_list("id", flat=True)[offset:stop])
-    if len(ids) < stop - offset:
-        skip = max(0, offset - dated.count())
-        ids += undated.values_list("id", flat=True)[skip : skip + stop - offset - len(ids)]
-    return ids
-
-
-def walked_slice(data: dict, sort: str, offset: int, stop: int, using: str) -> list[int]:
-    """`date_ordered_slice` of the cables passing wide facet filters: every cable walked in
-    the sort's order, each step narrowed to those passing the filters. For `?tag=PREL` (71 %
-    of the archive) SQLite's planner took the 178,000 tagged cables and sorted them all (the
-    API page took 330 ms, 48 ms walked)."""
-
-    def keep(chunk: list[int]) -> set[int]:
-        return set(narrow_ids(sorted(chunk), data, using))
-
-    everything = Cable.objects.using(using).all()
-    return walk_date_order(everything, sort, stop, keep, max(thresholds.DATE_WALK_STEP, 2 * stop))[
-        offset:
-    ]
-
-
-def walk_date_order(cables: QuerySet, sort: str, need: int, keep, step: int) -> list[int]:
-    """The first `need` of `cables` in the sort's order (read off the date index, `step`
-    cables then 4 times more at a time) that `keep(chunk)` (a set of ids) keeps."""
-    found: list[int] = []
-    start = 0
-    while len(found) < need:
-        chunk = date_ordered_slice(cables, sort, start, start + step)
-        if not chunk:
-            break
-        kept = keep(chunk)
-        found.extend(cable_id for cable_id in chunk if cable_id in kept)
-        start += step
-        step *= 4
-    return found[:need]

@@ -1,4 +1,6 @@
-"""Facet counts: per column, TAGS and entity, disjunctive, over samples or the whole archive."""
+"""Facet counts: a search's, exact and disjunctive, off the cable table (`table_facets`); and
+the whole archive's per column, TAGS and entity, stored per archive version for the pages that
+draw them (`whole_archive_facets`)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ from cables.search.filters import FACET_PARAMETERS
 
 from . import thresholds
 from .results import COLUMN_FACETS, ENTITY_FACETS, FACET_LABELS, Facet, FacetItem
-from .value_counts import counts_of_values
 
 
 def _facet_items(name: str, rows, selected: list[str], labels=None, titles=None):
@@ -147,17 +148,9 @@ def _entity_counts(ids, names: list[str]) -> dict[str, tuple[list, dict]]:
     return counted
 
 
-def _scaled(rows, scale: float):
-    if scale == 1:
-        return rows
-    return [(value, max(1, round(count * scale))) for value, count in rows]
-
-
 def whole_archive_facets() -> dict:
     """Every facet's counts over the whole archive, stored per archive version (grouping
-    every cable's TAGS took 2.6 s at full size): what a search without text shows for a
-    facet whose own selection is all there is (`?tag=KZ` counts the other TAGS over every
-    cable)."""
+    every cable's TAGS took 2.6 s at full size): the entity pictures draw them."""
 
     def compute():
         everything = Cable.objects.order_by().values("id")
@@ -168,109 +161,6 @@ def whole_archive_facets() -> dict:
         }
 
     return summary("facets", compute)
-
-
-def count_facets(ids_source, data: dict, scale=1.0, whole=None) -> list[Facet]:
-    """Facet counts; `ids_source(filters)` gives the matching cable ids with these facet
-    filters applied, as a subquery. Counts are multiplied by `scale` (a number, or a function
-    of the filters) and marked approximate when it is not 1 (counted over a window of the
-    matches). `whole`: the counts of the whole archive (`whole_archive_facets`), exact, for
-    the facets with no other filter.
-
-    Facets that end up with the same filters (all those with nothing selected, typically)
-    share one GROUP BY: one for the cable columns, one for TAGS, one for the entities.
-    """
-
-    def others_key(name):
-        return tuple(sorted((k, tuple(v)) for k, v in data.items() if k != name))
-
-    def scale_of(name):
-        if not callable(scale):
-            return scale
-        return scale({k: list(v) for k, v in others_key(name)})
-
-    subqueries: dict[tuple, object] = {}
-
-    def ids_for(key):
-        # Once per distinct set of filters: the column, TAGS and entity counts share it.
-        if key not in subqueries:
-            subqueries[key] = ids_source({k: list(v) for k, v in key})
-        return subqueries[key]
-
-    columns: dict[str, list] = {}
-    exact: set[str] = set()  # read from `whole`, not scaled
-    for group in (COLUMN_FACETS, ENTITY_FACETS):
-        by_key: dict[tuple, list[str]] = {}
-        for name in group:
-            by_key.setdefault(others_key(name), []).append(name)
-        for key, names in by_key.items():
-            if whole is not None and key == ():
-                exact.update(names)
-                for name in names:
-                    if group is COLUMN_FACETS:
-                        columns[name] = (whole["columns"][name], None)
-                    else:
-                        columns[name] = whole["entities"][name]
-            elif group is COLUMN_FACETS:
-                for name, rows in _column_counts(ids_for(key), names).items():
-                    columns[name] = (rows, None)
-            else:
-                columns.update(_entity_counts(ids_for(key), names))
-
-    facets = []
-    for name in FACET_PARAMETERS:
-        selected = [str(v) for v in data.get(name, [])]
-        labels, titles = None, None
-        facet_scale = 1.0 if name in exact else scale_of(name)
-        if name == "tag":
-            if whole is not None and others_key(name) == ():
-                tag_rows, facet_scale = whole["tag"], 1.0
-            else:
-                tag_rows = _tag_counts(ids_for(others_key(name)))
-            rows = _scaled([(code, n) for code, _, n in tag_rows], facet_scale)
-            titles = {code: definition for code, definition, _ in tag_rows}
-            missing = [v for v in selected if v not in titles]
-            if missing:
-                titles.update(
-                    Tag.objects.filter(code__in=missing).values_list("code", "definition")
-                )
-        else:
-            rows, labels = columns[name]
-            rows = _scaled(rows, facet_scale)
-            if name == "partial":
-                labels = {"full": "Full text", "partial": "Partial extract"}
-        listed = {str(value) for value, _ in rows}
-        if any(value not in listed for value in selected):
-            # A selected value outside the top list: its own count, never a 0 shown beside it.
-            absent = [value for value in selected if value not in listed]
-            rows = [*rows, *counts_of_values(name, absent, ids_for(others_key(name)), facet_scale)]
-        items = _facet_items(name, rows, selected, labels, titles)
-        if items or selected:
-            facets.append(Facet(name, FACET_LABELS[name], items, selected, facet_scale != 1))
-    return facets
-
-
-def spread_sample(ids: list[int]) -> tuple[list[int], float]:
-    """(every n-th of these sorted cable ids, how many each stands for): about FACET_SAMPLE,
-    spread over the archive as the ids are (they follow the load order)."""
-    step = -(-len(ids) // thresholds.FACET_SAMPLE)
-    if step <= 1:
-        return ids, 1.0
-    sample = ids[::step]
-    return sample, len(ids) / len(sample)
-
-
-def archive_sample_ids(using: str) -> tuple[list[int], int]:
-    """(the cable ids divisible by `step`, step): about FACET_SAMPLE ids over the id range."""
-    # Two scalar subqueries, two index seeks: MIN and MAX side by side make SQLite scan the
-    # table (about 2 ms at full size).
-    table = Cable._meta.db_table
-    with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT (SELECT MIN(id) FROM {table}), (SELECT MAX(id) FROM {table})")
-        low, high = cursor.fetchone()
-    low, high = low or 0, high or 0
-    step = max(1, -(-(high - low + 1) // thresholds.FACET_SAMPLE))
-    return list(range(-(-low // step) * step, high + 1, step)), step
 
 
 PARTIAL_LABELS = {"full": "Full text", "partial": "Partial extract"}

@@ -11,7 +11,6 @@ from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
-from cables.lib.summaries import stored as stored_summary
 from cables.models import Cable, Mention, Tag
 from cables.search.filters import CableFilter
 
@@ -19,8 +18,6 @@ from . import get_backend, thresholds
 from .lookup import named_entity_ids
 from .query import ParsedQuery, QuerySyntaxError, parse_query
 from .rank_index import rank_index
-from .read_alias import of_the_archive
-from .results import COLUMN_FACETS, ENTITY_FACETS
 
 
 def query_box_filters(cables: QuerySet, parsed: ParsedQuery) -> QuerySet:
@@ -153,8 +150,8 @@ def valid_filter_data(filter_data) -> dict:
     return data
 
 
-# Filters that keep those of a few candidate cables carrying a tag or an entity: driven by
-# the candidates (index lookups per candidate), never by every cable with that tag.
+# Typed filters that keep those of a few candidate cables carrying a tag or an entity: driven
+# by the candidates (index lookups per candidate), never by every cable with that tag.
 LINKED_FILTERS = ("tag", "person", "party", "election")
 
 
@@ -186,29 +183,6 @@ def _linked(ids: list[int], name: str, entity_ids, using: str) -> list[int]:
     return sorted(set(id_list(rows.values_list("cable_id"))))
 
 
-def _links(name: str, values, using: str) -> QuerySet:
-    """The link rows of these tags (by code) / the visible mentions of these entities (by
-    slug): what `CableFilter` filters the cables by."""
-    if name == "tag":
-        return Cable.tags.through.objects.using(using).filter(tag__code__in=values).order_by()
-    return (
-        Mention.objects.using(using)
-        .visible()
-        .filter(**{f"{name}__slug__in": values})
-        .order_by()  # the mentions' own order joins the cables and paragraphs
-    )
-
-
-def linked_count(name: str, values, using: str) -> int:
-    """The cables with one of these tags / a visible mention of these entities, counted in
-    the link table alone: joined to the cables, PostgreSQL looked up each of the 178,000
-    cables tagged PREL (760 ms, against 26)."""
-    links = _links(name, values, using)
-    if name == "tag" and len(set(values)) == 1:  # one row per (cable, tag)
-        return links.count()
-    return links.values("cable_id").distinct().count()
-
-
 def _linked_ids(name: str, values, exact: bool, using: str) -> list[int]:
     if name == "tag":
         tags = Tag.objects.using(using)
@@ -220,20 +194,6 @@ def _linked_ids(name: str, values, exact: bool, using: str) -> list[int]:
         return named_entity_ids(name, values, using)
     model = Mention._meta.get_field(name).related_model
     return list(model.objects.using(using).filter(slug__in=values).values_list("id", flat=True))
-
-
-def narrow_ids(ids: list[int], filters: dict, using: str) -> list[int]:
-    """The cables of `ids` (sorted) passing these facet filters (as CableFilter does)."""
-    if not ids or not filters:
-        return ids
-    plain = {k: v for k, v in filters.items() if k not in LINKED_FILTERS}
-    if plain:
-        narrowed = Cable.objects.using(using).filter(id__in=get_backend(using).ids_subquery(ids))
-        ids = sorted(id_list(bound_filterset(plain, narrowed).qs.order_by().values_list("id")))
-    for name in LINKED_FILTERS:
-        if filters.get(name) and ids:
-            ids = _linked(ids, name, _linked_ids(name, filters[name], True, using), using)
-    return ids
 
 
 def narrow_box(ids: list[int], parsed: ParsedQuery, using: str) -> list[int]:
@@ -252,78 +212,3 @@ def narrow_box(ids: list[int], parsed: ParsedQuery, using: str) -> list[int]:
         if ids:
             ids = _linked(ids, name, _linked_ids(name, values, False, using), using)
     return ids
-
-
-def filtered_ids(parsed: ParsedQuery, data: dict, using: str) -> list[int] | None:
-    """The ids of the cables passing the facet and field filters (whatever their text), or
-    None when there are more than RANK_WITHIN_LIMIT of them."""
-    box = ParsedQuery(
-        filters=parsed.filters, date_from=parsed.date_from, date_before=parsed.date_before
-    )
-    if not box.has_field_filters and _estimated_cables(data, using) > thresholds.RANK_WITHIN_LIMIT:
-        return None  # listing them to find out would cost more than it saves
-    boxed = query_box_filters(Cable.objects.using(using).all(), box)
-    linked = {k: v for k, v in data.items() if k in LINKED_FILTERS and v}
-    plain = {k: v for k, v in data.items() if k not in linked}
-    if len(linked) == 1 and not plain and not box.has_field_filters:
-        # One TAG or entity alone: its link table, without a lookup of each cable.
-        ((name, values),) = linked.items()
-        ids = id_list(
-            _links(name, values, using)
-            .values_list("cable_id")
-            .distinct()[: thresholds.RANK_WITHIN_LIMIT + 1]
-        )
-        return ids if len(ids) <= thresholds.RANK_WITHIN_LIMIT else None
-    if linked and (plain or box.has_field_filters):
-        # The cables of the other filters first, then the TAG or entity looked up for each
-        # (the link tables' (cable, ...) indexes): as one query, PostgreSQL hashed the
-        # 178,000 cables tagged PREL to keep those of one post and classification (620 ms).
-        candidates = bound_filterset(plain, boxed).qs.order_by().values_list("id")
-        ids = id_list(candidates[: thresholds.LINKED_CANDIDATES + 1])
-        if len(ids) <= thresholds.LINKED_CANDIDATES:
-            ids = narrow_ids(sorted(ids), linked, using)
-            return ids if len(ids) <= thresholds.RANK_WITHIN_LIMIT else None
-    ids = id_list(
-        bound_filterset(data, boxed)
-        .qs.order_by()
-        .values_list("id")[: thresholds.RANK_WITHIN_LIMIT + 1]
-    )
-    # Too many: the filters are checked on the ranking's candidates instead.
-    return ids if len(ids) <= thresholds.RANK_WITHIN_LIMIT else None
-
-
-def _estimated_cables(data: dict, using: str) -> float:
-    """About how many cables pass these facet filters, from the stored counts of the whole
-    archive with the facets taken as independent: PREL (178,000 cables) and CONFIDENTIAL
-    (97,000) make about 69,000. A value the stored counts do not list (beyond the most
-    frequent) counts 0, a filter without stored counts (a date range) 0 too: the estimate
-    errs low, where the cables are listed and counted."""
-    share, total = estimated_share(data, using)
-    return share * total
-
-
-def estimated_share(data: dict, using: str, whole=None) -> tuple[float, int]:
-    """(the share of the archive expected to pass these filters, the archive's cables), as
-    `_estimated_cables` explains; (0, 0) without stored counts. `whole`: the stored counts
-    (`whole_archive_facets`), when the caller has read them."""
-    if not data or not of_the_archive(using):
-        return 0.0, 0
-    if whole is None:
-        whole = stored_summary("facets")
-    if whole is None:
-        return 0.0, 0
-    total = sum(n for _, n in whole["columns"]["year"])  # every year is listed
-    share = 1.0
-    for name, values in data.items():
-        if name in COLUMN_FACETS:
-            rows = whole["columns"][name]
-        elif name == "tag":
-            rows = [(code, n) for code, _, n in whole["tag"]]
-        elif name in ENTITY_FACETS:
-            rows = whole["entities"][name][0]
-        else:
-            return 0.0, total
-        counts = {str(value): n for value, n in rows}
-        wanted = sum(counts.get(str(value), 0) for value in set(values))
-        share *= min(1.0, wanted / max(total, 1))
-    return share, total

@@ -258,7 +258,7 @@ def _paragraph_count(using: str) -> int:
 def paragraph_rows(using: str, cable_ids=None):
     """(id, cable_id, length, text) of every paragraph, or of these cables', in chunks of
     whole cables: each chunk gets one cable document per cable (`add_worded`), and a cable
-    split over two chunks would have two, counted twice by `exact_cable_count`."""
+    split over two chunks would have two, counted twice by a count of cable documents."""
     connection = connections[using]
     select = "SELECT id, cable_id, LENGTH(text), text FROM cables_paragraph "
     if cable_ids is None:
@@ -351,7 +351,7 @@ def indexed_cables(index: tantivy.Index) -> dict[int, tuple[int, int, int, int]]
     if searcher.num_docs == 0:
         return {}
     paragraphs = tantivy.Query.exists_query("pid")
-    # One cable document per cable: two would count the cable twice (`exact_cable_count`).
+    # One cable document per cable: two would count the cable twice.
     cable_documents = tantivy.Query.boolean_query(
         [(tantivy.Occur.Must, tantivy.Query.all_query()), (tantivy.Occur.MustNot, paragraphs)]
     )

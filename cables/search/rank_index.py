@@ -226,44 +226,12 @@ class RankIndex:
         total = self.count_paragraphs(within, searcher)
         return {cable_id for _, cable_id, _ in self._hits(within, total, searcher)}
 
-    def cables_matching_node(self, node: Node, among: list[int]) -> set[int]:
-        """`cables_matching` for a parsed query: a single word or prefix is read off the cable
-        documents, one hit per cable instead of one per paragraph."""
-        if not among:
-            return set()
-        searcher = self.searcher()
-        if not self._one_word(node):
-            return self.cables_matching(self.compile(node, searcher), among)
-        anywhere = self.compile(node, searcher, CABLE_WORDS)
-        if anywhere is None:
-            return set()
-        return self._cable_hits(self.within(anywhere, among), searcher)
-
     def _one_word(self, node: Node) -> bool:
         """Whether a cable document matches `node` exactly when a paragraph does: one index
         term or a prefix. (A phrase, or a word the index splits such as `U.S.`, only says
         that the cable holds its words somewhere.)"""
         tree = query_terms(node, self.words)
         return tree is None or tree[0] in ("term", "prefix")
-
-    def exact_cable_count(self, node: Node, excluded: list[Node]) -> int | None:
-        """How many cables have a paragraph matching `node` and none matching an excluded
-        node, counted on the cable documents (one per cable) when that count is exact: each
-        node a word, a prefix or an OR of those (a cable holds one of them in a paragraph
-        exactly when its document holds it). None for phrases and AND."""
-        trees = [query_terms(item, self.words) for item in [node, *excluded]]
-        if trees[0] is None or not all(_word_like(tree) for tree in trees):
-            return None
-        searcher = self.searcher()
-        query = self.compile(node, searcher, CABLE_WORDS)
-        if query is None:
-            return 0
-        left_out = [self.compile(item, searcher, CABLE_WORDS) for item in excluded]
-        clauses = [(tantivy.Occur.Must, query)]
-        clauses += [(tantivy.Occur.MustNot, q) for q in left_out if q is not None]
-        if len(clauses) > 1:
-            query = tantivy.Query.boolean_query(clauses)
-        return self.count_paragraphs(query, searcher)
 
     def _cable_hits(self, query, searcher) -> set[int]:
         total = self.count_paragraphs(query, searcher)
@@ -285,34 +253,6 @@ class RankIndex:
             return cables
         # A phrase: the cables holding its words, checked paragraph by paragraph.
         return self.cables_matching(self.compile(node, searcher), sorted(cables))
-
-    def cables_left(self, node: Node, excluded: list[Node], limit: int) -> set[int] | None:
-        """The cables with a paragraph matching `node` and none matching an excluded node, or
-        None when more than `limit` cables could be left. The one-word exclusions are left out
-        inside the index (`embassy -the` reads the few cables without "the", never the
-        250,000 with it); phrases are checked among what is left."""
-        searcher = self.searcher()
-        anywhere = self.compile(node, searcher, CABLE_WORDS)
-        if anywhere is None:
-            return set()
-        words, phrases = [], []
-        for excluded_node in excluded:  # one tokeniser call each (a query on PostgreSQL)
-            (words if self._one_word(excluded_node) else phrases).append(excluded_node)
-        clauses = [(tantivy.Occur.Must, anywhere)]
-        for word in words:
-            left_out = self.compile(word, searcher, CABLE_WORDS)
-            if left_out is not None:
-                clauses.append((tantivy.Occur.MustNot, left_out))
-        query = tantivy.Query.boolean_query(clauses)
-        if self.count_paragraphs(query, searcher) > limit:
-            return None
-        cables = self._cable_hits(query, searcher)
-        if not self._one_word(node) and cables:
-            cables = self.cables_matching(self.compile(node, searcher), sorted(cables))
-        for phrase in phrases:
-            if cables:
-                cables -= self.cables_matching(self.compile(phrase, searcher), sorted(cables))
-        return cables
 
     def every_matching_cable(self, node: Node, excluded: list[Node]) -> np.ndarray:
         """The sorted ids of every cable with a paragraph matching `node` and none matching an

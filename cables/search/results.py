@@ -67,7 +67,6 @@ class FacetItem:
     percent: int = 0  # bar length, relative to the largest count
     name: str = ""
     href: str = ""  # the link toggling this item, set by the view
-    exact: bool = False  # counted exactly even in an estimated facet (value_counts.py)
 
     @property
     def params(self) -> dict:
@@ -81,7 +80,6 @@ class Facet:
     label: str
     items: list[FacetItem]
     selected: list[str]
-    approximate: bool = False  # counts estimated from the ranked candidates, not exact
 
 
 @dataclass
@@ -102,7 +100,6 @@ class SearchResults:
     page: object  # django.core.paginator.Page of CableHit
     facets: list[Facet]
     suggestions: list[Suggestion]
-    total_exact: bool = True  # False: `total` is an estimate, shown as "about N"
     months: MonthCounts | None = None  # per month, when exactly one year is selected
 
     @property

@@ -14,9 +14,8 @@ register = template.Library()
 MAX_YEAR_SPAN = 150
 
 
-def _cables(count: int, approximate: bool = False) -> str:
-    about = "about " if approximate else ""
-    return f"{about}{count} cable{'' if count == 1 else 's'}"
+def _cables(count: int) -> str:
+    return f"{count} cable{'' if count == 1 else 's'}"
 
 
 def year_chart(facet) -> Chart | None:
@@ -38,7 +37,7 @@ def year_chart(facet) -> Chart | None:
                 key=str(year),
                 label=str(year),
                 count=count,
-                name=f"{year}: {_cables(count, facet.approximate)}"
+                name=f"{year}: {_cables(count)}"
                 + (" (selected; select again to remove)" if selected else ""),
                 link=bool(item and (count or selected)),
                 selected=selected,
@@ -65,7 +64,7 @@ def month_chart(months, query) -> Chart:
                 key=f"{year}-{index + 1:02d}",
                 label=MONTH_NAMES[index],
                 count=count,
-                name=f"{MONTH_NAMES[index]} {year}: {_cables(count, months.approximate)}"
+                name=f"{MONTH_NAMES[index]} {year}: {_cables(count)}"
                 + (" (selected; select again to remove)" if selected else ""),
                 link=bool(count or selected),
                 selected=selected,

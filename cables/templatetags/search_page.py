@@ -34,8 +34,6 @@ def _title(text) -> str:
 def facet_items(facet):
     """The `<li>` items of one facet: same markup as the template it replaces."""
     year = facet.name == "year"
-    approximate = " approximate" if facet.approximate else ""
-    tilde = "~" if facet.approximate else ""
     name = _esc(facet.name)
     tags = facet.name == "tag"
     lines = []
@@ -56,8 +54,7 @@ def facet_items(facet):
             f'{title}{CURRENT if selected else ""} data-facet="{name}"'
             f' data-value="{_esc(item.value)}"><span class="check" aria-hidden="true">'
             f'{"☑" if selected else "☐"}</span> <span class="facet-label">{_esc(item.label)}'
-            f'{meaning}</span>{bar} <span class="count{"" if item.exact else approximate}">'
-            f"{'' if item.exact else tilde}{item.count:,}</span>"
+            f'{meaning}</span>{bar} <span class="count">{item.count:,}</span>'
             f"{SELECTED_NOTE if selected else ''}</a></li>"
         )
     return mark_safe("\n".join(lines))
