@@ -12,7 +12,7 @@ the killed one left, as an operator would), then runs the same ingest to the end
 the archive with the clean one, until --kill-points kills are done. Compared: cables,
 paragraphs, TAGS links, references, sources, mentions, the review queue's names
 (`cables.tooling.integrity.archive_rows`, keyed by reference IDs), and the search index: on
-SQLite every FTS5 table (the main one and its samples) must hold exactly the paragraphs it
+SQLite the FTS5 table must hold exactly the paragraphs it
 should, token for token (`SearchBackend.index_problems`); on PostgreSQL the stored tsvector of
 every paragraph is compared. The exit status is 1 if any trial differs.
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from cables.ingest.incremental import ingest_paths
 from cables.models import Cable, Paragraph
-from cables.search import bands, sqlite, thresholds
+from cables.search import thresholds
 from cables.search.service import search
 
 from .conftest import CABLEGATE_HTML, MIRROR_PAGES
@@ -58,29 +58,18 @@ def ranked_ids(results) -> list[int]:
     return [hit.cable.id for hit in results.page]
 
 
-# SQLite's sample indexes hold every 2nd, 4th and 8th cable of the small corpus (instead of
-# every 8th, 64th and 512th of a full archive): set before anything is indexed.
-SMALL_MODULI = (2, 4, 8)
-
-
-@pytest.fixture
-def small_samples(monkeypatch):
-    monkeypatch.setattr(sqlite, "SAMPLE_MODULI", SMALL_MODULI)
-
-
 @pytest.fixture
 def small_bounds(monkeypatch):
-    monkeypatch.setattr(bands, "EXACT_HITS", 5)
-    monkeypatch.setattr(bands, "CANDIDATE_HITS", 3)
+    # Pages of 4, and filters ranked among a list of their cables only up to 3 of them.
     monkeypatch.setattr(thresholds, "PER_PAGE", 4)
     monkeypatch.setattr(thresholds, "ORPHANS", 0)
-    monkeypatch.setattr(sqlite, "SAMPLE_HITS", 2)
+    monkeypatch.setattr(thresholds, "RANK_WITHIN_LIMIT", 3)
 
 
 @pytest.mark.django_db
 class TestBoundedSearch:
     @pytest.fixture(autouse=True)
-    def archive(self, small_samples):
+    def archive(self):
         summary = ingest_paths(INPUTS)
         assert summary.created > 100
 
@@ -119,19 +108,6 @@ class TestBoundedSearch:
         again = [ranked_ids(search(BROAD, {}, "relevance", page)) for page in (1, 2)]
         assert first == again
         assert not set(first[0]) & set(first[1])
-
-    def test_a_band_read_by_id_ranks_exactly_as_one_found_through_the_index(
-        self, small_bounds, monkeypatch
-    ):
-        # PostgreSQL reads a small band by id and a large one through the GIN index: the
-        # two plans must give the same page (SQLite has one plan: the same page twice).
-        from cables.search import postgres
-
-        by_id = [ranked_ids(search(BROAD, {}, "relevance", page)) for page in (1, 2)]
-        monkeypatch.setattr(postgres, "RANGE_SCAN_ROWS", -1)
-        by_index = [ranked_ids(search(BROAD, {}, "relevance", page)) for page in (1, 2)]
-        assert by_id == by_index
-        assert by_id[0]
 
     def test_a_page_is_the_same_slice_of_the_ranking_whatever_the_page_size(self):
         long = ranked_ids(search(BROAD, {}, "relevance", 1, per_page=60))
@@ -208,7 +184,7 @@ def test_facet_links_are_those_of_the_querystring_tag(client):
 
 
 @pytest.mark.django_db
-def test_the_api_counts_exactly_above_the_bound(client, small_samples, small_bounds):
+def test_the_api_counts_exactly_above_the_bound(client, small_bounds):
     ingest_paths(INPUTS)
     url = reverse("cables:api-cable-list")
     count = len(together(COMMON, "president"))
@@ -217,45 +193,3 @@ def test_the_api_counts_exactly_above_the_bound(client, small_samples, small_bou
         assert (body["count"], body["count_exact"], body["facets_estimated"]) == (count, True, [])
     assert client.get(url, {"q": COMMON}).json()["count_exact"] is True
     assert client.get(url, {"q": "Qwzxy", "sort": "-created"}).json()["count_exact"] is True
-
-
-class FakeBackend:
-    """Matches every paragraph id in [first, last]."""
-
-    def __init__(self, first, last, hits):
-        self.first, self.last, self.hits = first, last, hits
-
-    def paragraph_id_bounds(self):
-        return self.first, self.last
-
-    def count_hits(self, node, first, last):
-        return self.hits
-
-    def matched_paragraphs(self, node, slices=None):
-        ids = range(self.first, self.last + 1)
-        if slices is not None:
-            ids = [p for p in ids if slices.lo <= (p - slices.first) % slices.stride < slices.hi]
-        return [(p // 10, p) for p in ids]
-
-
-def test_bands_cover_every_paragraph_once_each_spread_over_the_whole_archive():
-    backend = FakeBackend(first=101, last=100_000, hits=60_000)
-    seen = []
-    windows = list(bands.sliced_windows(backend, None))
-    assert windows[-1][1] and not any(complete for _, complete in windows[:-1])
-    rows = [backend.matched_paragraphs(None, slices) for slices, _ in windows]
-    for band, (slices, _) in zip(rows, windows, strict=True):
-        ids = [p for _, p in band]
-        seen.extend(ids)
-        # Every band takes some of each of the SLICES parts of the archive.
-        parts = {(p - backend.first) // slices.stride for p in ids}
-        assert len(parts) >= bands.SLICES
-    assert sorted(seen) == list(range(101, 100_001))
-    # The first band holds about CANDIDATE_HITS of the 60,000 matches' worth of ids.
-    first_band = len(rows[0]) * 60_000 / 99_900
-    assert bands.CANDIDATE_HITS / 2 <= first_band <= bands.CANDIDATE_HITS * 2
-
-
-def test_below_the_bound_one_band_holds_everything():
-    backend = FakeBackend(first=1, last=1_000, hits=bands.EXACT_HITS)
-    assert list(bands.sliced_windows(backend, None)) == [(None, True)]

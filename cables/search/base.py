@@ -3,12 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connections
 from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-
-from .bands import sliced_windows
 
 # Markers the backends put around matched words in snippets. The snippet is HTML-escaped
 # first and the markers become <mark> afterwards, so cable text can never inject markup.
@@ -73,40 +70,15 @@ class SearchBackend:
         """`cable_id` values of paragraphs matching `node`, for use in `id__in=`."""
         raise NotImplementedError
 
-    def band_windows(self, node):
-        """(window, complete) for each band relevance ranks, narrowest first (see `bands.py`):
-        by default slices of the paragraph ids sized from `count_hits`."""
-        return sliced_windows(self, node)
-
-    def count_hits(self, node, first: int, last: int) -> int:
-        """About how many paragraphs match `node` (an estimate: it sizes the slices); `first`
-        and `last` are the paragraph id bounds."""
-        raise NotImplementedError
-
-    def matched_paragraphs(self, node, window=None) -> list[tuple[int, int]]:
-        """(cable_id, paragraph_id) of the paragraphs matching `node` within a window of
-        `band_windows` (None: all)."""
+    def matched_paragraphs(self, node) -> list[tuple[int, int]]:
+        """(cable_id, paragraph_id) of every paragraph matching `node` (the database's own
+        answer, which the rank index must equal: tests and `exhaustive.py`)."""
         raise NotImplementedError
 
     def snippets(self, node, chosen: dict[int, list[tuple[int, float]]]) -> dict:
         """{cable_id: [ParagraphHit, ...]} for the chosen (paragraph_id, score) of each
         cable, best first, with highlighted snippets."""
         raise NotImplementedError
-
-    def cables_matching(self, node, among) -> set[int]:
-        """Ids of the cables of `among` with a paragraph matching `node`."""
-        raise NotImplementedError
-
-    def paragraph_id_bounds(self) -> tuple[int, int]:
-        """The smallest and largest paragraph id (0, 0 when there are none)."""
-        # One query, two index seeks (MIN and MAX side by side make SQLite scan the table).
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(
-                "SELECT (SELECT MIN(id) FROM cables_paragraph), "
-                "(SELECT MAX(id) FROM cables_paragraph)"
-            )
-            low, high = cursor.fetchone()
-        return low or 0, high or 0
 
     def ids_subquery(self, ids: list[int]):
         """A subquery yielding these ids, for `id__in=`, with the list as one parameter."""

@@ -13,12 +13,8 @@ from .base import (
     marked_snippet,
 )
 from .highlight import highlighted
-from .rank_index import rank_index
 from .words import archive_words, query_terms, tsquery_of, tsvector_literal
 
-# A band whose id ranges hold at most this many paragraphs is read by id alone (see
-# `matched_paragraphs`); a larger one (a word of middling frequency) goes through the GIN index.
-RANGE_SCAN_ROWS = 30_000
 VECTOR_INDEX = "cables_paragraph.search_vector"
 
 
@@ -109,48 +105,13 @@ class PostgresBackend(SearchBackend):
             .values("cable_id")
         )
 
-    def count_hits(self, node, first: int = 0, last: int = 0) -> int:
-        # Exact, from the rank index, which matches what this database matches (a few ms even
-        # for "said"). The planner's estimate took a phrase's stop word ("the united states")
-        # for a rare word, so a 170,000-paragraph phrase was read whole: 2.6 s.
-        index = rank_index(self.using, check=False)
-        query = index.compile(node)
-        return 0 if query is None else index.count_paragraphs(query)
-
-    def matched_paragraphs(self, node, window=None) -> list[tuple[int, int]]:
-        slices = window  # PostgreSQL's windows are `bands.Slices` (the default `band_windows`)
-        # The slices as explicit id ranges: the planner reads them through the primary key
-        # (a BitmapOr of ranges), never the whole GIN posting list of a common word.
-        query = self.tsquery(node)
-        window, bounds = "", []
-        if slices is not None:
-            ranges = []
-            for start in range(slices.first, slices.last + 1, slices.stride):
-                low = start + slices.lo
-                high = min(start + slices.hi - 1, slices.last)
-                if low <= high:
-                    ranges.append("p.id BETWEEN %s AND %s")
-                    bounds += [low, high]
-            window = " AND (" + " OR ".join(ranges or ["FALSE"]) + ")"
-        if slices is not None and slices.ids <= RANGE_SCAN_ROWS:
-            # A common word's band is a few thousand rows: read them by id and test each.
-            # Left to itself the planner ANDs in the GIN index, whose bitmap of every match
-            # of the word (650,000 for "government") costs ~95 ms; OFFSET 0 keeps it out.
-            sql = (
-                "SELECT p.cable_id, p.id FROM ("
-                f"SELECT id, cable_id, search_vector FROM cables_paragraph p WHERE TRUE{window}"
-                " OFFSET 0) p, CAST(%s AS tsquery) q WHERE p.search_vector @@ q"
-            )
-            params = [*bounds, query]
-        else:
-            sql = (
-                "SELECT p.cable_id, p.id "
-                "FROM cables_paragraph p, CAST(%s AS tsquery) q "
-                f"WHERE p.search_vector @@ q{window}"
-            )
-            params = [query, *bounds]
+    def matched_paragraphs(self, node) -> list[tuple[int, int]]:
+        sql = (
+            "SELECT p.cable_id, p.id FROM cables_paragraph p, CAST(%s AS tsquery) q "
+            "WHERE p.search_vector @@ q"
+        )
         with connections[self.using].cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, [self.tsquery(node)])
             return cursor.fetchall()
 
     def snippets(self, node, chosen: dict[int, list[tuple[int, float]]]) -> dict:
@@ -173,13 +134,3 @@ class PostgresBackend(SearchBackend):
         for hits in found.values():
             hits.sort(key=lambda hit: (-hit.score, hit.number))
         return found
-
-    def cables_matching(self, node, among) -> set[int]:
-        sql = (
-            "SELECT DISTINCT cable_id FROM cables_paragraph "
-            "WHERE search_vector @@ CAST(%s AS tsquery) "
-            "AND cable_id = ANY(%s::bigint[])"
-        )
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(sql, [self.tsquery(node), _array(sorted(among))])
-            return {row[0] for row in cursor.fetchall()}

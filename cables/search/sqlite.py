@@ -1,6 +1,5 @@
 import json
 from collections.abc import Iterable
-from itertools import pairwise
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -8,8 +7,6 @@ from django.db.models.expressions import RawSQL
 
 from cables.models import Paragraph
 
-from . import bands
-from .bands import CableSample
 from .base import (
     MARK_END,
     MARK_START,
@@ -27,7 +24,6 @@ FTS_TABLE = "cables_paragraph_fts"
 # No prefix indexes: FTS5 uses one only for a prefix of exactly its length, and researchers'
 # prefixes (`elect*`, `kazakh*`) are longer than the 2 and 3 letters such an index would cover;
 # without them the index is 2.5 times smaller and builds 2.4 times faster (migration 0008).
-# The sample indexes below have the same layout (migration 0009).
 FTS_TOKENIZE = TOKENIZE  # the archive's one tokenizer (words.py)
 CREATE_FTS_SQL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
@@ -36,39 +32,9 @@ CREATE_FTS_SQL = (
 DROP_FTS_SQL = f"DROP TABLE IF EXISTS {FTS_TABLE}"
 FTS5_AUTOMERGE, FTS5_CRISISMERGE = 4, 16  # FTS5's defaults, for ingest's row-by-row updates
 
-# Sample indexes (see `bands.CableSample`): table n holds the paragraphs of the cables whose id
-# is a multiple of SAMPLE_MODULI[n - 1]. A band of "said" (750,000 matching paragraphs at full
-# size) then walks the doclist of a 512th of the archive, not the whole index's. Together they
-# add 16 % to the index (126 MB beside 802 MB at full size). Other moduli need the tables
-# refilled (`rebuild`).
-SAMPLE_MODULI = (8, 64, 512)
-SAMPLE_TABLES = tuple(f"{FTS_TABLE}_sample{n}" for n in range(1, len(SAMPLE_MODULI) + 1))
-# The estimates take a band's share as 1 / modulus because each sample holds the smaller ones.
-assert all(big % small == 0 for small, big in pairwise(SAMPLE_MODULI)), (
-    "sample moduli must divide each other"
-)
-# Relevance starts in the smallest sample holding at least SAMPLE_HITS matching paragraphs
-# (some hundred cables: more than a page; at full size the totals shown were 0.91-1.10 of the
-# exact ones). A query with fewer even in the largest sample, or whose count there puts the
-# archive's at most about `bands.EXACT_HITS`, is ranked over every match and counted exactly.
-SAMPLE_HITS = 300
-
-
 # (id, cable_id), declared on Paragraph (`SqliteIndex`): a match's cable without its paragraph row
 # (10 of the 29 ms of a 10,000-row band at full size went to those row reads).
 PARAGRAPH_CABLE_INDEX = "cables_paragraph_id_cable"
-
-
-def _samples() -> list[CableSample]:
-    """The sample indexes, largest first (smallest modulus)."""
-    return [CableSample(t, m) for t, m in zip(SAMPLE_TABLES, SAMPLE_MODULI, strict=True)]
-
-
-def _narrowest_index(cable_ids) -> str:
-    """The smallest FTS5 index holding every paragraph of these cables: the sample of the
-    largest modulus dividing all their ids, else the main index."""
-    held = [s for s in _samples() if all(cable_id % s.modulus == 0 for cable_id in cable_ids)]
-    return held[-1].table if held else FTS_TABLE
 
 
 def _chunks(ids: list[int], size: int = 500):
@@ -104,20 +70,17 @@ class SqliteBackend(SearchBackend):
         )
 
     def _for_each_index(self, cable_ids: Iterable[int], statement: str) -> None:
-        """Run `statement` for these cables on the main index, and on each sample index for
-        those of them it samples."""
-        ids = list(cable_ids)
+        """Run `statement` for these cables, 500 at a time."""
         with connections[self.using].cursor() as cursor:
-            for index in [CableSample(FTS_TABLE, 1), *_samples()]:
-                for chunk in _chunks([i for i in ids if i % index.modulus == 0]):
-                    marks = ",".join(["%s"] * len(chunk))
-                    cursor.execute(statement.format(table=index.table, marks=marks), chunk)
+            for chunk in _chunks(list(cable_ids)):
+                marks = ",".join(["%s"] * len(chunk))
+                cursor.execute(statement.format(table=FTS_TABLE, marks=marks), chunk)
 
     def rebuild(self) -> None:
         def config(table: str, name: str, value: int) -> None:
             cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES(%s, %s)", [name, value])
 
-        tables = [FTS_TABLE, *SAMPLE_TABLES]
+        tables = [FTS_TABLE]
         with connections[self.using].cursor() as cursor:
             # No merging while the index is rebuilt: the optimise after it merges everything
             # once anyway (25 % less time at 25,000 cables). Then FTS5's defaults again.
@@ -127,16 +90,6 @@ class SqliteBackend(SearchBackend):
             try:
                 cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES('rebuild')")
                 cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES('optimize')")
-                for sample in _samples():
-                    # 'rebuild' would index every paragraph: a sample is emptied and refilled.
-                    table = sample.table
-                    cursor.execute(f"INSERT INTO {table}({table}) VALUES('delete-all')")
-                    cursor.execute(
-                        f"INSERT INTO {table}(rowid, text) SELECT id, text FROM cables_paragraph "
-                        "WHERE cable_id %% %s = 0",
-                        [sample.modulus],
-                    )
-                    cursor.execute(f"INSERT INTO {table}({table}) VALUES('optimize')")
             finally:
                 for table in tables:
                     config(table, "automerge", FTS5_AUTOMERGE)
@@ -151,8 +104,7 @@ class SqliteBackend(SearchBackend):
         """
         report = {}
         with connections[self.using].cursor() as cursor:
-            for index in [CableSample(FTS_TABLE, 1), *_samples()]:
-                table = index.table
+            for table in [FTS_TABLE]:
                 cursor.execute(f"INSERT INTO {table}({table}) VALUES('integrity-check')")
                 cursor.execute(
                     "CREATE VIRTUAL TABLE temp.index_expected USING fts5("
@@ -160,8 +112,7 @@ class SqliteBackend(SearchBackend):
                 )
                 cursor.execute(
                     "INSERT INTO temp.index_expected(rowid, text) SELECT id, text "
-                    "FROM cables_paragraph WHERE cable_id %% %s = 0",
-                    [index.modulus],
+                    "FROM cables_paragraph"
                 )
                 cursor.execute(
                     "CREATE VIRTUAL TABLE temp.index_expected_terms "
@@ -197,35 +148,11 @@ class SqliteBackend(SearchBackend):
             .values("cable_id")
         )
 
-    def band_windows(self, node):
-        """The sample indexes from the smallest holding SAMPLE_HITS matches up, then the main
-        index (see `bands.CableSample`); every match at once, exactly, when that sample's
-        count puts the whole archive's at most about EXACT_HITS (the bound PostgreSQL uses).
-        Counting in a sample walks its own short doclists (0.5 ms for "said" in a 64th of the
-        full archive)."""
-        match = to_fts5(node)
-        samples = _samples()[::-1]  # smallest first
-        start = len(samples)
-        with connections[self.using].cursor() as cursor:
-            for index, sample in enumerate(samples):
-                cursor.execute(
-                    f"SELECT count(*) FROM {sample.table} WHERE {sample.table} MATCH %s", [match]
-                )
-                found = cursor.fetchone()[0]
-                if found >= SAMPLE_HITS:
-                    if found * sample.modulus > bands.EXACT_HITS:
-                        start = index
-                    break
-        for sample in samples[start:]:
-            yield sample, False
-        yield None, True
-
-    def matched_paragraphs(self, node, window=None) -> list[tuple[int, int]]:
-        # One walk of the doclists of the window's index (a `CableSample`'s, or the main one),
-        # each match joined to its cable through the (id, cable_id) index. No bm25(): the
-        # order comes from the rank index, and bm25() re-reads every term's whole doclist for
-        # its statistics. (LIMIT -1 keeps SQLite from flattening the subquery.)
-        table = FTS_TABLE if window is None else window.table
+    def matched_paragraphs(self, node) -> list[tuple[int, int]]:
+        # One walk of the doclists, each match joined to its cable through the (id, cable_id)
+        # index. No bm25(): it re-reads every term's whole doclist for its statistics. (LIMIT
+        # -1 keeps SQLite from flattening the subquery.)
+        table = FTS_TABLE
         sql = (
             f"SELECT p.cable_id, m.pid FROM ("
             f"SELECT {table}.rowid AS pid FROM {table} WHERE {table} MATCH %s LIMIT -1"
@@ -236,9 +163,8 @@ class SqliteBackend(SearchBackend):
             return cursor.fetchall()
 
     def snippets(self, node, chosen: dict[int, list[tuple[int, float]]]) -> dict:
-        # snippet() runs for the chosen paragraphs only, in the narrowest index holding all
-        # their cables (a page of a common word's first band is in its sample); no bm25 here
-        # (the scores come from the ranking). How FTS5 gets to them depends on the query:
+        # snippet() runs for the chosen paragraphs only; no bm25 here (the scores come from
+        # the ranking). How FTS5 gets to them depends on the query:
         # - words and phrases: one `rowid BETWEEN p AND p` per paragraph (UNION ALL), each a
         #   seek in the doclists: ~3 ms for a page, where walking a common word's whole
         #   doclist takes 50-100 ms at full size;
@@ -248,7 +174,7 @@ class SqliteBackend(SearchBackend):
         wanted = by_paragraph(chosen)
         if not wanted:
             return {}
-        table = _narrowest_index(chosen)
+        table = FTS_TABLE
         columns = f"{table}.rowid, p.number, snippet({table}, 0, %s, %s, '…', 40)"
         source = f"{table} JOIN cables_paragraph p ON p.id = {table}.rowid"
         match = to_fts5(node)
@@ -278,25 +204,3 @@ class SqliteBackend(SearchBackend):
         for hits in found.values():
             hits.sort(key=lambda hit: (-hit.score, hit.number))
         return found
-
-    def cables_matching(self, node, among) -> set[int]:
-        # The candidates' paragraph ids (cable index), then one walk of the doclists of the
-        # narrowest index holding all the candidates, keeping the matches among them: `+rowid
-        # IN` is a plain test per match (no per-rowid FTS5 lookups, no join of every match to
-        # its paragraph row).
-        table = _narrowest_index(among)
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(
-                "SELECT id, cable_id FROM cables_paragraph "
-                "WHERE cable_id IN (SELECT value FROM json_each(%s))",
-                [json.dumps(sorted(among))],
-            )
-            owner = dict(cursor.fetchall())
-            if not owner:
-                return set()
-            cursor.execute(
-                f"SELECT rowid FROM {table} WHERE {table} MATCH %s "
-                f"AND +rowid IN (SELECT value FROM json_each(%s))",
-                [to_fts5(node), json.dumps(sorted(owner))],
-            )
-            return {owner[row[0]] for row in cursor.fetchall()}

@@ -34,8 +34,8 @@ def api_pages(client, queries: list[str]) -> dict[str, dict]:
 def differences(here: dict[str, dict], there: dict[str, dict]) -> list[tuple]:
     """What differs between two readings of the same queries: the cables and their order and
     whether the total is exact, always; the total and the facets not estimated on either side,
-    where both totals are exact (estimates are read from each backend's own bands, so an
-    estimated facet may find no value, and not be shown, on one side)."""
+    where both totals are exact (the archive's API gives every count as exact; the rules for
+    estimates stay for a reading that marks some)."""
     found = []
     for query in here:
         mine, theirs = here[query], there[query]
