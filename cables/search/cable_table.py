@@ -42,10 +42,11 @@ class Column:
 class Links:
     """Several values per cable (TAGS, people …): one row per distinct (cable, value)."""
 
-    cables: np.ndarray  # the cable's position in the table
-    codes: np.ndarray  # index into `values`
+    cables: np.ndarray  # the cable's position in the table, grouped by value
+    codes: np.ndarray  # index into `values`, ascending
     values: list[str]  # tag codes, entity slugs
     labels: dict[str, str]  # value -> definition or name
+    starts: np.ndarray  # value i's rows are [starts[i], starts[i + 1])
 
 
 class CableTable:
@@ -61,6 +62,9 @@ class CableTable:
         self.columns: dict[str, Column] = columns
         self.links: dict[str, Links] = links
         self._orders: dict[str, np.ndarray] = {}
+        # Position by id (-1: none), one lookup instead of a binary search per id.
+        self._position = np.full(int(ids[-1]) + 1 if len(ids) else 0, -1, dtype=np.int64)
+        self._position[ids] = np.arange(len(ids))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -81,10 +85,10 @@ class CableTable:
     def _positions(self, cable_ids) -> np.ndarray:
         """Each cable's position in the table, -1 for an id it does not hold."""
         wanted = np.asarray(cable_ids, dtype=np.int64)
-        where = np.searchsorted(self.ids, wanted)
-        held = where < len(self.ids)
-        held[held] = self.ids[where[held]] == wanted[held]
-        return np.where(held, where, -1)
+        if not len(self._position):  # an empty archive
+            return np.full(len(wanted), -1, dtype=np.int64)
+        inside = (wanted >= 0) & (wanted < len(self._position))
+        return np.where(inside, self._position[np.where(inside, wanted, 0)], -1)
 
     def everything(self) -> np.ndarray:
         return np.ones(len(self.ids), dtype=bool)
@@ -135,15 +139,15 @@ class CableTable:
                 return self.everything()
         if name in self.columns:
             column = self.columns[name]
-            codes = [
-                i for i, value in enumerate(column.values) if str(value) in {str(v) for v in values}
-            ]
+            wanted = {str(v) for v in values}
+            codes = [i for i, value in enumerate(column.values) if str(value) in wanted]
             return np.isin(column.codes, codes)
         links = self.links[name]
         wanted_values = set(values)
-        codes = [i for i, value in enumerate(links.values) if value in wanted_values]
         mask = np.zeros(len(self.ids), dtype=bool)
-        mask[links.cables[np.isin(links.codes, codes)]] = True
+        for i, value in enumerate(links.values):
+            if value in wanted_values:
+                mask[links.cables[links.starts[i] : links.starts[i + 1]]] = True
         return mask
 
     # --- counts ------------------------------------------------------------------------
@@ -194,52 +198,77 @@ def forget_tables() -> None:
     _tables.clear()
 
 
-def _fetch(using: str, sql: str) -> list[tuple]:
+# Rows read per fetch: the table is built batch by batch, never from every row as Python
+# tuples at once (1.4 million TAGS links as tuples held about 150 MB more in each worker).
+BATCH = 50_000
+
+
+def _batches(using: str, sql: str, params=()):
     with connections[using].cursor() as cursor:
-        cursor.execute(sql)
-        return cursor.fetchall()
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(BATCH):
+            yield rows
 
 
-def _coded(values) -> tuple[np.ndarray, list]:
-    distinct = sorted({v for v in values if v not in (None, "")}, key=str)
-    index = {value: i for i, value in enumerate(distinct)}
-    codes = np.fromiter((index.get(v, -1) for v in values), dtype=np.int32, count=len(values))
-    return codes, distinct
+class _Codes:
+    """Values coded in the order first seen, renumbered in sorted order at the end."""
+
+    def __init__(self) -> None:
+        self.index: dict = {}
+
+    def codes(self, values) -> np.ndarray:
+        index = self.index
+        return np.fromiter(
+            (-1 if v in (None, "") else index.setdefault(v, len(index)) for v in values),
+            dtype=np.int32,
+            count=len(values),
+        )
+
+    def column(self, codes: np.ndarray) -> Column:
+        values = sorted(self.index, key=str)
+        renumber = np.empty(len(values) + 1, dtype=np.int32)
+        renumber[-1] = -1  # "none" (-1) stays -1
+        renumber[[self.index[v] for v in values]] = np.arange(len(values))
+        return Column(renumber[codes], values)
 
 
 def _read_table(using: str, version) -> CableTable:
     quote = connections[using].ops.quote_name
-    cable_table = quote(Cable._meta.db_table)
-    rows = _fetch(
+    named = {name: _Codes() for name in ("year", "origin", "classification")}
+    parts: dict[str, list] = {name: [] for name in (*named, "id", "partial", "created", "released")}
+    references: list[str] = []
+    for rows in _batches(
         using,
         "SELECT id, year, origin, classification, partial, created, released, reference_id "
-        f"FROM {cable_table} ORDER BY id",
-    )
-    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    columns = {}
-    for offset, name in enumerate(("year", "origin", "classification"), start=1):
-        columns[name] = Column(*_coded([row[offset] for row in rows]))
-    partial = np.fromiter((1 if row[4] else 0 for row in rows), dtype=np.int32, count=len(rows))
-    columns["partial"] = Column(partial, ["full", "partial"])
-    dates = {
-        name: np.fromiter((_microseconds(row[i]) for row in rows), dtype=np.int64, count=len(rows))
-        for i, name in ((5, "created"), (6, "released"))
-    }
-    # Reference IDs in code point order (SQLite's, and PostgreSQL's in the C collation).
-    by_reference = sorted(range(len(rows)), key=lambda i: rows[i][7])
-    references = np.empty(len(rows), dtype=np.int64)
-    references[by_reference] = np.arange(len(rows))
+        f"FROM {quote(Cable._meta.db_table)} ORDER BY id",
+    ):
+        n = len(rows)
+        parts["id"].append(np.fromiter((row[0] for row in rows), dtype=np.int64, count=n))
+        for offset, name in enumerate(named, start=1):
+            parts[name].append(named[name].codes([row[offset] for row in rows]))
+        parts["partial"].append(np.fromiter((bool(r[4]) for r in rows), dtype=np.int32, count=n))
+        for offset, name in ((5, "created"), (6, "released")):
+            dates = (_microseconds(row[offset]) for row in rows)
+            parts[name].append(np.fromiter(dates, dtype=np.int64, count=n))
+        references.extend(row[7] for row in rows)
 
-    links = {}
-    through = Cable.tags.through
-    tag_rows = _fetch(
-        using,
-        f"SELECT {quote('cable_id')}, {quote('tag_id')} FROM {quote(through._meta.db_table)}",
-    )
+    def joined(name, dtype):
+        return np.concatenate(parts[name]) if parts[name] else np.empty(0, dtype=dtype)
+
+    ids = joined("id", np.int64)
+    columns = {name: codes.column(joined(name, np.int32)) for name, codes in named.items()}
+    columns["partial"] = Column(joined("partial", np.int32), ["full", "partial"])
+    dates = {name: joined(name, np.int64) for name in ("created", "released")}
+    # Reference IDs in code point order (SQLite's, and PostgreSQL's in the C collation).
+    order = np.empty(len(references), dtype=np.int64)
+    order[sorted(range(len(references)), key=references.__getitem__)] = np.arange(len(references))
+    del references
+
+    through = Cable.tags.through._meta.db_table
     tags = dict(Tag.objects.using(using).values_list("id", "code"))
     definitions = dict(Tag.objects.using(using).values_list("code", "definition"))
-    links["tag"] = _links(ids, tag_rows, tags, definitions)
-
+    sql = f"SELECT {quote('cable_id')}, {quote('tag_id')} FROM {quote(through)}"
+    links = {"tag": _links(ids, _batches(using, sql), tags, definitions)}
     for name in ENTITY_FACETS:
         pairs = (
             Mention.objects.using(using)
@@ -249,29 +278,40 @@ def _read_table(using: str, version) -> CableTable:
             .distinct()
             .order_by()
         )
+        pair_sql, params = pairs.query.get_compiler(using=using).as_sql()
         model = Mention._meta.get_field(name).related_model
-        named = {
-            pk: (slug, label)
-            for pk, slug, label in model.objects.using(using).values_list("id", "slug", "name")
-        }
-        slugs = {pk: slug for pk, (slug, _) in named.items()}
-        labels = {slug: label for slug, label in named.values()}
-        links[name] = _links(ids, list(pairs), slugs, labels)
-    return CableTable(version, ids, dates, references, columns, links)
+        entities = list(model.objects.using(using).values_list("id", "slug", "name"))
+        slugs = {pk: slug for pk, slug, _ in entities}
+        labels = {slug: label for _, slug, label in entities}
+        links[name] = _links(ids, _batches(using, pair_sql, params), slugs, labels)
+    return CableTable(version, ids, dates, order, columns, links)
 
 
-def _links(ids, rows, names: dict, labels: dict) -> Links:
-    """Links of (cable id, linked id) rows, the linked ids named by `names`."""
+def _links(ids, batches, names: dict, labels: dict) -> Links:
+    """Links of batches of (cable id, linked id) rows, the linked ids named by `names`."""
     values = sorted(set(names.values()))
     index = {value: i for i, value in enumerate(values)}
-    code_of = {pk: index[name] for pk, name in names.items()}
-    kept = [(c, code_of[t]) for c, t in rows if t in code_of]
-    cable_ids = np.fromiter((c for c, _ in kept), dtype=np.int64, count=len(kept))
-    codes = np.fromiter((t for _, t in kept), dtype=np.int32, count=len(kept))
+    code_of = np.full(max(names, default=0) + 1, -1, dtype=np.int32)
+    for pk, name in names.items():
+        code_of[pk] = index[name]
+    found_cables, found_codes = [], []
+    for rows in batches:
+        pairs = np.array(rows, dtype=np.int64).reshape(-1, 2)
+        linked = pairs[:, 1]
+        known = (linked >= 0) & (linked < len(code_of))
+        codes = np.where(known, code_of[np.where(known, linked, 0)], -1)
+        found_cables.append(pairs[codes >= 0, 0])
+        found_codes.append(codes[codes >= 0])
+    cable_ids = np.concatenate(found_cables) if found_cables else np.empty(0, dtype=np.int64)
+    codes = np.concatenate(found_codes) if found_codes else np.empty(0, dtype=np.int32)
     positions = np.searchsorted(ids, cable_ids)
     held = positions < len(ids)
     held[held] = ids[positions[held]] == cable_ids[held]
-    return Links(positions[held].astype(np.int64), codes[held], values, labels)
+    positions, codes = positions[held].astype(np.int64), codes[held]
+    by_value = np.argsort(codes, kind="stable")
+    positions, codes = positions[by_value], codes[by_value]
+    starts = np.searchsorted(codes, np.arange(len(values) + 1))
+    return Links(positions, codes, values, labels, starts)
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
