@@ -9,7 +9,8 @@ from django.db import DatabaseError, OperationalError, connection
 from django.test import override_settings
 from django.urls import reverse
 
-from cables.search.budget import TOO_BROAD, SearchTooBroad, time_budget
+from cables.search import cable_table
+from cables.search.budget import TOO_BROAD, SearchTooBroad, outside_budget, time_budget
 
 from .helpers import SLOW_STATEMENT
 
@@ -36,6 +37,44 @@ def test_no_statement_starts_past_the_deadline():
         cursor.execute("SELECT 1")
     assert stopped.value.__cause__ is None  # refused before it reached the database
     assert stopped.value.seconds == 0.05
+
+
+# About 0.5 s on either backend: longer than the budgets below.
+HALF_A_SECOND = {
+    "postgresql": "SELECT pg_sleep(0.5)",
+    "sqlite": (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000)"
+        " SELECT count(*) FROM n"
+    ),
+}
+
+
+def test_upkeep_outside_the_budget_is_neither_cut_short_nor_counted():
+    with time_budget(0.2), connection.cursor() as cursor:
+        with outside_budget():
+            time.sleep(0.3)  # past the deadline: still no refusal
+            started = time.monotonic()
+            cursor.execute(HALF_A_SECOND[connection.vendor])  # longer than the budget
+            assert time.monotonic() - started > 0.2
+        cursor.execute("SELECT 1")  # the block's time was given back to the budget
+    with pytest.raises(SearchTooBroad), time_budget(0.2), connection.cursor() as cursor:
+        cursor.execute(HALF_A_SECOND[connection.vendor])  # outside the block: cut short
+
+
+@override_settings(SEARCH_TIME_BUDGET=2)
+def test_a_new_archive_versions_cable_table_is_read_outside_the_search_budget(
+    client, corpus, monkeypatch
+):
+    read = cable_table._read_table
+
+    def slow_read(using, version):
+        time.sleep(2.5)  # the table of a full-size archive on a busy machine
+        return read(using, version)
+
+    monkeypatch.setattr(cable_table, "_read_table", slow_read)
+    response = client.get(reverse("cables:search"), {"q": "election"})
+    assert response.status_code == 200
+    assert response.context["results"].total > 0
 
 
 def test_other_database_errors_pass_through():

@@ -55,20 +55,58 @@ def too_broad_headers(response):
 
 
 class Budget:
-    def __init__(self, seconds: float, per_statement: bool):
+    def __init__(self, seconds: float, per_statement: bool, aliases: list[str]):
         self.seconds = seconds
         self.per_statement = per_statement
+        self.aliases = aliases
         self.at = time.monotonic() + seconds
+        self.suspended = False  # inside `outside_budget`
 
     def passed(self) -> bool:
         return time.monotonic() >= self.at
 
+    def interrupts(self) -> bool:
+        """SQLite's progress handler: True aborts the running statement."""
+        return not self.suspended and self.passed()
+
     def before_statement(self, execute, sql, params, many, context):
         if self.per_statement:
             self.at = time.monotonic() + self.seconds
-        elif self.passed():
+        elif not self.suspended and self.passed():
             raise SearchTooBroad(self.seconds)
         return execute(sql, params, many, context)
+
+
+_active = threading.local()  # the budget of the block this thread is in
+
+
+@contextmanager
+def outside_budget():
+    """Run the block without the current time budget, and give its time back to the budget
+    afterwards: upkeep a request happens to trigger (reading the cable table of a new archive
+    version) is not the request's own work, and cut short it would be read again and again."""
+    deadline = getattr(_active, "budget", None)
+    if deadline is None or deadline.suspended:
+        yield
+        return
+    postgres = [a for a in deadline.aliases if connections[a].vendor == "postgresql"]
+    started = time.monotonic()
+    deadline.suspended = True
+    try:
+        _statement_timeout(postgres, 0)
+        yield
+    finally:
+        deadline.suspended = False
+        deadline.at += time.monotonic() - started
+        _statement_timeout(postgres, deadline.seconds)
+
+
+def _statement_timeout(aliases: list[str], seconds: float) -> None:
+    for alias in aliases:
+        connection = connections[alias]
+        if connection.in_atomic_block and not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL statement_timeout = {round(seconds * 1000):d}")
 
 
 def _was_cut_short(error: OperationalError, deadline: Budget) -> bool:
@@ -97,7 +135,7 @@ def _sqlite_limit(connection, deadline: Budget):
         return
     connection.ensure_connection()
     raw = connection.connection
-    raw.set_progress_handler(deadline.passed, SQLITE_PROGRESS_STEPS)
+    raw.set_progress_handler(deadline.interrupts, SQLITE_PROGRESS_STEPS)
     try:
         yield
     finally:
@@ -121,7 +159,8 @@ def time_budget(
     """Bound the database work of the block by `seconds` on the databases `using` (default:
     those a search may read, so reads routed to a replica are bounded too)."""
     aliases = [using] if isinstance(using, str) else list(using or read_aliases())
-    deadline = Budget(seconds, per_statement)
+    deadline = Budget(seconds, per_statement, aliases)
+    outer, _active.budget = getattr(_active, "budget", None), deadline
     try:
         with ExitStack() as stack:
             for alias in aliases:
@@ -136,3 +175,5 @@ def time_budget(
         if _was_cut_short(error, deadline):
             raise SearchTooBroad(seconds) from error
         raise
+    finally:
+        _active.budget = outer

@@ -7,9 +7,10 @@ matches took tens of milliseconds and were estimates. The date sorts are orders 
 computed once, so a page in date order is a slice of them. The same arrays on every backend
 give the same counts and the same order for the same cables.
 
-The table is read from the database the search reads (one query per column group) when a
-search first needs it at a new archive version, and kept while the archive version stays
-the same: every change readers can see raises it (`cables/lib/archive_version.py`).
+The table is read from the database the search reads (one query per column group, in batches)
+when a search first needs it at a new archive version, outside the search's time budget (it is
+the process's upkeep, not the request's work), and kept while the archive version stays the
+same: every change readers can see raises it (`cables/lib/archive_version.py`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.db import connections
 from cables.lib.archive_version import current_version
 from cables.models import Cable, Mention, Tag
 
+from .budget import outside_budget
 from .months import MonthCounts
 from .results import ENTITY_FACETS
 
@@ -183,7 +185,7 @@ def cable_table(using: str) -> CableTable:
     table = _tables.get(using)
     if table is not None and table.version == version:
         return table
-    with _lock:
+    with outside_budget(), _lock:
         table = _tables.get(using)
         if table is None or table.version != version:
             table = _read_table(using, version)
