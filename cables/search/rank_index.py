@@ -233,11 +233,6 @@ class RankIndex:
         tree = query_terms(node, self.words)
         return tree is None or tree[0] in ("term", "prefix")
 
-    def _cable_hits(self, query, searcher) -> set[int]:
-        total = self.count_paragraphs(query, searcher)
-        found = searcher.search(query, limit=max(1, total), count=False).hits
-        return set(searcher.fast_field_values("cable", [address for _, address in found]))
-
     def cables_with(self, node: Node, limit: int | None = None) -> set[int] | None:
         """Every cable with a paragraph matching `node` (an excluded word or phrase), read off
         the cable documents: one hit per cable, whatever the number of paragraphs. None when
@@ -248,7 +243,7 @@ class RankIndex:
             return set()
         if limit is not None and self.count_paragraphs(anywhere, searcher) > limit:
             return None
-        cables = self._cable_hits(anywhere, searcher)
+        cables = set(self._hit_cables(anywhere, searcher).tolist())
         if self._one_word(node):
             return cables
         # A phrase: the cables holding its words, checked paragraph by paragraph.
@@ -275,9 +270,8 @@ class RankIndex:
         query = tantivy.Query.boolean_query(clauses) if len(clauses) > 1 else anywhere
         cables = self._cables_of(query, searcher)
         if cables.size and not _word_like(query_terms(node, self.words)):
-            cables = np.intersect1d(
-                cables, self._hit_cables(self.compile(node, searcher), searcher)
-            )
+            paragraphs = self._hit_cables(self.compile(node, searcher), searcher)
+            cables = cables[np.isin(cables, paragraphs, kind="table")]
         for other in others:
             if cables.size:
                 paragraphs = self._hit_cables(self.compile(other, searcher), searcher)
