@@ -69,9 +69,9 @@ def test_the_request_mix_gives_the_same_pages_on_both_backends(client, tmp_path,
     assert vendor != connection.vendor or vendor == "sqlite"
 
     assert differences(here, there) == [], f"{connection.vendor} against {vendor}"
-    # The mix is not vacuous: pages of cables, every count exact, so every count compared.
+    # The mix is not vacuous: pages of cables, and facet counts to compare on most of them.
     assert sum(bool(page["cables"]) for page in here.values()) >= len(MIX) - 2
-    assert all(page["count_exact"] and not page["facets_estimated"] for page in here.values())
+    assert sum(len(page["facets"]) >= 3 for page in here.values()) >= len(MIX) // 2
 
 
 def test_the_comparison_sees_each_kind_of_difference():
