@@ -81,7 +81,7 @@ class MatchList:
         query = index.compile(self.parsed.text)
         if self.sort == "relevance":
             ranking = relevance_ranking(
-                index, self.parsed, self.table, self.found, self.narrowed, stop
+                index, query, self.parsed, self.table, self.found, self.narrowed, stop
             )
             ids = ranking.ids[offset:stop]
         else:

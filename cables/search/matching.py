@@ -16,6 +16,7 @@ WITHIN_SHARE = 0.05
 
 def relevance_ranking(
     index: RankIndex,
+    query,
     parsed,
     table: CableTable,
     found: np.ndarray,
@@ -24,9 +25,9 @@ def relevance_ranking(
 ) -> Ranking:
     """The first `need` cables of the documented ranking (best paragraph's BM25, then id)
     among the cables of `found` (a mask of `table`), from the rank index (`rank_index.py`).
-    `narrowed`: exclusions or filters keep fewer cables than the text alone matches."""
+    `query`: the text compiled by `index`. `narrowed`: exclusions or filters keep fewer
+    cables than the text alone matches."""
     searcher = index.searcher()
-    query = index.compile(parsed.text, searcher)
     if not narrowed or query is None:
         return index.ranked(query, need)
     passing = int(found.sum())
