@@ -34,9 +34,3 @@ def read_alias() -> str:
     except DatabaseError:
         return PRIMARY
     return PRIMARY if behind else alias
-
-
-def of_the_archive(using: str) -> bool:
-    """Whether `using` reads this archive (the primary or one of its replicas), whose stored
-    counts (`cables/summaries.py`) then apply."""
-    return using == PRIMARY or using in replica_aliases()
