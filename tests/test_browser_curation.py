@@ -9,6 +9,7 @@ Screenshots go to SCREENSHOT_DIR (default artifacts/screenshots/), named curatio
 import json
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,15 @@ def settled(page):
     """Wait until the browser has no request in flight: on SQLite the live server answers on
     the test's own connection, which a query of the test must not use at the same time."""
     page.wait_for_load_state("networkidle")
+
+
+def background_counts_done(timeout=30):
+    """Wait for this process's background recounts (SUMMARIES_IN_BACKGROUND) to finish: they
+    write on the test's in-memory SQLite database, whose shared cache refuses a second writer
+    outright instead of waiting for it as a database file does."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("summary-") or thread.name == "suggestion-index":
+            thread.join(timeout)
 
 
 def shot(page, name):
@@ -138,6 +148,7 @@ def test_a_merge_shows_what_it_will_tag_and_never_makes_a_bare_surname_an_alias(
     assert Person.objects.filter(pk=amorim.pk).exists()  # nothing merged yet
     shot(page, "merge-preview")
 
+    background_counts_done()
     page.get_by_role("button", name="Merge into Celso Amorim").click()
     assert "Merged 1 (Amorim) into Celso Amorim" in page.locator(".messagelist").text_content()
     settled(page)

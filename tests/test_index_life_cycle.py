@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from cables.entities import upkeep
 from cables.entities.curation import decide
 from cables.entities.loading import load_starter_list
 from cables.ingest.incremental import delete_cables, ingest_paths
@@ -87,6 +88,20 @@ class TestWritersPublish:
         assert after.version == current_version().number > before.version
         # No paragraph changed: the same generation, stamped anew.
         assert after.generation == before.generation
+
+    @pytest.mark.django_db(transaction=True)  # the refresh runs on a real commit
+    def test_a_failed_suggestion_refresh_neither_fails_the_curation_nor_skips_the_publication(
+        self, archive, monkeypatch, caplog
+    ):
+        def broken_refresh():
+            raise RuntimeError("suggestions could not be counted")
+
+        monkeypatch.setattr(upkeep, "REFRESHERS", [broken_refresh])
+        before = read_stamp()
+        mention = Mention.objects.exclude(status=Mention.Status.REJECTED).first()
+        decide(mention, Mention.Status.REJECTED)  # the verdict is committed: no exception
+        assert read_stamp().version == current_version().number > before.version
+        assert "suggestions could not be counted" in caplog.text
 
     def test_text_edited_in_place_is_seen(self, archive, tmp_path):
         page = MIRROR_PAGES[0]

@@ -24,8 +24,10 @@ def register_refresher(refresh: Callable[[], object]) -> None:
 
 def curation_changed() -> None:
     """Refresh after the current transaction commits (never if it is rolled back: a preview's
-    dry run leaves everything alone)."""
-    transaction.on_commit(refresh_suggestions)
+    dry run leaves everything alone). Robust: the change is committed whatever happens here, so
+    a failed refresh is logged, never shown as a failed change, and never keeps the hooks after
+    it (the index's publication) from running."""
+    transaction.on_commit(refresh_suggestions, robust=True)
 
 
 def refresh_suggestions() -> None:

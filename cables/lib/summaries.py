@@ -21,6 +21,9 @@ from cables.models import ArchiveSummary
 
 _refreshing: set[str] = set()
 _refreshing_lock = threading.Lock()
+# A curator's recount and a background refresh in one process may store the same row at once;
+# SQLite's shared cache (the tests' in-memory database) refuses the second write outright.
+_storing_lock = threading.Lock()
 # Set when a request was given counts of an older archive version: its page must not be kept
 # as the page of this version (cables/lib/http_cache.py).
 stale_served: ContextVar[bool] = ContextVar("stale_summary_served", default=False)
@@ -51,7 +54,10 @@ def recount(name: str, compute: Callable[[], object]):
 def _store(name: str, compute: Callable[[], object]):
     version = current_version().number  # read before counting: a later change re-counts
     data = compute()
-    ArchiveSummary.objects.update_or_create(name=name, defaults={"version": version, "data": data})
+    with _storing_lock:
+        ArchiveSummary.objects.update_or_create(
+            name=name, defaults={"version": version, "data": data}
+        )
     return data
 
 
