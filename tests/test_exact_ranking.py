@@ -18,12 +18,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.http import QueryDict
 
+from cables.entities.loading import load_starter_list
 from cables.ingest.incremental import delete_cables, ingest_paths
 from cables.lib.archive_version import current_version
 from cables.lib.index_generation import index_dir, read_stamp
 from cables.models import Cable, Paragraph
 from cables.search import get_backend, index_store, matching, thresholds
-from cables.search.exhaustive import exhaustive_ranking
+from cables.search.exhaustive import exhaustive_counts, exhaustive_ranking
 from cables.search.facet_values import all_values
 from cables.search.index_schema import CABLE_WORDS, open_index
 from cables.search.index_store import differing_cables
@@ -71,6 +72,11 @@ SEARCHES = [
     ("minister", {"tag": ["PREL", "PGOV"], "year": ["2009"]}, "-created", 1),
     ("election", {"tag": ["PGOV"]}, "", 1),
     ("", {}, "created", 3),
+    ("election origin:astana", {}, "", 1),
+    ("government class:confidential year:2008", {}, "", 1),
+    ("origin:astana -election", {}, "", 1),  # exclusions without text
+    ("tag:pgov -said", {}, "-created", 1),
+    ("election ref:07ASTANA2223", {}, "", 1),
 ]
 
 
@@ -139,6 +145,8 @@ class TestPagesAreSlicesOfTheExhaustiveOrder:
             ("said", {}),
             ('"prime minister"', {"classification": ["CONFIDENTIAL"]}),
             ("government -minister", {"year": ["2007", "2009"]}),
+            ("election origin:astana tag:pgov", {}),
+            ("origin:embassy -oil", {"year": ["2007", "2008"]}),
         ],
     )
     def test_every_total_and_facet_count_equals_the_databases_exhaustive_count(self, query, data):
@@ -149,12 +157,31 @@ class TestPagesAreSlicesOfTheExhaustiveOrder:
             params.setlist(key, values)
         checked = 0
         for facet in results.facets:
-            every = {v.value: v.count for v in all_values(facet.name, query, params).values}
+            every = exhaustive_counts(facet.name, query, params)
             assert {item.value: item.count for item in facet.items if item.count} == {
                 value: n for value, n in every.items() if value in {i.value for i in facet.items}
             }
             checked += len(facet.items)
         assert checked > 10
+
+    @pytest.mark.parametrize(
+        "query, data, name",
+        [
+            ("said", {}, "origin"),
+            ("election", {"year": ["2007"]}, "tag"),
+            ("origin:astana", {}, "year"),
+        ],
+    )
+    def test_show_all_gives_every_value_with_the_databases_exhaustive_count(
+        self, query, data, name
+    ):
+        params = QueryDict(mutable=True)
+        for key, values in data.items():
+            params.setlist(key, values)
+        listed = all_values(name, query, params)
+        expected = exhaustive_counts(name, query, params)
+        assert len(expected) > 1
+        assert {value.value: value.count for value in listed.values} == expected
 
     def test_equal_scores_rank_by_cable_id(self):
         index = rank_index()
@@ -362,3 +389,29 @@ class TestEveryWordIsIndexed:
         found = search('"secretary of state"', {}, per_page=100)
         assert {hit.cable.id for hit in found.page} == expected
         assert found.total == len(expected) > 0
+
+
+@pytest.mark.django_db
+class TestEntitiesTypedInTheBox:
+    @pytest.fixture(autouse=True)
+    def archive(self):
+        load_starter_list()
+        assert ingest_paths(INPUTS).created > 100
+
+    @pytest.mark.parametrize(
+        "query",
+        ["government person:nazarbayev", "person:nazarbayev -election", "person:nazarbayev"],
+    )
+    def test_the_page_and_its_counts_are_the_databases_exhaustive_ones(self, query):
+        everything = exhaustive_ranking(query, {}, "")
+        assert everything
+        results = search(query, {})
+        assert shown(results) == everything[:PER_PAGE]
+        assert results.total == len(everything)
+        person = next(facet for facet in results.facets if facet.name == "person")
+        listed = all_values("person", query, QueryDict())
+        expected = exhaustive_counts("person", query, QueryDict())
+        assert {value.value: value.count for value in listed.values} == expected
+        assert {item.value: item.count for item in person.items} == {
+            value: n for value, n in expected.items() if value in {i.value for i in person.items}
+        }

@@ -5,15 +5,19 @@ Nothing here takes the search page's shortcuts: the matching cables come from th
 own full-text index with every exclusion, field filter and facet filter applied to the whole
 archive (`filtered_cables`); relevance scores every matching paragraph in the rank index (no
 top-k pruning) and keeps each cable's best; date sorts are the database's ORDER BY over all of
-them.
+them. The facet counts are the database's GROUP BYs over those cables.
 """
 
 from __future__ import annotations
 
 import math
 
+from django.db.models import Count
+
+from cables.models import Cable, Mention
+
 from .date_order import ordered
-from .filtering import filtered_cables
+from .filtering import filter_form_data, filtered_cables
 from .query import parse_query
 from .rank_index import rank_index
 from .results import SORTS
@@ -45,3 +49,40 @@ def exhaustive_ranking(
     # A cable the database matches but the rank index does not would rank last: the
     # comparison then shows it instead of hiding it.
     return sorted(matching, key=lambda cable_id: (-scores.get(cable_id, -math.inf), cable_id))
+
+
+def exhaustive_counts(name: str, query: str, params, using: str = "default") -> dict[str, int]:
+    """{value: cables} of facet `name` over every cable matching `query` and the other facet
+    filters of `params` (a QueryDict or {parameter: [values]}), counted by the database."""
+    data = filter_form_data(params)
+    others = {key: values for key, values in data.items() if key != name}
+    _, _, _, cables = filtered_cables(query, others, using)
+    ids = cables.order_by().values("id")
+    if name == "tag":
+        rows = (
+            Cable.tags.through.objects.using(using)
+            .filter(cable_id__in=ids)
+            .values_list("tag__code")
+            .annotate(n=Count("cable_id", distinct=True))
+        )
+    elif name in ("person", "party", "election"):
+        rows = (
+            Mention.objects.using(using)
+            .visible()
+            .filter(cable_id__in=ids)
+            .exclude(**{f"{name}__isnull": True})
+            .values_list(f"{name}__slug")
+            .annotate(n=Count("cable_id", distinct=True))
+        )
+    else:
+        rows = (
+            Cable.objects.using(using).filter(id__in=ids).values_list(name).annotate(n=Count("id"))
+        )
+    counts = {}
+    for value, n in rows.order_by():
+        if value in (None, ""):
+            continue
+        if name == "partial":
+            value = "partial" if value else "full"
+        counts[str(value)] = n
+    return counts

@@ -1,8 +1,8 @@
 """Facet values beyond the search page's top 25, and the page's summary of active filters.
 
 - "Show all" opens the facet's values page: every value of one facet over the cables that
-  match the query and the other filters, counted exactly by the database, up to
-  ALL_VALUES_LIMIT values.
+  match the query and the other filters, counted as the search page counts them (the cable
+  table, `service.facet_counts`), up to ALL_VALUES_LIMIT values.
 - The active filters (facet values and dates), each with a link that removes it, and a link
   that clears them all (the query and the sort stay).
 """
@@ -12,13 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count
 from django.urls import reverse
 
-from cables.models import Cable, Mention
-
-from .filtering import filter_form_data, filtered_cables
+from .filtering import filter_form_data
 from .results import FACET_LABELS
+from .service import facet_counts
 
 # Values listed on a facet's values page: every origin of the release is 274 posts; TAGS and
 # people run to thousands, and past this a reader narrows the search instead.
@@ -53,53 +51,22 @@ class FacetValues:
 
 def all_values(name: str, query: str, params) -> FacetValues:
     """Every value of facet `name` over the cables matching `query` and the other facet
-    filters of `params` (a QueryDict), most cables first. Raises QuerySyntaxError."""
+    filters of `params` (a QueryDict), most cables first: the search page's own counts, not
+    cut to its top list. Raises QuerySyntaxError."""
     data = filter_form_data(params)
-    others = {key: values for key, values in data.items() if key != name}
-    _, _, _, cables = filtered_cables(query, others)
-    ids = cables.order_by().values("id")
+    counts, table = facet_counts(name, query, params)
     meanings: dict[str, str] = {}
     labels: dict[str, str] = {}
     if name == "tag":
-        rows = (
-            Cable.tags.through.objects.filter(cable_id__in=ids)
-            .values_list("tag__code", "tag__definition")
-            .annotate(n=Count("cable_id", distinct=True))
-            .order_by("-n", "tag__code")
-        )
-        counted = []
-        for code, definition, n in rows:
-            counted.append((code, n))
-            meanings[code] = definition or ""
+        meanings = table.links["tag"].labels
+        counted = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     elif name in ENTITY_FACETS:
-        rows = (
-            Mention.objects.visible()
-            .filter(cable_id__in=ids)
-            .exclude(**{f"{name}__isnull": True})
-            .values_list(f"{name}__slug", f"{name}__name")
-            .annotate(n=Count("cable_id", distinct=True))
-            .order_by("-n", f"{name}__name")
-        )
-        counted = []
-        for slug, entity_name, n in rows:
-            counted.append((slug, n))
-            labels[slug] = entity_name
+        labels = table.links[name].labels
+        counted = sorted(counts.items(), key=lambda item: (-item[1], labels[item[0]]))
     else:
-        column = name
-        rows = (
-            Cable.objects.filter(id__in=ids)
-            .values_list(column)
-            .annotate(n=Count("id"))
-            .order_by("-n", column)
-        )
-        counted = []
-        for value, n in rows:
-            if value in (None, ""):
-                continue
-            if name == "partial":
-                value = "partial" if value else "full"
-                labels[value] = PARTIAL_LABELS[value]
-            counted.append((str(value), n))
+        counted = sorted(((str(v), n) for v, n in counts.items()), key=lambda i: (-i[1], i[0]))
+        if name == "partial":
+            labels = PARTIAL_LABELS
     if name == "year":
         counted.sort(key=lambda row: row[0])
     selected = [str(v) for v in data.get(name, [])]
@@ -117,7 +84,7 @@ def all_values(name: str, query: str, params) -> FacetValues:
                 count=n,
                 selected=is_selected,
                 href=search_url + _encoded({**current, name: toggled}),
-                meaning=meanings.get(value, ""),
+                meaning=meanings.get(value) or "",
             )
         )
     return FacetValues(

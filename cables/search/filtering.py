@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 
+import numpy as np
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -15,7 +16,8 @@ from cables.models import Cable, Mention, Tag
 from cables.search.filters import CableFilter
 
 from . import get_backend, thresholds
-from .lookup import named_entity_ids
+from .cable_table import CableTable
+from .lookup import matching_entities, named_entity_ids
 from .query import ParsedQuery, QuerySyntaxError, parse_query
 from .rank_index import rank_index
 
@@ -150,11 +152,6 @@ def valid_filter_data(filter_data) -> dict:
     return data
 
 
-# Typed filters that keep those of a few candidate cables carrying a tag or an entity: driven
-# by the candidates (index lookups per candidate), never by every cable with that tag.
-LINKED_FILTERS = ("tag", "person", "party", "election")
-
-
 def id_list(queryset) -> list:
     """The first column of a values_list() query, read with one fetchall: Django's iterator
     fetched the 38,000 cable ids of a person 100 at a time (166 ms, against about 20)."""
@@ -167,48 +164,38 @@ def id_list(queryset) -> list:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _linked(ids: list[int], name: str, entity_ids, using: str) -> list[int]:
-    """The cables of `ids` with one of these tags / a visible mention of these entities."""
-    backend = get_backend(using)
-    if name == "tag":
-        rows = Cable.tags.through.objects.using(using).filter(
-            cable_id__in=backend.ids_subquery(ids), tag_id__in=entity_ids
-        )
-        return sorted(set(id_list(rows.values_list("cable_id"))))
-    rows = (
-        Mention.objects.using(using)
-        .visible()
-        .filter(cable_id__in=backend.ids_subquery(ids), **{f"{name}_id__in": entity_ids})
-    )
-    return sorted(set(id_list(rows.values_list("cable_id"))))
+def box_mask(table: CableTable, parsed: ParsedQuery, using: str) -> np.ndarray:
+    """The cables of the table passing the query box's field filters, as `query_box_filters`
+    keeps them in the database (several values of a field: any of them), read off the table
+    instead of checking every matched cable in the database (376 ms at p95 at full size)."""
+    mask = table.everything()
+    for key, values in parsed.filters.items():
+        if key in ("origin", "class"):
+            name = "origin" if key == "origin" else "classification"
+            typed = [v.lower() for v in values]
+            kept = [value for value in table.columns[name].values if _contains(value, typed)]
+            mask &= table.value_mask(name, kept)
+        elif key == "year":
+            mask &= table.value_mask("year", [str(int(v)) for v in values])
+        elif key == "tag":
+            typed = {v.upper() for v in values}
+            mask &= table.value_mask(
+                "tag", [c for c in table.links["tag"].values if c.upper() in typed]
+            )
+        elif key in ("person", "party", "election"):
+            slugs = {e.slug for v in values for e in matching_entities(key, v, using)}
+            mask &= table.value_mask(key, slugs)
+        elif key == "ref":  # reference IDs are not in the table: the unique index finds them
+            condition = reduce(or_, (Q(reference_id__iexact=v) for v in values))
+            cables = Cable.objects.using(using).filter(condition)
+            mask &= table.of_ids(id_list(cables.values_list("id")))
+    if parsed.date_from:
+        mask &= table.value_mask("date_from", [parsed.date_from])
+    if parsed.date_before:  # exclusive: the day before, inclusive
+        mask &= table.value_mask("date_to", [parsed.date_before - timedelta(days=1)])
+    return mask
 
 
-def _linked_ids(name: str, values, exact: bool, using: str) -> list[int]:
-    if name == "tag":
-        tags = Tag.objects.using(using)
-        if exact:
-            return list(tags.filter(code__in=values).values_list("id", flat=True))
-        condition = reduce(or_, (Q(code__iexact=v) for v in values))
-        return list(tags.filter(condition).values_list("id", flat=True))
-    if not exact:  # typed in the box: what a person types (lookup.py)
-        return named_entity_ids(name, values, using)
-    model = Mention._meta.get_field(name).related_model
-    return list(model.objects.using(using).filter(slug__in=values).values_list("id", flat=True))
-
-
-def narrow_box(ids: list[int], parsed: ParsedQuery, using: str) -> list[int]:
-    """The cables of `ids` (sorted) passing the query box's field filters."""
-    if not ids or not parsed.has_field_filters:
-        return ids
-    linked = {k: v for k, v in parsed.filters.items() if k in LINKED_FILTERS}
-    rest = {k: v for k, v in parsed.filters.items() if k not in LINKED_FILTERS}
-    if rest or parsed.date_from or parsed.date_before:
-        plain = ParsedQuery(
-            filters=rest, date_from=parsed.date_from, date_before=parsed.date_before
-        )
-        narrowed = Cable.objects.using(using).filter(id__in=get_backend(using).ids_subquery(ids))
-        ids = sorted(id_list(query_box_filters(narrowed, plain).values_list("id")))
-    for name, values in linked.items():
-        if ids:
-            ids = _linked(ids, name, _linked_ids(name, values, False, using), using)
-    return ids
+def _contains(value, typed: list[str]) -> bool:
+    text = str(value).lower()
+    return any(t in text for t in typed)

@@ -9,17 +9,18 @@ serves the rows of the page shown and the snippets of its best paragraphs.
 
 from __future__ import annotations
 
+import numpy as np
 from django.core.paginator import Paginator
 
 from cablearchive.routers import reading_from
 
 from . import thresholds
-from .cable_table import cable_table
+from .cable_table import CableTable, cable_table
 from .facets import table_facets
-from .filtering import filtered_cables, id_list, narrow_box, valid_filter_data
+from .filtering import box_mask, valid_filter_data
 from .listing import MatchList, ResultList
 from .months import selected_year
-from .query import parse_query
+from .query import ParsedQuery, parse_query
 from .rank_index import rank_index
 from .read_alias import read_alias
 from .relax import suggestions_for
@@ -44,6 +45,37 @@ def search(
         return _search(query, filter_data, sort, page, per_page, alias, with_months)
 
 
+def matching_mask(table: CableTable, parsed: ParsedQuery, using: str) -> np.ndarray:
+    """The cables of `table` matching the box: its text, exclusions and typed fields (before
+    the facet filters). Browsing needs no rank index; text and exclusions do."""
+    if parsed.text is None:
+        within = table.everything()
+        if parsed.excluded:
+            index = rank_index(using)
+            for excluded in parsed.excluded:
+                within &= ~table.of_ids(index.every_matching_cable(excluded, []))
+    else:
+        index = rank_index(using)  # the newest published generation, once per search
+        within = table.of_ids(index.every_matching_cable(parsed.text, parsed.excluded))
+    if parsed.has_field_filters:
+        within &= box_mask(table, parsed, using)
+    return within
+
+
+def facet_counts(name: str, query: str, filter_data) -> tuple[dict, CableTable]:
+    """{value: cables} of every value of facet `name` over the cables matching `query` and
+    the other facet filters: what the search page counts, not cut to its top list ("Show
+    all"). Raises QuerySyntaxError."""
+    alias = read_alias()
+    with reading_from(alias):
+        parsed = parse_query(query)
+        data = valid_filter_data(filter_data)
+        others = {key: values for key, values in data.items() if key != name}
+        table = cable_table(alias)
+        among = table.filtered(others, matching_mask(table, parsed, alias))
+        return table.counts(name, among), table
+
+
 def _search(query, filter_data, sort, page, per_page, using, with_months) -> SearchResults:
     per_page = per_page or thresholds.PER_PAGE
     parsed = parse_query(query)
@@ -51,24 +83,13 @@ def _search(query, filter_data, sort, page, per_page, using, with_months) -> Sea
         sort = "relevance" if parsed.text is not None else "-created"
     if sort == "relevance" and parsed.text is None:
         sort = "-created"
+    data = valid_filter_data(filter_data)
+    table = cable_table(using)
+    within = matching_mask(table, parsed, using)
+    found = table.filtered(data, within)
     if parsed.text is None:
-        parsed, data, base, _ = filtered_cables(query, filter_data, using)
-        table = cable_table(using)
-        if parsed.excluded or parsed.has_field_filters:
-            within = table.of_ids(id_list(base.order_by().values_list("id")))
-        else:
-            within = table.everything()
-        found = table.filtered(data, within)
         listing = ResultList(table, found, sort, using)
     else:
-        data = valid_filter_data(filter_data)
-        index = rank_index(using)  # the newest published generation, once per search
-        table = cable_table(using)
-        matched = index.every_matching_cable(parsed.text, parsed.excluded)
-        if parsed.has_field_filters:
-            matched = narrow_box(matched.tolist(), parsed, using)
-        within = table.of_ids(matched)
-        found = table.filtered(data, within)
         narrowed = bool(data or parsed.excluded or parsed.has_field_filters)
         listing = MatchList(table, found, parsed, narrowed, sort, using)
     paginator = Paginator(listing, per_page, orphans=thresholds.ORPHANS)

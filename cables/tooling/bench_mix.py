@@ -10,7 +10,7 @@ Every search shape (search page or API, relevance or date sort) is compared with
 `exhaustive_ranking()` computed in the same run, outside the page timings: the cable ids of
 the page shown against positions 20(N-1)+1..20N of the ranking (paged as the search pages
 are, orphans included). So are its counts: the total must be the length of that ranking, and
-every facet count the count of `all_values()`, which counts every value over every matching
+every facet count the count of `exhaustive_counts()`, which counts every value over every matching
 cable in the database. (The API says whether its counts are exact; one it marks estimated
 would be listed, not checked.)
 """
@@ -31,8 +31,7 @@ from django.test.utils import instrumented_test_render
 
 from cables.models import Cable
 from cables.search import thresholds
-from cables.search.exhaustive import effective_sort, exhaustive_ranking
-from cables.search.facet_values import all_values
+from cables.search.exhaustive import effective_sort, exhaustive_counts, exhaustive_ranking
 
 from .mix_shapes import BROWSE, SEARCH, SLOW_SECONDS, TARGETS, Shape
 
@@ -212,7 +211,7 @@ def check_counts(shape: Shape, counts: Counts, matching: int) -> None:
             shape.estimated.append(name)
         if not checked:
             continue
-        every = {v.value: v.count for v in all_values(name, shape.query, params).values}
+        every = exhaustive_counts(name, shape.query, params)
         for value, n in checked.items():
             shape.exact_counts += 1
             if n != every.get(value, 0):
