@@ -155,8 +155,9 @@ class TestBenchMix:
         assert shape.wrong_counts == [] and shape.exact_counts > 1
         real = bench_mix.exhaustive_counts
 
-        def one_more(name, query, params):
-            return {value: n + 1 for value, n in real(name, query, params).items()}
+        def one_more(names, query, params):
+            counted = real(names, query, params)
+            return {name: {v: n + 1 for v, n in counts.items()} for name, counts in counted.items()}
 
         monkeypatch.setattr(bench_mix, "exhaustive_counts", one_more)
         measure_overlap(client, shape, bench_mix.Rankings())

@@ -16,9 +16,16 @@ from django.db.models import Count
 
 from cables.models import Cable, Mention
 
+from . import get_backend
 from .date_order import ordered
-from .filtering import filter_form_data, filtered_cables
-from .query import parse_query
+from .filtering import (
+    bound_filterset,
+    filter_form_data,
+    filtered_cables,
+    id_list,
+    matching_cables,
+)
+from .query import QuerySyntaxError, parse_query
 from .rank_index import rank_index
 from .results import SORTS
 
@@ -51,13 +58,28 @@ def exhaustive_ranking(
     return sorted(matching, key=lambda cable_id: (-scores.get(cable_id, -math.inf), cable_id))
 
 
-def exhaustive_counts(name: str, query: str, params, using: str = "default") -> dict[str, int]:
-    """{value: cables} of facet `name` over every cable matching `query` and the other facet
-    filters of `params` (a QueryDict or {parameter: [values]}), counted by the database."""
+def exhaustive_counts(
+    names: list[str], query: str, params, using: str = "default"
+) -> dict[str, dict[str, int]]:
+    """{facet: {value: cables}} of each facet of `names` over every cable matching `query` and
+    the other facet filters of `params` (a QueryDict or {parameter: [values]}), counted by the
+    database. The box's matches are read once for all the facets: on PostgreSQL a common
+    word's full-text scan took seconds, once per facet."""
+    parsed = parse_query(query)
     data = filter_form_data(params)
-    others = {key: values for key, values in data.items() if key != name}
-    _, _, _, cables = filtered_cables(query, others, using)
-    ids = cables.order_by().values("id")
+    matching = id_list(matching_cables(parsed, using).order_by().values_list("id"))
+    base = Cable.objects.using(using).filter(id__in=get_backend(using).ids_subquery(matching))
+    counted = {}
+    for name in names:
+        others = {key: values for key, values in data.items() if key != name}
+        filterset = bound_filterset(others, base)
+        if not filterset.is_valid():
+            raise QuerySyntaxError(f"Some filters are not valid: {filterset.errors}")
+        counted[name] = _counts(name, filterset.qs.order_by().values("id"), using)
+    return counted
+
+
+def _counts(name: str, ids, using: str) -> dict[str, int]:
     if name == "tag":
         rows = (
             Cable.tags.through.objects.using(using)

@@ -205,17 +205,20 @@ def check_counts(shape: Shape, counts: Counts, matching: int) -> None:
     params = QueryDict(mutable=True)
     for key, value in shape.params:
         params.appendlist(key, value)
+    checked: dict[str, dict] = {}
     for name, (estimated, items) in counts.facets.items():
-        checked = {value: n for value, (n, alone) in items.items() if alone or not estimated}
         if estimated:
             shape.estimated.append(name)
-        if not checked:
-            continue
-        every = exhaustive_counts(name, shape.query, params)
-        for value, n in checked.items():
+        values = {value: n for value, (n, alone) in items.items() if alone or not estimated}
+        if values:
+            checked[name] = values
+    every = exhaustive_counts(list(checked), shape.query, params) if checked else {}
+    for name, values in checked.items():
+        for value, n in values.items():
             shape.exact_counts += 1
-            if n != every.get(value, 0):
-                shape.wrong_counts.append(f"{name}={value} {n}, exhaustive {every.get(value, 0)}")
+            expected = every[name].get(value, 0)
+            if n != expected:
+                shape.wrong_counts.append(f"{name}={value} {n}, exhaustive {expected}")
 
 
 def overlap(shown: list[int], expected: list[int]) -> float:
