@@ -27,7 +27,7 @@ from .filtering import (
 )
 from .query import QuerySyntaxError, parse_query
 from .rank_index import rank_index
-from .results import SORTS
+from .results import ENTITY_FACETS, SORTS
 
 
 def effective_sort(query: str, sort: str) -> str:
@@ -87,7 +87,7 @@ def _counts(name: str, ids, using: str) -> dict[str, int]:
             .values_list("tag__code")
             .annotate(n=Count("cable_id", distinct=True))
         )
-    elif name in ("person", "party", "election"):
+    elif name in ENTITY_FACETS:
         rows = (
             Mention.objects.using(using)
             .visible()
