@@ -9,8 +9,10 @@ index, filters checked on the candidates only or ranked among a list of their ca
 orders from the cable table); each page must be its slice, and each count the exhaustive one.
 """
 
+import importlib
 import re
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
 import tantivy
@@ -28,6 +30,7 @@ from cables.search.exhaustive import exhaustive_counts, exhaustive_ranking
 from cables.search.facet_values import all_values
 from cables.search.index_schema import CABLE_WORDS, open_index
 from cables.search.index_store import differing_cables
+from cables.search.paragraph_export import matched_paragraphs
 from cables.search.query import parse_query
 from cables.search.rank_index import rank_index
 from cables.search.service import search
@@ -35,7 +38,11 @@ from cables.search.thresholds import PER_PAGE
 from cables.search.words import archive_words
 
 from .conftest import CABLEGATE_HTML, MIRROR_PAGES
+from .helpers import sample_csv_rows, write_csv
 
+mark_lost_places = importlib.import_module(
+    "cables.migrations.0022_mark_search_vectors_that_lost_places"
+).mark_lost_places
 INPUTS = [CABLEGATE_HTML[0].parent, *MIRROR_PAGES]
 
 SEARCHES = [
@@ -367,6 +374,46 @@ def cables_whose_paragraph_holds(*sequences: tuple[str, ...]) -> set[int]:
         if all(sequence in runs for sequence in sequences):
             found.add(cable_id)
     return found
+
+
+@pytest.mark.django_db
+class TestAPhraseFarIntoALongParagraph:
+    """PostgreSQL keeps the first 256 places of a term in a tsvector: these real paragraphs
+    hold 432-482 of one word, and each phrase below stands only past them."""
+
+    LONG = {
+        '"the UK economy"': ("09LONDON109", 1),
+        '"the Japanese shipping"': ("09TOKYO1441", 21),
+        '"and the OIC"': ("09STATE80163", 8),
+    }
+
+    @pytest.fixture(autouse=True)
+    def archive(self, tmp_path):
+        references = {reference for reference, _ in self.LONG.values()}
+        rows = write_csv(tmp_path / "cables.csv", sample_csv_rows(references))
+        assert ingest_paths([rows]).created == 3
+
+    @pytest.mark.parametrize("query", list(LONG))
+    def test_the_database_the_rank_index_and_the_export_match_the_paragraph(self, query):
+        reference, number = self.LONG[query]
+        paragraph = Paragraph.objects.get(cable__reference_id=reference, number=number)
+        assert paragraph.id in database_matches(query)
+        assert database_matches(query) == rank_index_matches(query)
+        assert reference in {hit.cable.reference_id for hit in search(query, {}).page}
+        exported = [row[:2] for chunk in matched_paragraphs(query, "", {}, 10) for row in chunk]
+        assert (reference, number) in exported
+
+    def test_the_stored_terms_are_sound_and_the_migration_marks_vectors_written_before(self):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE cables_paragraph "
+                    "SET search_vector = ts_delete(search_vector, '_lost_places')"
+                )
+                assert cursor.rowcount > 0
+            assert sum(r["wrong"] for r in get_backend().index_problems().values()) == 3
+            mark_lost_places(None, SimpleNamespace(connection=connection))
+        assert all(report["wrong"] == 0 for report in get_backend().index_problems().values())
 
 
 @pytest.mark.django_db

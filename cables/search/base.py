@@ -75,6 +75,10 @@ class SearchBackend:
         answer, which the rank index must equal: tests and `exhaustive.py`)."""
         raise NotImplementedError
 
+    def matching_paragraph_ids(self, node, cable_ids: list[int]) -> list[int]:
+        """Ids of the paragraphs of these cables that match `node` (an export's chunk)."""
+        raise NotImplementedError
+
     def snippets(self, node, chosen: dict[int, list[tuple[int, float]]]) -> dict:
         """{cable_id: [ParagraphHit, ...]} for the chosen (paragraph_id, score) of each
         cable, best first, with highlighted snippets."""

@@ -13,9 +13,7 @@ same way. Exclusions (`-word`) leave out cables, never paragraphs of a kept cabl
 from __future__ import annotations
 
 import csv
-import json
 
-from django.db import connections
 from django.urls import reverse
 
 from cables.lib.csv_cells import safe_row
@@ -24,10 +22,7 @@ from cables.models import Paragraph
 from . import get_backend
 from .date_order import date_ordered_chunks
 from .filtering import filtered_cables
-from .query import to_fts5
 from .results import SORTS
-from .sqlite import FTS_TABLE
-from .words import tsquery_of
 
 FIELDS = ["reference_id", "paragraph", "permalink", "text"]
 
@@ -37,31 +32,6 @@ def export_sort(sort: str) -> str:
     orders the pages of a search (its best cables first), not a whole result set streamed in
     date chunks."""
     return sort if sort in SORTS and sort != "relevance" else "-created"
-
-
-def _matching_paragraph_ids(node, cable_ids: list[int], using: str) -> list[int]:
-    """Ids of the paragraphs of these cables that match `node`, by the database's own
-    full-text index (what the search matches)."""
-    with connections[using].cursor() as cursor:
-        if connections[using].vendor == "postgresql":
-            # The chunk's paragraphs by their cable, each vector tested: OFFSET 0 keeps the
-            # planner from ANDing in the GIN bitmap of every match of a common word.
-            cursor.execute(
-                "SELECT id FROM (SELECT id, search_vector FROM cables_paragraph "
-                "WHERE cable_id = ANY(%s::bigint[]) OFFSET 0) p "
-                "WHERE p.search_vector @@ CAST(%s AS tsquery)",
-                ["{" + ",".join(map(str, cable_ids)) + "}", tsquery_of(node)],
-            )
-        else:
-            # One walk of the query's doclists, the chunk's paragraphs picked out by `+rowid
-            # IN` (the + keeps FTS5 from re-running the query per rowid).
-            cursor.execute(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND +rowid IN "
-                "(SELECT id FROM cables_paragraph "
-                "WHERE cable_id IN (SELECT value FROM json_each(%s)))",
-                [to_fts5(node), json.dumps(cable_ids)],
-            )
-        return [row[0] for row in cursor.fetchall()]
 
 
 def matched_paragraphs(query: str, sort: str, filter_data, size: int, using: str = "default"):
@@ -77,7 +47,7 @@ def matched_paragraphs(query: str, sort: str, filter_data, size: int, using: str
             cable_id__in=backend.ids_subquery(list(position))
         )
         if parsed.text is not None:
-            ids = _matching_paragraph_ids(parsed.text, sorted(position), using)
+            ids = backend.matching_paragraph_ids(parsed.text, sorted(position))
             if not ids:
                 continue
             paragraphs = paragraphs.filter(id__in=backend.ids_subquery(ids))

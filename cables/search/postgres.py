@@ -13,7 +13,19 @@ from .base import (
     marked_snippet,
 )
 from .highlight import highlighted
-from .words import archive_words, query_terms, tsquery_of, tsvector_literal
+from .words import (
+    LOST_PLACES,
+    MAX_TSVECTOR_PLACES,
+    MAX_TSVECTOR_POSITION,
+    archive_words,
+    phrase_matches,
+    phrase_terms,
+    query_terms,
+    tsquery_literal,
+    tsquery_of,
+    tsvector_literal,
+    without_places,
+)
 
 VECTOR_INDEX = "cables_paragraph.search_vector"
 
@@ -93,26 +105,77 @@ class PostgresBackend(SearchBackend):
         """The query as a tsquery literal of the archive's terms ("" matches nothing)."""
         return tsquery_of(node)
 
+    def _matches(self, node, cable_ids: list[int] | None = None) -> tuple[str, list]:
+        """The condition on a `cables_paragraph` row (`id`, `search_vector`) that it matches
+        `node`, with its parameters: the tsquery, or'ed with the paragraphs whose vector lost
+        the places of a phrase (`_lost_place_matches`)."""
+        tsquery = self.tsquery(node)
+        lost = self._lost_place_matches(node, cable_ids)
+        if not lost:
+            return "search_vector @@ CAST(%s AS tsquery)", [tsquery]
+        return (
+            "(search_vector @@ CAST(%s AS tsquery) OR id = ANY(%s::bigint[]))",
+            [tsquery, _array(lost)],
+        )
+
+    def _lost_place_matches(self, node, cable_ids: list[int] | None) -> list[int]:
+        """Paragraphs the tsquery misses but the text matches: a phrase past the 256 places
+        PostgreSQL keeps of a term (`words.MAX_TSVECTOR_PLACES`; the release has paragraphs
+        with 482 "and"). Only a vector marked LOST_PLACES can miss, and only where a word of
+        the phrase filled its places: those few are checked in their text."""
+        words = archive_words()
+        tree = query_terms(node, words)
+        in_phrases = sorted(phrase_terms(tree)) if tree is not None else []
+        if not in_phrases:
+            return []
+        # The marked vectors first (589 of 2.1 million at full size), then the query on them:
+        # OFFSET 0 keeps the planner from reading the GIN lists of the phrase's common words.
+        marked, params = f"search_vector @@ '{LOST_PLACES}'::tsquery", []
+        if cable_ids is not None:
+            marked += " AND cable_id = ANY(%s::bigint[])"
+            params.append(_array(cable_ids))
+        sql = (
+            f"SELECT id, text FROM (SELECT id, text, search_vector FROM cables_paragraph "
+            f"WHERE {marked} OFFSET 0) p WHERE search_vector @@ CAST(%s AS tsquery) "
+            "AND NOT search_vector @@ CAST(%s AS tsquery) AND EXISTS ("
+            "SELECT 1 FROM unnest(search_vector) term WHERE term.lexeme = ANY(%s::text[]) "
+            f"AND (cardinality(term.positions) > {MAX_TSVECTOR_PLACES} "
+            f"OR term.positions[cardinality(term.positions)] >= {MAX_TSVECTOR_POSITION}))"
+        )
+        params += [tsquery_literal(without_places(tree)), self.tsquery(node), in_phrases]
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        texts = words.index_texts([text for _, text in rows])
+        return [
+            pid for (pid, _), text in zip(rows, texts, strict=True) if phrase_matches(tree, text)
+        ]
+
     def matching_cable_ids(self, node) -> QuerySet:
+        where, params = self._matches(node)
         return (
             Paragraph.objects.using(self.using)
-            .filter(
-                id__in=RawSQL(
-                    "SELECT id FROM cables_paragraph WHERE search_vector @@ %s::tsquery",
-                    [self.tsquery(node)],
-                )
-            )
+            .filter(id__in=RawSQL(f"SELECT id FROM cables_paragraph WHERE {where}", params))
             .values("cable_id")
         )
 
     def matched_paragraphs(self, node) -> list[tuple[int, int]]:
-        sql = (
-            "SELECT p.cable_id, p.id FROM cables_paragraph p, CAST(%s AS tsquery) q "
-            "WHERE p.search_vector @@ q"
-        )
+        where, params = self._matches(node)
         with connections[self.using].cursor() as cursor:
-            cursor.execute(sql, [self.tsquery(node)])
+            cursor.execute(f"SELECT cable_id, id FROM cables_paragraph WHERE {where}", params)
             return cursor.fetchall()
+
+    def matching_paragraph_ids(self, node, cable_ids: list[int]) -> list[int]:
+        where, params = self._matches(node, cable_ids)
+        # The cables' paragraphs by their cable, each vector tested: OFFSET 0 keeps the
+        # planner from ANDing in the GIN bitmap of every match of a common word.
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM (SELECT id, search_vector FROM cables_paragraph "
+                f"WHERE cable_id = ANY(%s::bigint[]) OFFSET 0) p WHERE {where}",
+                [_array(cable_ids), *params],
+            )
+            return [row[0] for row in cursor.fetchall()]
 
     def snippets(self, node, chosen: dict[int, list[tuple[int, float]]]) -> dict:
         wanted = by_paragraph(chosen)

@@ -162,6 +162,18 @@ class SqliteBackend(SearchBackend):
             cursor.execute(sql, [to_fts5(node)])
             return cursor.fetchall()
 
+    def matching_paragraph_ids(self, node, cable_ids: list[int]) -> list[int]:
+        # One walk of the query's doclists, the cables' paragraphs picked out by `+rowid IN`
+        # (the + keeps FTS5 from re-running the query per rowid).
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND +rowid IN "
+                "(SELECT id FROM cables_paragraph "
+                "WHERE cable_id IN (SELECT value FROM json_each(%s)))",
+                [to_fts5(node), json.dumps(cable_ids)],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
     def snippets(self, node, chosen: dict[int, list[tuple[int, float]]]) -> dict:
         # snippet() runs for the chosen paragraphs only; no bm25 here (the scores come from
         # the ranking). How FTS5 gets to them depends on the query:

@@ -23,6 +23,7 @@ import re
 import sqlite3
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 
 from .query import Node, Or, Phrase, Term
@@ -33,6 +34,11 @@ ORACLE_BATCH = 5_000
 # PostgreSQL's largest tsvector position: a later word of a (very long) paragraph is stored
 # at it, as to_tsvector does.
 MAX_TSVECTOR_POSITION = 16_383
+# PostgreSQL keeps the first 256 places of a term in a tsvector and drops the rest, so a phrase
+# after them ("the united states" past a long paragraph's 256th "the") would not match there.
+MAX_TSVECTOR_PLACES = 255
+# The mark of a tsvector that lost places: never an index term (runs hold no "_").
+LOST_PLACES = "_lost_places"
 
 
 class IndexWords:
@@ -169,11 +175,70 @@ def tsvector_literal(index_text: str) -> str:
     colon, so they need no quoting (the bulk load makes 2 million of these)."""
     terms = index_text.split()
     if len(terms) > MAX_TSVECTOR_POSITION:
-        return " ".join(
+        literal = " ".join(
             f"{term}:{min(position, MAX_TSVECTOR_POSITION)}"
             for position, term in enumerate(terms, start=1)
         )
-    return " ".join(f"{term}:{position}" for position, term in enumerate(terms, start=1))
+    else:
+        literal = " ".join(f"{term}:{position}" for position, term in enumerate(terms, start=1))
+    return f"{literal} {LOST_PLACES}" if loses_places(terms) else literal
+
+
+def loses_places(terms: list[str]) -> bool:
+    """Whether PostgreSQL's tsvector of these terms drops places a phrase may need (see
+    MAX_TSVECTOR_PLACES and MAX_TSVECTOR_POSITION); such a vector carries LOST_PLACES, and its
+    phrases are checked in the text (`phrase_matches`)."""
+    if len(terms) <= MAX_TSVECTOR_PLACES:
+        return False
+    if len(terms) >= MAX_TSVECTOR_POSITION:
+        return True
+    return Counter(terms).most_common(1)[0][1] > MAX_TSVECTOR_PLACES
+
+
+def phrase_terms(tree) -> set[str]:
+    """The terms that stand in a phrase of the index terms (`query_terms`)."""
+    kind, value = tree
+    if kind == "phrase":
+        return {term for _, term in value}
+    if kind in ("and", "or"):
+        return set().union(*(phrase_terms(item) for item in value))
+    return set()
+
+
+def without_places(tree):
+    """The index terms with each phrase loosened to all of its terms: what a tsvector that
+    lost places can still answer (a superset of the phrase's matches)."""
+    kind, value = tree
+    if kind == "phrase":
+        return ("and", [("term", term) for _, term in value])
+    if kind in ("and", "or"):
+        return (kind, [without_places(item) for item in value])
+    return tree
+
+
+def phrase_matches(tree, index_text: str) -> bool:
+    """Whether a paragraph's index text matches the index terms (`query_terms`), places and
+    all: the answer for a tsvector that lost places."""
+    places: dict[str, set[int]] = {}
+    for position, term in enumerate(index_text.split()):
+        places.setdefault(term, set()).add(position)
+    return _matches(tree, places)
+
+
+def _matches(tree, places: dict[str, set[int]]) -> bool:
+    kind, value = tree
+    if kind == "term":
+        return value in places
+    if kind == "prefix":
+        return any(term.startswith(value) for term in places)
+    if kind == "phrase":
+        (first_offset, first), rest = value[0], value[1:]
+        return any(
+            all(start + offset - first_offset in places.get(term, ()) for offset, term in rest)
+            for start in places.get(first, ())
+        )
+    found = (_matches(item, places) for item in value)
+    return any(found) if kind == "or" else all(found)
 
 
 def tsquery_literal(tree) -> str:
