@@ -8,7 +8,7 @@ facets).
 import django_filters
 from django import forms
 
-from cables.models import Cable, Mention
+from cables.models import Cable, Mention, Tag
 
 
 class AnyValueField(forms.MultipleChoiceField):
@@ -100,10 +100,16 @@ class CableFilter(django_filters.FilterSet):
         return form_class(data)
 
     def filter_tag(self, queryset, name, values):
-        # A subquery on the through table: no join, so no DISTINCT over the cable rows.
+        # A subquery on the through table: no join, so no DISTINCT over the cable rows. The
+        # TAGS' ids are read first: PostgreSQL then knows how common they are (PREL, 177,000
+        # cables, was planned as 2,600 through a join on the code, so an export's first 500 by
+        # date sorted all of them: 870 ms against 14 ms down the date index).
         if not values:
             return queryset
-        tagged = Cable.tags.through.objects.filter(tag__code__in=values).values("cable_id")
+        tag_ids = list(
+            Tag.objects.using(queryset.db).filter(code__in=values).values_list("id", flat=True)
+        )
+        tagged = Cable.tags.through.objects.filter(tag_id__in=tag_ids).values("cable_id")
         return queryset.filter(id__in=tagged)
 
     def filter_partial(self, queryset, name, value):
