@@ -97,19 +97,39 @@ class TestEntityPage:
         assert "unreviewed" in response.content.decode()
 
     def test_rejected_mentions_do_not_count(self, client, seeded):
+        url = reverse("entities:person-detail", args=["oraz-zhandosov"])
+        before = client.get(url).context["page"].paginator.count
         mention = Mention.objects.get(
             paragraph__cable__reference_id="07ASTANA2223",
             paragraph__number=3,
             person__slug="oraz-zhandosov",
         )
         curation.decide(mention, Mention.Status.REJECTED)
-        response = client.get(reverse("entities:person-detail", args=["oraz-zhandosov"]))
+        response = client.get(url)
         places = {
             (r["paragraph"].cable.reference_id, r["paragraph"].number)
             for r in response.context["rows"]
         }
         assert ("07ASTANA2223", 3) not in places
         assert ("07ASTANA2223", 7) in places
+        assert response.context["page"].paginator.count == len(places) == before - 1
+
+    def test_the_pages_together_list_every_paragraph_the_count_gives(
+        self, client, seeded, monkeypatch
+    ):
+        monkeypatch.setattr("cables.entities.views.PER_PAGE", 3)
+        url = reverse("entities:person-detail", args=["nursultan-nazarbayev"])
+        first = client.get(url).context["page"]
+        listed = [
+            row["paragraph"].pk
+            for number in first.paginator.page_range
+            for row in client.get(url, {"page": number}).context["rows"]
+        ]
+        mentioned = Mention.objects.visible().filter(person__slug="nursultan-nazarbayev")
+        expected = set(mentioned.values_list("paragraph", flat=True))
+        assert first.paginator.num_pages > 1
+        assert first.paginator.count == len(listed) == len(set(listed)) == len(expected)
+        assert set(listed) == expected
 
     def test_an_election_page(self, client, seeded):
         response = client.get(

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
@@ -40,6 +40,26 @@ def entity_paragraphs(entity, *, newest_first: bool = True):
         .annotate(has_confirmed=Exists(confirmed))
         .order_by(order, "cable__reference_id", "number")
     )
+
+
+class CountedParagraphs:
+    """An entity's paragraphs for a Paginator, their number known already (the cached month
+    counts, `pictures.EntityPictures.paragraphs`): the queryset's own COUNT joined every
+    paragraph of a much-mentioned name (Vladimir Putin at full size: 42,000, 137 ms on
+    PostgreSQL)."""
+
+    def __init__(self, paragraphs: QuerySet, count: int) -> None:
+        self.paragraphs = paragraphs
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key):
+        return self.paragraphs[key]
 
 
 def snippet(paragraph: Paragraph, mentions: list[Mention]) -> SafeString:

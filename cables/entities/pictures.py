@@ -40,6 +40,11 @@ class EntityPictures:
     def dated(self) -> int:
         return sum(self.months.values())
 
+    @property
+    def paragraphs(self) -> int:
+        """Every paragraph mentioning the entity: each is in one month or undated."""
+        return self.dated + self.undated
+
 
 def entity_pictures(entity, using: str = "default") -> EntityPictures:
     kind = pages.kind_of(entity)

@@ -33,9 +33,10 @@ def _entity_detail(request, model, slug):
     if form.is_valid():
         order = form.cleaned_data["order"] or "newest"
         page_number = form.cleaned_data["page"] or 1
-    paragraphs = pages.entity_paragraphs(entity, newest_first=order == "newest")
-    page = Paginator(paragraphs, PER_PAGE).get_page(page_number)
     drawn = pictures.entity_pictures(entity)
+    paragraphs = pages.entity_paragraphs(entity, newest_first=order == "newest")
+    counted = pages.CountedParagraphs(paragraphs, drawn.paragraphs)
+    page = Paginator(counted, PER_PAGE).get_page(page_number)
     context = {
         "base_template": select_template(["base.html", "entities/_base.html"]),
         "entity": entity,
