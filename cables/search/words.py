@@ -35,7 +35,8 @@ ORACLE_BATCH = 5_000
 # at it, as to_tsvector does.
 MAX_TSVECTOR_POSITION = 16_383
 # PostgreSQL keeps the first 256 places of a term in a tsvector and drops the rest, so a phrase
-# after them ("the united states" past a long paragraph's 256th "the") would not match there.
+# after them ("the united states" past a long paragraph's 256th "the") would not match there:
+# a term used more often than this may have lost places.
 MAX_TSVECTOR_PLACES = 255
 # The mark of a tsvector that lost places: never an index term (runs hold no "_").
 LOST_PLACES = "_lost_places"
