@@ -110,7 +110,7 @@ class PostgresBackend(SearchBackend):
         `node`, with its parameters: the tsquery, or'ed with the paragraphs whose vector lost
         the places of a phrase (`_lost_place_matches`)."""
         tsquery = self.tsquery(node)
-        lost = self._lost_place_matches(node, cable_ids)
+        lost = self._lost_place_matches(node, tsquery, cable_ids)
         if not lost:
             return "search_vector @@ CAST(%s AS tsquery)", [tsquery]
         return (
@@ -118,7 +118,7 @@ class PostgresBackend(SearchBackend):
             [tsquery, _array(lost)],
         )
 
-    def _lost_place_matches(self, node, cable_ids: list[int] | None) -> list[int]:
+    def _lost_place_matches(self, node, tsquery: str, cable_ids: list[int] | None) -> list[int]:
         """Paragraphs the tsquery misses but the text matches: a phrase past the 256 places
         PostgreSQL keeps of a term (`words.MAX_TSVECTOR_PLACES`; the release has paragraphs
         with 482 "and"). Only a vector marked LOST_PLACES can miss, and only where a word of
@@ -142,7 +142,7 @@ class PostgresBackend(SearchBackend):
             f"AND (cardinality(term.positions) > {MAX_TSVECTOR_PLACES} "
             f"OR term.positions[cardinality(term.positions)] >= {MAX_TSVECTOR_POSITION}))"
         )
-        params += [tsquery_literal(without_places(tree)), self.tsquery(node), in_phrases]
+        params += [tsquery_literal(without_places(tree)), tsquery, in_phrases]
         with connections[self.using].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
